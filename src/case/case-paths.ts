@@ -1,0 +1,31 @@
+import path from 'node:path';
+
+/** The layout of a case folder (README, "The case folder"). All paths are absolute. */
+export interface CasePaths {
+  root: string;
+  config: string;
+  raw: string;
+  lake: string;
+  staging: string;
+  database: string;
+  custody: string;
+  validation: string;
+  tmp: string;
+  lock: string;
+}
+
+export function casePaths(caseDir: string): CasePaths {
+  const root = path.resolve(caseDir);
+  return {
+    root,
+    config: path.join(root, 'case.yaml'),
+    raw: path.join(root, 'raw'),
+    lake: path.join(root, 'lake'),
+    staging: path.join(root, 'lake', '.staging'),
+    database: path.join(root, 'case.duckdb'),
+    custody: path.join(root, 'custody.jsonl'),
+    validation: path.join(root, 'validation.json'),
+    tmp: path.join(root, '.tmp'),
+    lock: path.join(root, '.podtrail.lock'),
+  };
+}

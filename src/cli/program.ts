@@ -1,0 +1,38 @@
+import { Command } from '@commander-js/extra-typings';
+import { TOOL_VERSION } from '../core/version.js';
+import { registerInit } from './commands/init.js';
+import { registerIngest } from './commands/ingest.js';
+import { registerQuery } from './commands/query.js';
+import { registerSchema } from './commands/schema.js';
+
+/** Where commands print: injectable so tests capture output. */
+export interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  /** True when stdout is a terminal (tables for people, machine formats for pipes). */
+  isTty: boolean;
+  columns: number;
+}
+
+export const processIo: Io = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  isTty: Boolean(process.stdout.isTTY),
+  columns: process.stdout.columns ?? 120,
+};
+
+/** Builds a fresh program; tests build one per case (`createProgram(io).exitOverride()`). */
+export function createProgram(io: Io = processIo) {
+  const program = new Command('podtrail')
+    .description('Which pod made this cloud API call? Evidence lake, correlation and a signed evidence bundle.')
+    .version(TOOL_VERSION)
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  registerInit(program, io);
+  registerIngest(program, io);
+  registerQuery(program, io);
+  registerSchema(program, io);
+  return program;
+}
+
+export type Program = ReturnType<typeof createProgram>;
