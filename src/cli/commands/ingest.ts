@@ -1,7 +1,33 @@
-import type { Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
+import { ingestCase } from '../../ingest/ingest-case.js';
+import { summaryLine, summaryTotals } from '../../ingest/summary.js';
+import { createClock } from '../../core/clock.js';
+import { CliError, ExitCode } from '../../core/errors.js';
+import { SOURCE_TYPES } from '../../collectors/types.js';
 
 export function registerIngest(program: Command, io: Io): void {
-  void io;
-  program.command('ingest').description('(in progress)');
+  program
+    .command('ingest')
+    .description('acquire inputs into the case (copy, hash, custody) and land them in the Parquet lake')
+    .argument('<case>', 'case folder (created by podtrail init)')
+    .argument('<paths...>', 'input files or folders (.gz accepted; mixed types are split by content)')
+    .addOption(new Option('--source <type>', 'declare the type instead of detecting it').choices(SOURCE_TYPES))
+    .option('--operator <name>', 'who acquires the evidence (default: the OS user)')
+    .option('--snapshot-at <iso>', 'instant of inventory snapshots (default: from each file name)')
+    .option('--as-of <iso>', `pin the clock for acquisition times (or PODTRAIL_AS_OF)`)
+    .action(async (caseDir, paths, o) => {
+      const result = await ingestCase({
+        caseDir,
+        paths,
+        source: o.source ?? null,
+        operator: o.operator ?? null,
+        snapshotAt: o.snapshotAt ?? null,
+        clock: createClock(o.asOf),
+        log: (line) => io.err(`${line}\n`),
+      });
+      for (const f of result.files) io.out(`${summaryLine(f)}\n`);
+      io.err(`${summaryTotals(result)}\n`);
+      if (!result.usable) throw new CliError('nothing usable was read from the inputs', ExitCode.noUsableInput);
+    });
 }

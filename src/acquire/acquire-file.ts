@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, rename, chmod, stat, type FileHandle } from 'node:fs/promises';
+import { createInflateRaw, crc32, constants as zc } from 'node:zlib';
+import { LineScanner, type LineScanResult } from './line-scan.js';
+import { isGzipMagic, parseGzipHeader } from './gzip-frame.js';
+
+const CHUNK = 1 << 20;
+
+/** What acquisition learned about one input before anything parsed it. */
+export interface AcquiredFile {
+  sha256: string;
+  size: number;
+  gzip: GzipInfo | null;
+  /** The content podtrail parses: the raw copy, or the inflated temp file for gzip. */
+  contentPath: string;
+  scan: LineScanResult;
+}
+
+export interface GzipInfo {
+  inflatedSha256: string;
+  inflatedSize: number;
+  members: number;
+  /** Framing problems: truncated stream, CRC or size mismatch, data after the last member. */
+  problems: GzipProblem[];
+}
+
+export interface GzipProblem {
+  code: 'gzip_truncated' | 'gzip_corrupt' | 'gzip_crc_mismatch' | 'gzip_trailing_data';
+  byteOffset: number;
+  message: string;
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}
+
+/**
+ * Copies `src` to `rawDest` (through a temp name, then rename, then read-only), hashing the exact
+ * bytes in the same pass. The original is only read. For gzip input, the members are inflated from
+ * the copy into `inflatedDest`, hashed, CRC-checked, and framing problems are recorded, never
+ * thrown: what inflates is kept, the rest is reported.
+ */
+export async function acquireFile(src: string, rawDest: string, inflatedDest: string): Promise<AcquiredFile> {
+  const hash = createHash('sha256');
+  const tmp = `${rawDest}.partial`;
+  const out = await open(tmp, 'wx');
+  let size = 0;
+  let head: Buffer | null = null;
+  const plainScan = new LineScanner();
+  let gz = false;
+  try {
+    for await (const chunk of createReadStream(src, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
+      if (head === null) {
+        head = chunk;
+        gz = isGzipMagic(chunk);
+      }
+      hash.update(chunk);
+      size += chunk.length;
+      if (!gz) plainScan.push(chunk);
+      await writeAll(out, chunk);
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  await rename(tmp, rawDest);
+  await chmod(rawDest, 0o444);
+  const sha256 = hash.digest('hex');
+  if (!gz) return { sha256, size, gzip: null, contentPath: rawDest, scan: plainScan.finish() };
+  const { info, scan } = await inflateMembers(rawDest, size, inflatedDest);
+  return { sha256, size, gzip: info, contentPath: inflatedDest, scan };
+}
+
+async function readAt(file: string, pos: number, len: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(len);
+    const { bytesRead } = await fh.read(buf, 0, len, pos);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Inflates every gzip member of `file` in sequence into `dest`, checking each trailer. */
+async function inflateMembers(file: string, size: number, dest: string): Promise<{ info: GzipInfo; scan: LineScanResult }> {
+  const hash = createHash('sha256');
+  const scan = new LineScanner();
+  const out = await open(dest, 'w');
+  const problems: GzipProblem[] = [];
+  let inflatedSize = 0;
+  let members = 0;
+  let pos = 0;
+  try {
+    while (pos < size) {
+      const headerBuf = await readAt(file, pos, 64 * 1024);
+      const header = parseGzipHeader(headerBuf);
+      if ('error' in header) {
+        if (members === 0) problems.push({ code: 'gzip_corrupt', byteOffset: pos, message: header.error });
+        else problems.push({ code: 'gzip_trailing_data', byteOffset: pos, message: `${size - pos} bytes after the last gzip member (${header.error})` });
+        break;
+      }
+      members++;
+      const inflater = createInflateRaw({ finishFlush: zc.Z_SYNC_FLUSH, chunkSize: CHUNK });
+      const input = createReadStream(file, { start: pos + header.length, highWaterMark: CHUNK });
+      input.pipe(inflater);
+      let crc = 0;
+      let memberSize = 0;
+      let failed: Error | null = null;
+      try {
+        for await (const chunk of inflater as AsyncIterable<Buffer>) {
+          hash.update(chunk);
+          crc = crc32(chunk, crc);
+          memberSize += chunk.length;
+          scan.push(chunk);
+          await writeAll(out, chunk);
+        }
+      } catch (e) {
+        failed = e as Error;
+      } finally {
+        input.destroy();
+      }
+      inflatedSize += memberSize;
+      const consumed = inflater.bytesWritten;
+      const trailerAt = pos + header.length + consumed;
+      if (failed) {
+        problems.push({ code: 'gzip_corrupt', byteOffset: trailerAt, message: `deflate data is corrupt: ${failed.message}` });
+        break;
+      }
+      if (trailerAt + 8 > size) {
+        problems.push({ code: 'gzip_truncated', byteOffset: size, message: `gzip stream ends before its trailer (file is ${size} bytes): truncated` });
+        break;
+      }
+      const trailer = await readAt(file, trailerAt, 8);
+      if (trailer.readUInt32LE(0) !== crc >>> 0 || trailer.readUInt32LE(4) !== (memberSize & 0xffffffff) >>> 0) {
+        problems.push({ code: 'gzip_crc_mismatch', byteOffset: trailerAt, message: 'gzip CRC32 or size trailer does not match the inflated data' });
+      }
+      pos = trailerAt + 8;
+      // Zero padding after the last member (tape-style) is still data after the stream: reported.
+    }
+    await out.sync();
+  } finally {
+    await out.close();
+  }
+  return {
+    info: { inflatedSha256: hash.digest('hex'), inflatedSize, members, problems },
+    scan: scan.finish(),
+  };
+}
+
+export async function fileSize(p: string): Promise<number> {
+  return (await stat(p)).size;
+}

@@ -1,0 +1,125 @@
+import { isUtf8 } from 'node:buffer';
+
+/** Records longer than this are rejected (record_too_large); DuckDB's JSON reader limit is the same. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** Bytes of the content kept for format detection. */
+export const SNIFF_BYTES = 1024 * 1024;
+
+export interface LineScanResult {
+  /** Non-blank lines. */
+  lines: number;
+  blankLines: number;
+  /** True when every problem is one read_json can pass over without shifting line numbers. */
+  clean: boolean;
+  /** Why the file is not clean (first reason seen), for the log. */
+  uncleanReason: string | null;
+  /** First SNIFF_BYTES bytes of the content. */
+  head: Buffer;
+  bytes: number;
+  /** The content starts with a UTF-8 byte-order mark. */
+  bom: boolean;
+}
+
+/**
+ * Scans content bytes in one pass, chunk by chunk, without converting them to strings:
+ * counts lines and blank lines and decides whether the fast path (DuckDB read_json over the
+ * whole file, row order = line order) keeps exact line numbers. It does not, and the file goes
+ * to the line-exact path, when a blank line sits between records (read_json skips it), a line
+ * is not valid UTF-8, or a line is over MAX_RECORD_BYTES.
+ */
+export class LineScanner {
+  private lines = 0;
+  private blank = 0;
+  private pendingBlank = 0;
+  private lineBytes = 0;
+  private lineHasContent = false;
+  private uncleanReason: string | null = null;
+  private headParts: Buffer[] = [];
+  private headLen = 0;
+  private total = 0;
+  private carry: Buffer = Buffer.alloc(0);
+
+  push(chunk: Buffer): void {
+    if (this.headLen < SNIFF_BYTES) {
+      const part = chunk.subarray(0, SNIFF_BYTES - this.headLen);
+      this.headParts.push(Buffer.from(part));
+      this.headLen += part.length;
+    }
+    this.total += chunk.length;
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl === -1 ? chunk.length : nl;
+      this.consume(chunk, start, end);
+      if (nl === -1) break;
+      this.endLine();
+      start = nl + 1;
+    }
+  }
+
+  private consume(chunk: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    this.lineBytes += end - start;
+    if (!this.lineHasContent) {
+      for (let i = start; i < end; i++) {
+        const b = chunk[i]!;
+        if (b !== 32 && b !== 9 && b !== 13) {
+          this.lineHasContent = true;
+          break;
+        }
+      }
+    }
+    if (this.uncleanReason === null) {
+      if (this.lineBytes > MAX_RECORD_BYTES) this.uncleanReason = 'a line is over 16 MiB';
+      // UTF-8 is checked on the current line's bytes; a character split across chunks is kept in carry.
+      const piece = this.carry.length > 0 ? Buffer.concat([this.carry, chunk.subarray(start, end)]) : chunk.subarray(start, end);
+      const cut = utf8SafeCut(piece);
+      if (!isUtf8(piece.subarray(0, cut))) this.uncleanReason = 'invalid UTF-8';
+      this.carry = Buffer.from(piece.subarray(cut));
+    }
+  }
+
+  private endLine(): void {
+    if (this.carry.length > 0 && this.uncleanReason === null) this.uncleanReason = 'invalid UTF-8';
+    this.carry = Buffer.alloc(0);
+    if (this.lineHasContent) {
+      if (this.pendingBlank > 0 && this.uncleanReason === null) this.uncleanReason = 'blank lines between records';
+      this.lines++;
+    } else {
+      this.blank++;
+      this.pendingBlank++;
+    }
+    this.lineBytes = 0;
+    this.lineHasContent = false;
+  }
+
+  finish(): LineScanResult {
+    if (this.lineBytes > 0) this.endLine();
+    const head = Buffer.concat(this.headParts);
+    const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+    return {
+      lines: this.lines,
+      blankLines: this.blank,
+      clean: this.uncleanReason === null && !bom && this.lines > 0,
+      uncleanReason: bom ? 'byte-order mark' : this.uncleanReason,
+      head,
+      bytes: this.total,
+      bom,
+    };
+  }
+}
+
+/** Length of the longest prefix of buf that does not end inside a UTF-8 multi-byte sequence. */
+function utf8SafeCut(buf: Buffer): number {
+  const n = buf.length;
+  for (let back = 1; back <= 3 && back <= n; back++) {
+    const b = buf[n - back]!;
+    if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
+    if (b >= 0xc0) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return need > back ? n - back : n;
+    }
+    return n;
+  }
+  return n;
+}

@@ -1,0 +1,28 @@
+import type { Collector, SourceType, UnsupportedFormat } from './types.js';
+import { tetragon } from './tetragon/index.js';
+import { falco } from './falco/index.js';
+import { kubeAudit } from './kube-audit/index.js';
+import { inventory } from './inventory/index.js';
+import { cloudtrail } from './cloudtrail/index.js';
+
+type Obj = Record<string, unknown>;
+
+/** Detection order matters only where shapes could overlap; these cannot. */
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail];
+
+export function collectorFor(source: SourceType): Collector {
+  return COLLECTORS.find((c) => c.source === source)!;
+}
+
+/** Formats podtrail recognises but does not land yet: refused, named, nothing landed. */
+export const UNSUPPORTED: readonly UnsupportedFormat[] = [
+  { name: 'CloudTrail digest file (digest validation is not supported yet)', detect: (s) => 'digestStartTime' in s && 'digestS3Object' in s },
+  {
+    name: 'Azure Activity Log (not supported yet)',
+    detect: (s) => 'operationName' in s && ('caller' in s || 'claims' in s || 'eventTimestamp' in s || 'callerIpAddress' in s || 'resultType' in s),
+  },
+  {
+    name: 'GCP Cloud Audit Log of a service other than k8s.io (not supported yet)',
+    detect: (s) => typeof s['protoPayload'] === 'object' && s['protoPayload'] !== null && (s['protoPayload'] as Obj)['serviceName'] !== 'k8s.io',
+  },
+];

@@ -1,0 +1,36 @@
+/** The evidence sources podtrail lands (values of --source). */
+export const SOURCE_TYPES = ['tetragon', 'falco', 'kube-audit', 'inventory', 'cloudtrail'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+/** A lake table written by a land SQL file. */
+export interface LandTarget {
+  /** Lake table, or "_rejects" for a file whose rows are only rejects (objects of other kinds). */
+  table: string;
+  /** File under sql/land/. Its SELECT reads relation `src` and ends with a `_disposition` column. */
+  sqlFile: string;
+}
+
+/**
+ * How records reach the land SQL as relation `src`:
+ * - columns: `src` has the typed top-level columns of `columns` (read_json's fast path; from_json elsewhere);
+ * - doc: `src` has one JSON column `_doc` per value (line or document) and the SQL unwraps envelopes.
+ */
+export type InputMode = { mode: 'columns'; columns: Record<string, string> } | { mode: 'doc' };
+
+export interface Collector {
+  source: SourceType;
+  /** What this source's records look like, for messages. */
+  describe: string;
+  /** True when a parsed sample value (a line or the document) is this source's. */
+  detect(sample: Record<string, unknown>): boolean;
+  input: InputMode;
+  targets: LandTarget[];
+  /** Inventory only: the file needs a snapshot instant. */
+  needsSnapshot?: boolean;
+}
+
+/** Formats podtrail recognises but does not land yet: refused with this reason. */
+export interface UnsupportedFormat {
+  name: string;
+  detect(sample: Record<string, unknown>): boolean;
+}

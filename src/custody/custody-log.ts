@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
+import { canonicalJson } from '../core/canonical-json.js';
+import { IntegrityError } from '../core/errors.js';
+
+export const GENESIS = '0'.repeat(64);
+
+/** What an entry records (integrity.md C4, C6, C8). */
+export type CustodyAction = 'acquired' | 'refused' | 'landed' | 'transformed' | 'verified' | 'analyzed' | 'exported';
+
+export interface CustodyEntryInput {
+  action: CustodyAction;
+  /** UTC instant from the injectable clock. */
+  at: string;
+  actor: string;
+  tool: string;
+  purpose: string;
+  /** What the entry is about: evidence ids and hashes at that moment, rules and versions, counts. */
+  object: Record<string, unknown>;
+}
+
+export interface CustodyEntry extends CustodyEntryInput {
+  seq: number;
+  /** sha256 of the previous entry's line (canonical JSON bytes), 64 zeros for the first. */
+  prev: string;
+}
+
+export function sha256Hex(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Reads custody.jsonl; an empty or missing log is an empty chain. */
+export function readCustody(file: string): { entries: CustodyEntry[]; lines: string[] } {
+  if (!existsSync(file)) return { entries: [], lines: [] };
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  return { entries: lines.map((l) => JSON.parse(l) as CustodyEntry), lines };
+}
+
+export function headHash(lines: string[]): string {
+  const last = lines[lines.length - 1];
+  return last === undefined ? GENESIS : sha256Hex(last);
+}
+
+/** Checks seq numbering and the prev links; returns the problems found, one per broken link. */
+export function verifyChain(lines: string[]): string[] {
+  const problems: string[] = [];
+  let prev = GENESIS;
+  lines.forEach((line, i) => {
+    let e: CustodyEntry;
+    try {
+      e = JSON.parse(line) as CustodyEntry;
+    } catch {
+      problems.push(`custody entry ${i + 1}: not JSON`);
+      prev = sha256Hex(line);
+      return;
+    }
+    if (e.seq !== i + 1) problems.push(`custody entry ${i + 1}: seq is ${e.seq}, expected ${i + 1} (entry removed, added or reordered)`);
+    if (e.prev !== prev) problems.push(`custody entry ${i + 1}: prev hash does not match entry ${i} (entry edited, removed or reordered)`);
+    if (canonicalJson(e) !== line) problems.push(`custody entry ${i + 1}: not in canonical form (edited)`);
+    prev = sha256Hex(line);
+  });
+  return problems;
+}
+
+/** Appends entries to the hash chain (after checking it) and fsyncs; returns the new head hash. */
+export function appendCustody(file: string, inputs: CustodyEntryInput[]): string {
+  const { lines } = readCustody(file);
+  const problems = verifyChain(lines);
+  if (problems.length > 0) throw new IntegrityError(`${file} is broken, refusing to extend it:\n  ${problems.join('\n  ')}`);
+  let prev = headHash(lines);
+  let seq = lines.length;
+  const out: string[] = [];
+  for (const input of inputs) {
+    const entry: CustodyEntry = { ...input, seq: ++seq, prev };
+    const line = canonicalJson(entry);
+    out.push(line);
+    prev = sha256Hex(line);
+  }
+  if (out.length > 0) {
+    appendFileSync(file, out.join('\n') + '\n');
+    const fd = openSync(file, 'r+');
+    fsyncSync(fd);
+    closeSync(fd);
+  }
+  return prev;
+}

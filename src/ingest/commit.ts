@@ -1,0 +1,132 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Store } from '../store/store.js';
+import type { CasePaths } from '../case/case-paths.js';
+import type { CaseConfig } from '../case/case-config.js';
+import type { EvidenceFileRow } from './evidence-row.js';
+import type { FileLanding } from './land-file.js';
+import { writeRowsParquet } from '../store/write-parquet.js';
+import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/lake-files.js';
+import { LAKE_TABLE_NAMES, tableDoc } from '../lake/schema.js';
+import { appendCustody, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
+import { TOOL_ID } from '../core/version.js';
+import { SQL_DIR, refreshLakeViews } from '../store/lake-views.js';
+
+export interface CommitInput {
+  rows: EvidenceFileRow[];
+  existing: EvidenceFileRow[];
+  landings: Map<string, FileLanding>;
+  staging: string;
+  acquiredAt: string;
+  operator: string;
+  ingestId: string;
+  config: CaseConfig;
+  configText: string;
+}
+
+export const REDACTION_RULES = 'redaction/v1';
+
+function sqlFileHashes(dir: string, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of readdirSync(dir).sort()) if (f.endsWith('.sql')) out[`${prefix}/${f}`] = sha256Hex(readFileSync(path.join(dir, f)));
+  return out;
+}
+
+/**
+ * Makes an ingest visible, in an order that keeps the lake consistent if interrupted:
+ * 1. partitions move from staging into lake/ (invisible: the catalog does not list them yet);
+ * 2. custody entries are appended (acquisition, refusal or landing per file, the transformations);
+ * 3. the catalog lake/evidence_files is rewritten through a temp file and a rename: the commit point;
+ * 4. views are refreshed and partitions no catalog row owns (an earlier interrupted run) removed.
+ */
+export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): Promise<void> {
+  for (const row of c.rows) {
+    const landing = c.landings.get(row.evidence_file_id);
+    if (!landing) continue;
+    for (const d of landing.landedDirs) {
+      const dest = partitionDir(p.lake, d.table, row.evidence_file_id);
+      rmSync(dest, { recursive: true, force: true });
+      mkdirSync(path.dirname(dest), { recursive: true });
+      renameSync(d.dir, dest);
+    }
+    if (landing.rejects.length > 0) {
+      const dest = path.join(partitionDir(p.lake, 'ingest_rejects', row.evidence_file_id), 'part-0.parquet');
+      await writeRowsParquet(store, tableDoc('ingest_rejects')!, landing.rejects as unknown as Record<string, unknown>[], dest, p.tmp);
+    }
+    if (landing.duplicates.length > 0) {
+      const dest = path.join(partitionDir(p.lake, 'ingest_duplicates', row.evidence_file_id), 'part-0.parquet');
+      const dups = landing.duplicates.map((d) => ({ ...d, evidence_file_id: row.evidence_file_id }));
+      await writeRowsParquet(store, tableDoc('ingest_duplicates')!, dups, dest, p.tmp);
+    }
+  }
+
+  const entries: CustodyEntryInput[] = [];
+  const base = { at: c.acquiredAt, actor: c.operator, tool: TOOL_ID };
+  for (const r of c.rows) {
+    entries.push({
+      ...base,
+      action: 'acquired',
+      purpose: 'copy into raw/ (read-only) and hash before any parsing',
+      object: {
+        evidence_file_id: r.evidence_file_id,
+        origin: r.origin,
+        raw_path: r.raw_path,
+        sha256: r.sha256,
+        size_bytes: r.size_bytes,
+        inflated_sha256: r.inflated_sha256,
+        ingest_id: c.ingestId,
+      },
+    });
+  }
+  const landedRows = c.rows.filter((r) => r.status === 'landed');
+  if (landedRows.length > 0) {
+    entries.push({
+      ...base,
+      action: 'transformed',
+      purpose: 'normalization of the acquired files into the Parquet lake',
+      object: {
+        ingest_id: c.ingestId,
+        case_config_sha256: sha256Hex(c.configText),
+        rules: {
+          decompression: 'gzip members inflated in order; framing checked (CRC32, ISIZE, trailing data); what inflates is kept, the rest rejected',
+          normalization: sqlFileHashes(path.join(SQL_DIR, 'land'), 'sql/land'),
+          macros: sqlFileHashes(path.join(SQL_DIR, '00_macros'), 'sql/00_macros'),
+          redaction: `${REDACTION_RULES}: sql/00_macros/pt_redact.sql (sessionToken, secretAccessKey, passwords and keys in arguments replaced by [REDACTED sha256:<12 hex>]); raw/ keeps the originals`,
+          deduplication: 'cloud_events.event_id: the first landed copy wins; CloudTrail S3 log files land before other deliveries; later copies counted in ingest_duplicates',
+          scope: {
+            window_from: c.config.window.from,
+            window_to: c.config.window.to,
+            margin_seconds: c.config.window.margin_seconds,
+            namespaces: c.config.scope.namespaces,
+          },
+        },
+      },
+    });
+  }
+  for (const r of c.rows) {
+    entries.push({
+      ...base,
+      action: r.status === 'landed' ? 'landed' : 'refused',
+      purpose: r.status === 'landed' ? `records of ${r.origin} landed in the lake` : `${r.origin} refused: ${r.refusal_reason}`,
+      object: {
+        evidence_file_id: r.evidence_file_id,
+        source_type: r.source_type,
+        records_total: r.records_total,
+        records_landed: r.records_landed,
+        records_rejected: r.records_rejected,
+        records_duplicate: r.records_duplicate,
+        records_out_of_window: r.records_out_of_window,
+        ingest_id: c.ingestId,
+      },
+    });
+  }
+  appendCustody(p.custody, entries);
+
+  const all = [...c.existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
+  await writeRowsParquet(store, tableDoc('evidence_files')!, all as unknown as Record<string, unknown>[], evidenceFilesParquet(p.lake), p.tmp);
+
+  await refreshLakeViews(store, p.lake);
+  const ids = new Set(all.map((r) => r.evidence_file_id));
+  for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, ids)) rmSync(dir, { recursive: true, force: true });
+  if (existsSync(c.staging)) rmSync(c.staging, { recursive: true, force: true });
+}

@@ -1,0 +1,194 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Store, Params, Row } from '../store/store.js';
+import { createSourceViews, landTarget, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
+import type { Collector } from '../collectors/types.js';
+import type { AcquiredFile } from '../acquire/acquire-file.js';
+import { splitLines, excerptsOfLines, type LineReject } from './line-split.js';
+import { rejectMessage } from './reject-reasons.js';
+import { tableDoc } from '../lake/schema.js';
+import { InternalError } from '../core/errors.js';
+import { SQL_DIR } from '../store/lake-views.js';
+
+/** One row of ingest_rejects. */
+export interface RejectRow {
+  reject_id: string;
+  evidence_file_id: string;
+  line: number | null;
+  byte_offset: number | null;
+  record_path: string | null;
+  reason: string;
+  message: string;
+  excerpt: string | null;
+}
+
+export interface FileLanding {
+  readPath: 'fast' | 'line-exact' | 'document';
+  /** Why the fast path was not taken or was abandoned. */
+  note: string | null;
+  total: number;
+  landed: number;
+  rejected: number;
+  duplicate: number;
+  outOfWindow: number;
+  blankLines: number;
+  rejects: RejectRow[];
+  duplicates: Row[];
+  landedDirs: { table: string; dir: string }[];
+  firstAt: string | null;
+  lastAt: string | null;
+}
+
+const TIME_COLUMN: Record<string, string> = {
+  runtime_events: 'ts',
+  kube_audit_events: 'request_received_at',
+  cloud_events: 'ts',
+  k8s_nodes: 'snapshot_at',
+  k8s_pods: 'snapshot_at',
+  k8s_service_accounts: 'snapshot_at',
+  _rejects: 'line',
+};
+
+const PROVENANCE = ['row_id', 'evidence_file_id', 'line', 'record_path'];
+
+function pad8(n: number): string {
+  return String(n).padStart(8, '0');
+}
+
+async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params): Promise<TargetOutcome[]> {
+  const outcomes: TargetOutcome[] = [];
+  for (const t of collector.targets) {
+    const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
+    outcomes.push(
+      await landTarget(store, { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line' }, stagingDir, params),
+    );
+  }
+  return outcomes;
+}
+
+function isJsonReadError(e: unknown): boolean {
+  const m = (e as Error).message ?? '';
+  if (/^(IO|Permission|Binder|Catalog|Parser|Internal|Out of Memory) Error/.test(m)) return false;
+  return /Malformed JSON|JSON|Could not convert|Conversion Error|maximum_object_size/i.test(m);
+}
+
+/**
+ * Lands one acquired file: the fast path when the scan says line numbers stay exact, else (or when
+ * DuckDB's reader refuses the file) the line-exact path; then accounts for every record.
+ */
+export async function landFile(
+  store: Store,
+  a: AcquiredFile,
+  collector: Collector,
+  layout: 'lines' | 'document',
+  efid: string,
+  stagingDir: string,
+  params: Params,
+): Promise<FileLanding> {
+  const mode = collector.input;
+  const gzProblems = a.gzip?.problems ?? [];
+  const truncated = gzProblems.some((p) => p.code === 'gzip_truncated' || p.code === 'gzip_corrupt');
+  let note: string | null = null;
+  let outcomes: TargetOutcome[] = [];
+  let lineRejects: LineReject[] = [];
+  let sqlTextRejects: Awaited<ReturnType<typeof textRejects>> = [];
+  let values = 0;
+  let blankLines = a.scan.blankLines;
+  let readPath: FileLanding['readPath'] = layout === 'document' ? 'document' : 'fast';
+  let brokenDocument = false;
+
+  if (layout === 'lines' && a.scan.clean && gzProblems.length === 0) {
+    try {
+      await createSourceViews(store, { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode });
+      outcomes = await runTargets(store, collector, stagingDir, params);
+      values = a.scan.lines;
+    } catch (e) {
+      if (!isJsonReadError(e)) throw e;
+      note = `fast path abandoned (${String((e as Error).message).split('\n')[0]}); read line by line`;
+      rmSync(stagingDir, { recursive: true, force: true });
+      readPath = 'line-exact';
+    }
+  } else if (layout === 'lines') {
+    readPath = 'line-exact';
+    note = gzProblems.length > 0 ? `gzip framing problem (${gzProblems[0]!.code}); read line by line` : `${a.scan.uncleanReason ?? 'not clean'}; read line by line`;
+  }
+
+  if (readPath === 'line-exact') {
+    const wrapperPath = path.join(stagingDir, '..', `${efid}.lines.ndjson`);
+    const split = await splitLines(a.contentPath, wrapperPath, { truncated, bom: a.scan.bom });
+    values = split.values;
+    blankLines = split.blankLines;
+    lineRejects = split.rejects;
+    const src: LandSource = { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, mode };
+    await createSourceViews(store, src);
+    sqlTextRejects = await textRejects(store);
+    outcomes = await runTargets(store, collector, stagingDir, params);
+    rmSync(wrapperPath, { force: true });
+  } else if (readPath === 'document') {
+    try {
+      await createSourceViews(store, { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: false, mode });
+      outcomes = await runTargets(store, collector, stagingDir, params);
+    } catch (e) {
+      if (!isJsonReadError(e)) throw e;
+      rmSync(stagingDir, { recursive: true, force: true });
+      brokenDocument = true;
+      note = `the document is not valid JSON (${String((e as Error).message).split('\n')[0]})`;
+      outcomes = [];
+    }
+  }
+
+  // accounting
+  const sum = (k: string): number => outcomes.reduce((n, o) => n + (o.counts[k] ?? 0), 0);
+  const rejectedInSql = outcomes.reduce((n, o) => n + Object.entries(o.counts).filter(([k]) => k.startsWith('reject.')).reduce((m, [, v]) => m + v, 0), 0);
+  const landed = outcomes.filter((o) => o.table !== '_rejects').reduce((n, o) => n + (o.counts['landed'] ?? 0), 0);
+  const duplicate = sum('duplicate');
+  const outOfWindow = sum('out_of_window');
+  const rejected = rejectedInSql + lineRejects.length + sqlTextRejects.length + (brokenDocument ? 1 : 0);
+  const total = landed + duplicate + outOfWindow + rejected;
+  if (mode.mode === 'columns' && layout === 'lines' && total !== values) {
+    throw new InternalError(`record accounting failed for ${efid}: ${values} lines read, ${total} accounted for`);
+  }
+
+  // reject rows
+  const rows: RejectRow[] = [];
+  for (const r of lineRejects) {
+    rows.push({ reject_id: `${efid}-${pad8(r.ordinal)}`, evidence_file_id: efid, line: r.line, byte_offset: null, record_path: '', reason: r.reason, message: rejectMessage(r.reason), excerpt: r.excerpt });
+  }
+  for (const r of sqlTextRejects) {
+    rows.push({ reject_id: `${efid}-${pad8(r.ordinal)}`, evidence_file_id: efid, line: r.line, byte_offset: null, record_path: '', reason: r.reason, message: rejectMessage(r.reason), excerpt: null });
+  }
+  for (const o of outcomes) {
+    for (const r of o.rejects) {
+      rows.push({ reject_id: r.row_id, evidence_file_id: efid, line: r.line, byte_offset: null, record_path: r.record_path, reason: r.reason, message: rejectMessage(r.reason, r.ts_raw && r.reason.includes('timestamp') ? `"${r.ts_raw}"` : null), excerpt: null });
+    }
+  }
+  if (brokenDocument) {
+    rows.push({ reject_id: `${efid}-${pad8(1)}`, evidence_file_id: efid, line: null, byte_offset: null, record_path: '', reason: 'invalid_json', message: rejectMessage('invalid_json', note), excerpt: null });
+  }
+  gzProblems.forEach((g, i) => {
+    rows.push({ reject_id: `${efid}-gzip-${i + 1}`, evidence_file_id: efid, line: null, byte_offset: g.byteOffset, record_path: null, reason: g.code, message: g.message, excerpt: null });
+  });
+  const needExcerpt = rows.filter((r) => r.excerpt === null && r.line !== null).map((r) => r.line!);
+  if (needExcerpt.length > 0) {
+    const ex = await excerptsOfLines(a.contentPath, needExcerpt);
+    for (const r of rows) if (r.excerpt === null && r.line !== null) r.excerpt = ex.get(r.line) ?? null;
+  }
+  rows.sort((x, y) => (x.reject_id < y.reject_id ? -1 : x.reject_id > y.reject_id ? 1 : 0));
+
+  const times = outcomes.filter((o) => o.firstAt !== null && o.table !== '_rejects');
+  return {
+    readPath,
+    note,
+    total,
+    landed,
+    rejected,
+    duplicate,
+    outOfWindow,
+    blankLines,
+    rejects: rows,
+    duplicates: outcomes.flatMap((o) => o.duplicates),
+    landedDirs: outcomes.filter((o) => o.landedDir !== null && o.table !== '_rejects').map((o) => ({ table: o.table, dir: o.landedDir! })),
+    firstAt: times.length ? times.map((o) => o.firstAt!).sort()[0]! : null,
+    lastAt: times.length ? times.map((o) => o.lastAt!).sort().reverse()[0]! : null,
+  };
+}

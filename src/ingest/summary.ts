@@ -1,0 +1,25 @@
+import type { FileOutcome, IngestResult } from './ingest-case.js';
+
+function topReasons(f: FileOutcome): string {
+  const counts = new Map<string, number>();
+  for (const r of f.landing?.rejects ?? []) counts.set(r.reason, (counts.get(r.reason) ?? 0) + 1);
+  const top = [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3);
+  return top.length ? ` (${top.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
+}
+
+/** One line per file: what landed, what was rejected and why, duplicates, out of window. */
+export function summaryLine(f: FileOutcome): string {
+  const id = f.evidenceFileId;
+  if (f.status === 'already-ingested') return `already   ${f.origin}: ${f.message} [${id}]`;
+  if (f.status === 'refused') return `refused   ${f.origin}: ${f.message} [${id}]`;
+  const l = f.landing!;
+  return (
+    `landed    ${f.origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
+    `${l.duplicate} duplicates, ${l.outOfWindow} out of window [${id}]`
+  );
+}
+
+export function summaryTotals(r: IngestResult): string {
+  const n = (s: FileOutcome['status']): number => r.files.filter((f) => f.status === s).length;
+  return `${r.files.length} files: ${n('landed')} landed, ${n('refused')} refused, ${n('already-ingested')} already ingested; ${r.landedRecords} records landed`;
+}

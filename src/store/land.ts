@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { quotedString, quotedIdentifier } from '@duckdb/node-api';
+import type { Store, Params, Row } from './store.js';
+import type { InputMode } from '../collectors/types.js';
+import { MAX_RECORD_BYTES } from '../acquire/line-scan.js';
+
+/** DuckDB sizes its read buffer from maximum_object_size: a document gets its own size, not a fixed ceiling. */
+function documentLimit(bytes: number): number {
+  return Math.max(bytes + 1024, MAX_RECORD_BYTES + 1024);
+}
+
+export interface LandSource {
+  /** Plain (inflated) content. */
+  contentPath: string;
+  contentBytes: number;
+  layout: 'lines' | 'document';
+  /** lines layout: read the content directly (row order = line order); else read the wrapper file. */
+  fast: boolean;
+  /** Line-exact path: one {"l": line, "o": ordinal, "t": "text"} per non-blank line. */
+  wrapperPath?: string;
+  mode: InputMode;
+}
+
+export interface LandTargetSpec {
+  table: string;
+  sqlPath: string;
+  columns: string[];
+  timeColumn: string;
+}
+
+export interface LandedRejectRow {
+  row_id: string;
+  line: number | null;
+  record_path: string | null;
+  reason: string;
+  ts_raw: string | null;
+}
+
+export interface TargetOutcome {
+  table: string;
+  counts: Record<string, number>;
+  /** Directory of the landed Parquet files, when any landed. */
+  landedDir: string | null;
+  firstAt: string | null;
+  lastAt: string | null;
+  rejects: LandedRejectRow[];
+  duplicates: Row[];
+}
+
+export interface TextReject {
+  line: number | null;
+  ordinal: number;
+  reason: 'invalid_json' | 'not_an_object';
+}
+
+function lit(p: string): string {
+  return quotedString(p);
+}
+
+function jsonStructure(columns: Record<string, string>): string {
+  return JSON.stringify(columns);
+}
+
+function columnsLiteral(columns: Record<string, string>): string {
+  return '{' + Object.entries(columns).map(([k, v]) => `${quotedString(k)}: ${quotedString(v.replace(/\s+/g, ' '))}`).join(', ') + '}';
+}
+
+/** Creates temp view `src` (and `src_text` on the line-exact path) for the land SQL to read. */
+export async function createSourceViews(store: Store, s: LandSource): Promise<void> {
+  const maxLine = MAX_RECORD_BYTES + 1024;
+  const spec = s.mode.mode === 'columns' ? s.mode.columns : null;
+  if (s.layout === 'lines' && !s.fast) {
+    await store.run(`create or replace temp view src_text as
+      select l, o, t from read_json(${lit(s.wrapperPath!)}, format = 'newline_delimited',
+        columns = {l: 'BIGINT', o: 'BIGINT', t: 'VARCHAR'}, maximum_object_size = ${maxLine * 7})`);
+    const valid = `json_valid(t) and json_type(t::JSON) = 'OBJECT'`;
+    await store.run(
+      spec
+        ? `create or replace temp view src as select o as _ordinal, l as _line, '' as _path,
+             unnest(from_json(t, ${quotedString(jsonStructure(spec))})) from src_text where ${valid}`
+        : `create or replace temp view src as select o as _ordinal, l as _line, '' as _path, t::JSON as _doc
+             from src_text where ${valid}`,
+    );
+    return;
+  }
+  if (s.layout === 'lines') {
+    await store.run(
+      spec
+        ? `create or replace temp view src as select _n as _ordinal, _n as _line, '' as _path, * exclude (_n)
+             from (select row_number() over () as _n, * from read_json(${lit(s.contentPath)}, format = 'newline_delimited',
+               columns = ${columnsLiteral(spec)}, maximum_object_size = ${maxLine}))`
+        : `create or replace temp view src as select _n as _ordinal, _n as _line, '' as _path, json as _doc
+             from (select row_number() over () as _n, json from read_json_objects(${lit(s.contentPath)},
+               format = 'newline_delimited', maximum_object_size = ${maxLine}))`,
+    );
+    return;
+  }
+  const docs = `(select row_number() over () as _n, json from read_json_objects(${lit(s.contentPath)},
+      format = 'auto', maximum_object_size = ${documentLimit(s.contentBytes)}))`;
+  await store.run(
+    spec
+      ? `create or replace temp view src as select _n as _ordinal, null::BIGINT as _line, '' as _path,
+           unnest(from_json(json, ${quotedString(jsonStructure(spec))})) from ${docs} where json_type(json) = 'OBJECT'`
+      : `create or replace temp view src as select _n as _ordinal, null::BIGINT as _line, '' as _path, json as _doc from ${docs}`,
+  );
+}
+
+/** Values (lines or top-level values) the source relation reads; for documents, a count query. */
+export async function countDocumentValues(store: Store, s: LandSource): Promise<number> {
+  const rows = await store.rows(`select count(*)::BIGINT as n from read_json_objects(${lit(s.contentPath)},
+      format = 'auto', maximum_object_size = ${documentLimit(s.contentBytes)})`);
+  return Number(rows[0]?.['n'] ?? 0);
+}
+
+/** Lines of the wrapper that are not JSON objects: rejected before any land SQL sees them. */
+export async function textRejects(store: Store): Promise<TextReject[]> {
+  const rows = await store.rows(`select l as line, o as ordinal,
+      case when json_valid(t) then 'not_an_object' else 'invalid_json' end as reason
+    from src_text where not (json_valid(t) and json_type(t::JSON) = 'OBJECT') order by o`);
+  return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
+}
+
+/**
+ * Runs one land SQL file over `src` and writes its rows to Parquet under stagingDir, one partition
+ * per disposition. Out-of-window rows are written with every column NULL (so they cost almost
+ * nothing) and only counted, which keeps the accounting exact in a single pass over the input.
+ */
+export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params): Promise<TargetOutcome> {
+  const sql = readFileSync(t.sqlPath, 'utf8').replace(/;\s*$/, '');
+  const out = path.join(stagingDir, t.table);
+  mkdirSync(stagingDir, { recursive: true });
+  const projection = t.columns
+    .map((col) => `case when _disposition = 'out_of_window' then null else ${quotedIdentifier(col)} end as ${quotedIdentifier(col)}`)
+    .join(',\n    ');
+  await store.run(
+    `copy (select ${projection}, _disposition from (\n${sql}\n) as land) to ${lit(out)}
+       (format parquet, compression zstd, partition_by (_disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`,
+    params,
+  );
+  const counts: Record<string, number> = {};
+  if (!existsSync(out)) return { table: t.table, counts, landedDir: null, firstAt: null, lastAt: null, rejects: [], duplicates: [] };
+  const all = `read_parquet(${lit(path.join(out, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'_disposition': 'VARCHAR'})`;
+  for (const r of await store.rows(`select _disposition as d, count(*)::BIGINT as n from ${all} group by _disposition`)) {
+    counts[String(r['d'])] = Number(r['n']);
+  }
+  const landedDir = path.join(out, '_disposition=landed');
+  let firstAt: string | null = null;
+  let lastAt: string | null = null;
+  if (counts['landed']) {
+    const span = await store.rows(
+      `select min(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as lo, max(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as hi
+         from read_parquet(${lit(path.join(landedDir, '*.parquet'))})`,
+    );
+    firstAt = (span[0]?.['lo'] as string | null) ?? null;
+    lastAt = (span[0]?.['hi'] as string | null) ?? null;
+  }
+  const rejectKeys = Object.keys(counts).filter((k) => k.startsWith('reject.'));
+  let rejects: LandedRejectRow[] = [];
+  if (rejectKeys.length > 0) {
+    const tsRaw = t.columns.includes('ts_raw') ? 'ts_raw' : 'null::VARCHAR';
+    rejects = (
+      await store.rows(
+        `select row_id, line, record_path, substr(_disposition, 8) as reason, ${tsRaw} as ts_raw
+           from ${all} where _disposition like 'reject.%' order by row_id`,
+      )
+    ).map((r) => ({
+      row_id: String(r['row_id']),
+      line: r['line'] === null ? null : Number(r['line']),
+      record_path: (r['record_path'] as string | null) ?? null,
+      reason: String(r['reason']),
+      ts_raw: (r['ts_raw'] as string | null) ?? null,
+    }));
+  }
+  let duplicates: Row[] = [];
+  if (counts['duplicate'] && t.columns.includes('event_id')) {
+    duplicates = await store.rows(
+      `select row_id, line, record_path, event_id, ts::VARCHAR as ts from ${all} where _disposition = 'duplicate' order by row_id`,
+    );
+  }
+  return { table: t.table, counts, landedDir: counts['landed'] ? landedDir : null, firstAt, lastAt, rejects, duplicates };
+}
