@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, openSync, fsyncSync, closeSync, readFileSync } from 'node:fs';
+import { existsSync, openSync, fsyncSync, closeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { canonicalJson } from '../core/canonical-json.js';
 import { IntegrityError } from '../core/errors.js';
 
@@ -62,25 +62,36 @@ export function verifyChain(lines: string[]): string[] {
   return problems;
 }
 
-/** Appends entries to the hash chain (after checking it) and fsyncs; returns the new head hash. */
-export function appendCustody(file: string, inputs: CustodyEntryInput[]): string {
+/** The chain extended with new entries (after checking it), as the full text of the next log. */
+export function extendCustody(file: string, inputs: CustodyEntryInput[]): { text: string; head: string } {
   const { lines } = readCustody(file);
   const problems = verifyChain(lines);
   if (problems.length > 0) throw new IntegrityError(`${file} is broken, refusing to extend it:\n  ${problems.join('\n  ')}`);
   let prev = headHash(lines);
   let seq = lines.length;
-  const out: string[] = [];
+  const out = [...lines];
   for (const input of inputs) {
     const entry: CustodyEntry = { ...input, seq: ++seq, prev };
     const line = canonicalJson(entry);
     out.push(line);
     prev = sha256Hex(line);
   }
-  if (out.length > 0) {
-    appendFileSync(file, out.join('\n') + '\n');
-    const fd = openSync(file, 'r+');
-    fsyncSync(fd);
-    closeSync(fd);
-  }
-  return prev;
+  return { text: out.length ? out.join('\n') + '\n' : '', head: prev };
+}
+
+/** Writes `text` to `dest` durably: temp file, fsync, rename. */
+export function writeFileDurably(dest: string, text: string): void {
+  const tmp = `${dest}.tmp`;
+  writeFileSync(tmp, text);
+  const fd = openSync(tmp, 'r+');
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(tmp, dest);
+}
+
+/** Appends entries to the custody log (whole-file rewrite through a rename); returns the head hash. */
+export function appendCustody(file: string, inputs: CustodyEntryInput[]): string {
+  const { text, head } = extendCustody(file, inputs);
+  if (inputs.length > 0) writeFileDurably(file, text);
+  return head;
 }

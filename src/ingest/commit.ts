@@ -8,7 +8,7 @@ import type { FileLanding } from './land-file.js';
 import { writeRowsParquet } from '../store/write-parquet.js';
 import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/lake-files.js';
 import { LAKE_TABLE_NAMES, tableDoc } from '../lake/schema.js';
-import { appendCustody, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
+import { extendCustody, writeFileDurably, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
 import { TOOL_ID } from '../core/version.js';
 import { SQL_DIR, refreshLakeViews } from '../store/lake-views.js';
 
@@ -33,11 +33,13 @@ function sqlFileHashes(dir: string, prefix: string): Record<string, string> {
 }
 
 /**
- * Makes an ingest visible, in an order that keeps the lake consistent if interrupted:
+ * Makes an ingest visible, in an order that keeps the case consistent if interrupted anywhere:
  * 1. partitions move from staging into lake/ (invisible: the catalog does not list them yet);
- * 2. custody entries are appended (acquisition, refusal or landing per file, the transformations);
+ * 2. the extended custody log is written next to the current one (custody.jsonl.next);
  * 3. the catalog lake/evidence_files is rewritten through a temp file and a rename: the commit point;
- * 4. views are refreshed and partitions no catalog row owns (an earlier interrupted run) removed.
+ * 4. custody.jsonl.next replaces custody.jsonl (recoverCase rolls this forward after a crash
+ *    between 3 and 4, or drops the .next file when the catalog was not committed);
+ * 5. views are refreshed and partitions no catalog row owns removed.
  */
 export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): Promise<void> {
   for (const row of c.rows) {
@@ -120,13 +122,66 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
       },
     });
   }
-  appendCustody(p.custody, entries);
+  faultPoint('after-partitions');
+  const next = extendCustody(p.custody, entries);
+  writeFileDurably(custodyNext(p), next.text);
 
   const all = [...c.existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
   await writeRowsParquet(store, tableDoc('evidence_files')!, all as unknown as Record<string, unknown>[], evidenceFilesParquet(p.lake), p.tmp);
+  faultPoint('after-catalog');
+  renameSync(custodyNext(p), p.custody);
 
   await refreshLakeViews(store, p.lake);
   const ids = new Set(all.map((r) => r.evidence_file_id));
   for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, ids)) rmSync(dir, { recursive: true, force: true });
   if (existsSync(c.staging)) rmSync(c.staging, { recursive: true, force: true });
+}
+
+export function custodyNext(p: CasePaths): string {
+  return `${p.custody}.next`;
+}
+
+/**
+ * Test hook: PODTRAIL_FAULT=<point> makes the process fail at that point of a commit, so tests can
+ * prove that an interrupted ingest leaves the case as it was (or rolls forward).
+ */
+function faultPoint(point: string): void {
+  if (process.env['PODTRAIL_FAULT'] === point) throw new Error(`injected fault at ${point}`);
+}
+
+/**
+ * Finishes or undoes an interrupted commit: a custody.jsonl.next whose ingest the catalog lists is
+ * renamed into place (the commit happened); otherwise it is dropped (it did not). Partitions and
+ * raw copies no catalog row owns are removed.
+ */
+export async function recoverCase(store: Store, p: CasePaths, committedIngestIds: Set<string>, committedRawPaths: Set<string>, committedIds: Set<string>): Promise<string[]> {
+  const notes: string[] = [];
+  const nextFile = custodyNext(p);
+  if (existsSync(nextFile)) {
+    const lines = readFileSync(nextFile, 'utf8').split('\n').filter((l) => l.length > 0);
+    const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { object?: { ingest_id?: string } }) : null;
+    const ingestId = last?.object?.ingest_id;
+    if (ingestId && committedIngestIds.has(ingestId)) {
+      renameSync(nextFile, p.custody);
+      notes.push(`recovered: custody entries of ingest ${ingestId} completed after an interruption`);
+    } else {
+      rmSync(nextFile, { force: true });
+      notes.push('recovered: an interrupted ingest left no trace in the lake; its pending custody entries were dropped');
+    }
+  }
+  for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, committedIds)) {
+    rmSync(dir, { recursive: true, force: true });
+    notes.push(`recovered: removed ${path.relative(p.root, dir)} (not in the catalog)`);
+  }
+  if (existsSync(p.raw)) {
+    for (const f of readdirSync(p.raw).sort()) {
+      const rel = `raw/${f}`;
+      if (!committedRawPaths.has(rel)) {
+        rmSync(path.join(p.raw, f), { force: true });
+        notes.push(`recovered: removed ${rel} (acquired by an interrupted ingest)`);
+      }
+    }
+  }
+  void store;
+  return notes;
 }

@@ -14,7 +14,7 @@ import { detectSource } from './detect-source.js';
 import { landFile, type FileLanding } from './land-file.js';
 import { snapshotFromFileName, SNAPSHOT_NAME_HELP } from './snapshot-time.js';
 import { s3KeyFromOrigin, type EvidenceFileRow } from './evidence-row.js';
-import { commitIngest } from './commit.js';
+import { commitIngest, recoverCase } from './commit.js';
 import type { Collector, SourceType } from '../collectors/types.js';
 import { openCaseStore } from '../store/case-store.js';
 import { readEvidenceFiles } from '../store/catalog.js';
@@ -95,6 +95,13 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const outcomes: FileOutcome[] = [];
   try {
     const existing = await readEvidenceFiles(store, p.lake);
+    for (const note of await recoverCase(
+      store,
+      p,
+      new Set(existing.map((r) => r.ingest_id)),
+      new Set(existing.map((r) => r.raw_path)),
+      new Set(existing.map((r) => r.evidence_file_id)),
+    )) o.log(note);
     const known = new Map(existing.map((r) => [r.evidence_file_id, r]));
     const pendings: Pending[] = [];
 

@@ -1,0 +1,29 @@
+import { LAKE_TABLES, type TableDoc } from './schema.js';
+
+/** Every documented table and view (the correlation layer registers its views here too). */
+export function allTableDocs(): TableDoc[] {
+  return [...LAKE_TABLES];
+}
+
+function escapeCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** Markdown for one table: the text `podtrail schema` prints and the README embeds. */
+export function renderTableDoc(t: TableDoc): string {
+  const lines = [
+    `### ${t.name}`,
+    '',
+    `${t.kind}. ${t.doc} Key: ${t.key.join(', ')}.`,
+    '',
+    '| column | type | meaning |',
+    '|---|---|---|',
+    ...t.columns.map((c) => `| ${c.name} | ${c.type} | ${escapeCell(c.doc)} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export function renderSchemaDoc(tables: TableDoc[] = allTableDocs()): string {
+  return tables.map(renderTableDoc).join('\n');
+}
