@@ -1,0 +1,357 @@
+-- AWS CloudTrail -> cloud_events.
+--
+-- Reads relation `src` (_ordinal, _line, _path, _doc JSON: one row per line or top-level value).
+-- Params: $evidence_file_id, $window_lo, $window_hi (UTC text). Temp table pt_seen_event_ids(event_id)
+-- holds the event ids already landed (earlier files of this ingest and earlier ingests).
+-- Ends with _disposition: landed | out_of_window | duplicate | reject.<reason>.
+--
+-- Accepted shapes, per value:
+--   {"Records": [event, ...]}   CloudTrail's S3 log file. delivery 's3-log-file' whatever the
+--                               file's origin (this envelope is the log file format itself; the S3
+--                               key is kept in evidence_files.s3_key), so $delivery_hint is not read.
+--                               Record i: row_id <file>-<ordinal>-<i>, record_path /Records/<i-1>.
+--   {"Events": [{EventId, EventTime, EventName, EventSource, ReadOnly, AccessKeyId, Username,
+--     Resources, CloudTrailEvent: "<json string>"}], "NextToken": ...}
+--                               `aws cloudtrail lookup-events` output. delivery 'lookup-events'.
+--                               CloudTrailEvent is parsed with json(); every field comes from that
+--                               inner event, with the outer fields as fallback where the inner lacks
+--                               them: EventId, EventTime, EventName, EventSource, ReadOnly,
+--                               AccessKeyId, Resources (only when the inner has no resources), and
+--                               Username, which lookup-events fills with the role session name for
+--                               assumed roles (-> session_name) and the user name otherwise
+--                               (-> user_name). ts_raw is the inner eventTime ("...Z"); the outer
+--                               EventTime ("...+00:00") only when the inner has none.
+--                               A CloudTrailEvent string that is not valid JSON -> reject.invalid_json.
+--                               record_path /Events/<i-1>.
+--   {"detail-type": "AWS API Call via CloudTrail", "detail": {event}}
+--                               EventBridge delivery (any detail-type ending in "via CloudTrail").
+--                               delivery 'eventbridge', record_path /detail.
+--   {event}                     a bare event: delivery 'event-lines' when it is one line of a file
+--                               holding several values (_line not null and more than one value),
+--                               else 'single-event' (a pretty-printed document, a one-line file, or
+--                               an element of a top-level JSON array). record_path ''.
+-- Anything else: a value that is not an object -> reject.not_an_object; an object that is neither an
+-- event nor one of these envelopes -> reject.unknown_shape; a Records/Events member that is not an
+-- array -> one reject.invalid_envelope for the value (record_path /Records or /Events); an element of
+-- the list that is not an object -> reject.invalid_envelope for that element only (its siblings land).
+--
+-- Dispositions, in this order: the shape rejects above; no eventID -> reject.missing_id; no
+-- eventTime -> reject.missing_timestamp; eventTime not parsable by pt_ts (ISO 8601 with Z or an
+-- offset, or Panther's "2024-10-17 21:48:45.000000000") -> reject.invalid_timestamp; outside
+-- [$window_lo, $window_hi] -> out_of_window; event id in pt_seen_event_ids, or seen earlier in this
+-- file among records that would land (order: value ordinal, then element) -> duplicate; else landed.
+-- A copy that is out of window or rejected never hides a later valid copy.
+--
+-- Field choices (see src/lake/schema.ts for each column):
+--   session_name      last segment of an assumed-role ARN, else the principalId after ':' of an
+--                     AssumedRole, else lookup-events' Username of an AssumedRole.
+--   web_identity_subject  userName of a WebIdentityUser, else responseElements.subjectFromWebIdentityToken,
+--                     else the system:serviceaccount:NS:SA suffix of userIdentity.principalId.
+--   web_identity_provider userIdentity.identityProvider, else
+--                     sessionContext.webIdFederationData.federatedProvider, else responseElements.provider
+--                     of an AssumeRoleWithWebIdentity.
+--   event_category    lower(eventCategory); else 'insight' for AwsCloudTrailInsight events, 'data'
+--                     when managementEvent is false, else 'management'.
+--   read_only         readOnly as boolean (JSON true or the string "true" of lookup-events).
+--   issued_expires_at credentials.expiration through pt_ts_sts ("Apr 16, 2024, 3:20:04 PM" as UTC).
+--   request_parameters, response_elements, additional_event_data, resources: JSON with secrets
+--                     replaced by pt_redact_json (sessionToken, secretAccessKey, ...); NULL for JSON null.
+
+with
+
+source_values as (
+    select
+        _ordinal,
+        _line,
+        _doc,
+        json_type(_doc) as doc_type,
+        max(_ordinal) over () as last_ordinal
+    from src
+),
+
+shaped as (
+    select
+        *,
+        case
+            when doc_type is distinct from 'OBJECT' then 'not_an_object'
+            when json_exists(_doc, '$.Records') then 'records'
+            when json_exists(_doc, '$.Events') then 'lookup'
+            when json_exists(_doc, '$."detail-type"') then 'eventbridge'
+            when pt_cloudtrail_is_event(_doc) then 'event'
+            else 'unknown'
+        end as shape
+    from source_values
+),
+
+-- S3 log files: one record per Records element
+s3_records as (
+    select
+        s._ordinal,
+        s._line,
+        r.idx,
+        pt_row_id_el($evidence_file_id, s._ordinal, r.idx) as row_id,
+        '/Records/' || (r.idx - 1) as record_path,
+        's3-log-file' as delivery,
+        r.rec,
+        null::JSON as lookup_element,
+        case
+            when json_type(r.rec) is distinct from 'OBJECT' then 'reject.invalid_envelope'
+            when not pt_cloudtrail_is_event(r.rec) then 'reject.unknown_shape'
+        end as shape_reject
+    from shaped as s,
+        unnest(json_extract(s._doc, '$.Records[*]')) with ordinality as r(rec, idx)
+    where s.shape = 'records'
+        and json_type(s._doc -> 'Records') = 'ARRAY'
+),
+
+-- lookup-events: one record per Events element, the event inside its CloudTrailEvent string
+lookup_elements as (
+    select
+        s._ordinal,
+        s._line,
+        e.idx,
+        e.el,
+        json_type(e.el) as el_type,
+        json_type(e.el -> 'CloudTrailEvent') as inner_type,
+        e.el ->> 'CloudTrailEvent' as inner_text
+    from shaped as s,
+        unnest(json_extract(s._doc, '$.Events[*]')) with ordinality as e(el, idx)
+    where s.shape = 'lookup'
+        and json_type(s._doc -> 'Events') = 'ARRAY'
+),
+
+lookup_records as (
+    select
+        _ordinal,
+        _line,
+        idx,
+        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        '/Events/' || (idx - 1) as record_path,
+        'lookup-events' as delivery,
+        case
+            when inner_type = 'OBJECT' then el -> 'CloudTrailEvent'
+            when inner_type = 'VARCHAR' and json_valid(inner_text) and json_type(json(inner_text)) = 'OBJECT'
+                then json(inner_text)
+        end as rec,
+        case when el_type = 'OBJECT' then el end as lookup_element,
+        case
+            when el_type is distinct from 'OBJECT' then 'reject.invalid_envelope'
+            when inner_type = 'VARCHAR' and not json_valid(inner_text) then 'reject.invalid_json'
+            when not (json_exists(el, '$.EventId') or json_exists(el, '$.CloudTrailEvent')) then 'reject.unknown_shape'
+        end as shape_reject
+    from lookup_elements
+),
+
+-- EventBridge: the event under "detail"
+eventbridge_records as (
+    select
+        _ordinal,
+        _line,
+        null::BIGINT as idx,
+        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        '/detail' as record_path,
+        'eventbridge' as delivery,
+        _doc -> 'detail' as rec,
+        null::JSON as lookup_element,
+        case
+            when coalesce(_doc ->> 'detail-type', '') not like '% via CloudTrail' then 'reject.unknown_shape'
+            when not pt_cloudtrail_is_event(_doc -> 'detail') then 'reject.unknown_shape'
+        end as shape_reject
+    from shaped
+    where shape = 'eventbridge'
+),
+
+-- bare events: a document, a line, or an element of a top-level array
+single_records as (
+    select
+        _ordinal,
+        _line,
+        null::BIGINT as idx,
+        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        '' as record_path,
+        case when _line is not null and last_ordinal > 1 then 'event-lines' else 'single-event' end as delivery,
+        _doc as rec,
+        null::JSON as lookup_element,
+        null::VARCHAR as shape_reject
+    from shaped
+    where shape = 'event'
+),
+
+-- values that are no record at all, or an envelope whose list is not an array
+value_rejects as (
+    select
+        _ordinal,
+        _line,
+        null::BIGINT as idx,
+        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        case
+            when shape = 'records' then '/Records'
+            when shape = 'lookup' then '/Events'
+            else ''
+        end as record_path,
+        null::VARCHAR as delivery,
+        null::JSON as rec,
+        null::JSON as lookup_element,
+        case
+            when shape = 'not_an_object' then 'reject.not_an_object'
+            when shape in ('records', 'lookup') then 'reject.invalid_envelope'
+            else 'reject.unknown_shape'
+        end as shape_reject
+    from shaped
+    where shape in ('not_an_object', 'unknown')
+        or (shape = 'records' and json_type(_doc -> 'Records') is distinct from 'ARRAY')
+        or (shape = 'lookup' and json_type(_doc -> 'Events') is distinct from 'ARRAY')
+),
+
+records as (
+    select * from s3_records
+    union all by name
+    select * from lookup_records
+    union all by name
+    select * from eventbridge_records
+    union all by name
+    select * from single_records
+    union all by name
+    select * from value_rejects
+),
+
+parsed as (
+    select
+        *,
+        case when shape_reject is null then pt_cloudtrail_fields(rec) end as ev,
+        case when shape_reject is null then pt_cloudtrail_lookup_fields(lookup_element) end as lk
+    from records
+),
+
+normalized as (
+    select
+        -- ids
+        row_id,
+        $evidence_file_id as evidence_file_id,
+        _line as line,
+        record_path,
+        coalesce(nullif(ev.eventID, ''), nullif(lk.EventId, '')) as event_id,
+        'aws' as provider,
+        -- timestamps (UTC)
+        pt_ts(coalesce(nullif(ev.eventTime, ''), nullif(lk.EventTime, ''))) as ts,
+        coalesce(nullif(ev.eventTime, ''), nullif(lk.EventTime, '')) as ts_raw,
+        -- dimensions
+        delivery,
+        coalesce(ev.eventSource, lk.EventSource) as event_source,
+        coalesce(ev.eventName, lk.EventName) as event_name,
+        ev.eventType as event_type,
+        ev.awsRegion as aws_region,
+        try_cast(coalesce(ev.readOnly, lk.ReadOnly) as BOOLEAN) as read_only,
+        ev.errorCode as error_code,
+        ev.errorMessage as error_message,
+        case
+            when nullif(ev.eventCategory, '') is not null then lower(ev.eventCategory)
+            when ev.eventType = 'AwsCloudTrailInsight' then 'insight'
+            when try_cast(ev.managementEvent as BOOLEAN) = false then 'data'
+            else 'management'
+        end as event_category,
+        -- principal
+        ev.userIdentity.type as principal_type,
+        ev.userIdentity.arn as principal_arn,
+        ev.userIdentity.principalId as principal_id,
+        coalesce(nullif(ev.userIdentity.accountId, ''), ev.recipientAccountId) as account_id,
+        coalesce(
+            ev.userIdentity.userName,
+            case when ev.userIdentity.type is distinct from 'AssumedRole' then nullif(lk.Username, '') end
+        ) as user_name,
+        ev.userIdentity.invokedBy as invoked_by,
+        coalesce(nullif(ev.userIdentity.accessKeyId, ''), nullif(lk.AccessKeyId, '')) as access_key_id,
+        coalesce(
+            nullif(regexp_extract(ev.userIdentity.arn, '^arn:[^:]+:sts::[^:]*:assumed-role/.+/([^/]+)$', 1), ''),
+            case when ev.userIdentity.type = 'AssumedRole' then nullif(regexp_extract(ev.userIdentity.principalId, ':(.+)$', 1), '') end,
+            case when ev.userIdentity.type = 'AssumedRole' then nullif(lk.Username, '') end
+        ) as session_name,
+        ev.userIdentity.sessionContext.sessionIssuer.arn as session_issuer_arn,
+        pt_ts_sts(ev.userIdentity.sessionContext.attributes.creationDate) as session_created_at,
+        coalesce(
+            nullif(ev.userIdentity.identityProvider, ''),
+            nullif(ev.userIdentity.sessionContext.webIdFederationData.federatedProvider, ''),
+            case when ev.eventName = 'AssumeRoleWithWebIdentity' then nullif(ev.responseElements ->> 'provider', '') end
+        ) as web_identity_provider,
+        coalesce(
+            case when ev.userIdentity.type = 'WebIdentityUser' then nullif(ev.userIdentity.userName, '') end,
+            nullif(ev.responseElements ->> 'subjectFromWebIdentityToken', ''),
+            nullif(regexp_extract(ev.userIdentity.principalId, ':(system:serviceaccount:[^:]+:[^:]+)$', 1), '')
+        ) as web_identity_subject,
+        ev.userIdentity.sessionContext.ec2RoleDelivery as ec2_role_delivery,
+        -- network
+        ev.sourceIPAddress as source_ip,
+        coalesce(nullif(ev.vpcEndpointId, ''), nullif(ev.additionalEventData ->> 'vpcEndpointId', '')) as vpc_endpoint_id,
+        ev.userAgent as user_agent,
+        ev.tlsDetails.clientProvidedHostHeader as tls_host,
+        ev.requestID as request_id,
+        ev.sharedEventID as shared_event_id,
+        -- credentials issued by this call
+        coalesce(
+            nullif(json_extract_string(ev.responseElements, '$.credentials.accessKeyId'), ''),
+            nullif(json_extract_string(ev.responseElements, '$.accessKey.accessKeyId'), '')
+        ) as issued_access_key_id,
+        ev.requestParameters ->> 'roleArn' as issued_role_arn,
+        json_extract_string(ev.responseElements, '$.assumedRoleUser.arn') as issued_session_arn,
+        ev.requestParameters ->> 'roleSessionName' as issued_session_name,
+        pt_ts_sts(json_extract_string(ev.responseElements, '$.credentials.expiration')) as issued_expires_at,
+        pt_cloudtrail_tags(ev.requestParameters -> 'tags') as session_tags,
+        -- documents, secrets redacted
+        pt_redact_json(ev.requestParameters) as request_parameters,
+        pt_redact_json(ev.responseElements) as response_elements,
+        pt_redact_json(
+            case
+                when coalesce(json_type(ev.resources) = 'ARRAY' and json_array_length(ev.resources) = 0, true)
+                    then coalesce(lk.Resources, ev.resources)
+                else ev.resources
+            end
+        ) as resources,
+        pt_redact_json(ev.additionalEventData) as additional_event_data,
+        -- disposition inputs
+        _ordinal,
+        idx,
+        shape_reject
+    from parsed
+),
+
+checked as (
+    select
+        *,
+        case
+            when shape_reject is not null then shape_reject
+            when event_id is null then 'reject.missing_id'
+            when ts_raw is null then 'reject.missing_timestamp'
+            when ts is null then 'reject.invalid_timestamp'
+            when ts < $window_lo::TIMESTAMP or ts > $window_hi::TIMESTAMP then 'out_of_window'
+        end as early_disposition
+    from normalized
+),
+
+seen as (
+    select distinct event_id from pt_seen_event_ids
+),
+
+ranked as (
+    select
+        checked.*,
+        seen.event_id is not null as already_landed,
+        case
+            when early_disposition is null
+                then row_number() over (partition by early_disposition is null, checked.event_id order by _ordinal, idx nulls first)
+        end as copy_in_file
+    from checked
+    left join seen on seen.event_id = checked.event_id
+),
+
+final as (
+    select
+        * exclude (_ordinal, idx, shape_reject, early_disposition, already_landed, copy_in_file),
+        case
+            when early_disposition is not null then early_disposition
+            when already_landed or copy_in_file > 1 then 'duplicate'
+            else 'landed'
+        end as _disposition
+    from ranked
+)
+
+select * from final
