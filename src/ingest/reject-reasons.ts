@@ -1,6 +1,6 @@
 /** Reject reason codes (README, "Reject reasons"): every record that does not land has one. */
 export const REJECT_REASONS = {
-  invalid_json: 'the line is not valid JSON',
+  invalid_json: 'not valid JSON: the line, or a JSON text embedded in the record (a wrapper\'s message string)',
   not_an_object: 'the line is valid JSON but not an object',
   invalid_utf8: 'the line is not valid UTF-8',
   record_too_large: 'the record is over 16 MiB',
@@ -16,6 +16,7 @@ export const REJECT_REASONS = {
   gzip_corrupt: 'the gzip data is corrupt',
   gzip_crc_mismatch: 'the gzip CRC32 or length trailer does not match the data',
   gzip_trailing_data: 'bytes after the last gzip member',
+  control_message: 'a CloudWatch Logs subscription CONTROL_MESSAGE (a delivery health check): it holds no audit event',
 } as const;
 
 export type RejectReason = keyof typeof REJECT_REASONS;
