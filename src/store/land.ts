@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { quotedString, quotedIdentifier } from '@duckdb/node-api';
 import type { Store, Params, Row } from './store.js';
@@ -139,7 +139,10 @@ export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: st
     params,
   );
   const counts: Record<string, number> = {};
-  if (!existsSync(out)) return { table: t.table, counts, landedDir: null, firstAt: null, lastAt: null, rejects: [], duplicates: [] };
+  // COPY ... partition_by writes the folder but no file when the SQL yields no row (e.g. a nodes
+  // file read by the pods target): read_parquet would then fail on an empty glob.
+  const hasFiles = existsSync(out) && readdirSync(out).some((d) => readdirSync(path.join(out, d)).some((f) => f.endsWith('.parquet')));
+  if (!hasFiles) return { table: t.table, counts, landedDir: null, firstAt: null, lastAt: null, rejects: [], duplicates: [] };
   const all = `read_parquet(${lit(path.join(out, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'_disposition': 'VARCHAR'})`;
   for (const r of await store.rows(`select _disposition as d, count(*)::BIGINT as n from ${all} group by _disposition`)) {
     counts[String(r['d'])] = Number(r['n']);
