@@ -38,6 +38,7 @@ function largeDocumentGuess(text: string): SourceType | null {
   if (/"Events"\s*:\s*\[/.test(text) && /"CloudTrailEvent"/.test(text)) return 'cloudtrail';
   if (/"items"\s*:\s*\[/.test(text) && /"kind"\s*:\s*"(List|PodList|NodeList|ServiceAccountList|Pod|Node|ServiceAccount)"/.test(text)) return 'inventory';
   if (/"(logEvents|events)"\s*:\s*\[/.test(text) && /auditID/.test(text)) return 'kube-audit';
+  if (/"eventVersion"\s*:/.test(text) && /"eventSource"\s*:/.test(text)) return 'cloudtrail';
   return null;
 }
 
@@ -81,6 +82,11 @@ export function detectSource(scan: LineScanResult, declared: SourceType | null):
       const guess = largeDocumentGuess(text);
       if (guess) return decide(collectorFor(guess), declared, layout);
     } else {
+      // A whole document that does not parse but is recognisably a source's (a gzip stream cut off
+      // mid-document, a hand-edited sample with a syntax error) is landed as one rejected record,
+      // so the problem is counted and the gzip framing problem recorded, instead of refused.
+      const guess = largeDocumentGuess(text);
+      if (guess) return decide(collectorFor(guess), declared, 'document');
       return { ok: false, reason: 'not valid JSON or JSON lines: no line parses as a JSON object', layout: null };
     }
   }

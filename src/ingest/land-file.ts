@@ -132,7 +132,9 @@ export async function landFile(
       if (!isJsonReadError(e)) throw e;
       rmSync(stagingDir, { recursive: true, force: true });
       brokenDocument = true;
-      note = `the document is not valid JSON (${String((e as Error).message).split('\n')[0]})`;
+      // the message lands in ingest_rejects: no temp path in it (determinism)
+      const why = String((e as Error).message).split('\n')[0]!.replaceAll(` in file "${a.contentPath}"`, '').trim();
+      note = `the document is not valid JSON (${why})`;
       outcomes = [];
     }
   }
@@ -163,7 +165,8 @@ export async function landFile(
     }
   }
   if (brokenDocument) {
-    rows.push({ reject_id: `${efid}-${pad8(1)}`, evidence_file_id: efid, line: null, byte_offset: null, record_path: '', reason: 'invalid_json', message: rejectMessage('invalid_json', note), excerpt: null });
+    const reason = truncated ? 'truncated_record' : 'invalid_json';
+    rows.push({ reject_id: `${efid}-${pad8(1)}`, evidence_file_id: efid, line: null, byte_offset: null, record_path: '', reason, message: rejectMessage(reason, note), excerpt: null });
   }
   gzProblems.forEach((g, i) => {
     rows.push({ reject_id: `${efid}-gzip-${i + 1}`, evidence_file_id: efid, line: null, byte_offset: g.byteOffset, record_path: null, reason: g.code, message: g.message, excerpt: null });
