@@ -103,7 +103,7 @@ final as (
             when event_type = 'legacy' then 'reject.legacy_shape'
             when ts_raw is null then 'reject.missing_timestamp'
             when ts is null then 'reject.invalid_timestamp'
-            when ts < $window_lo or ts > $window_hi then 'out_of_window'
+            when ts < $window_lo::TIMESTAMP_NS or ts > $window_hi::TIMESTAMP_NS then 'out_of_window'
             else 'landed'
         end as _disposition
     from normalized

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, rename, chmod, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { open, rename, chmod, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32, constants as zc } from 'node:zlib';
 import { LineScanner, type LineScanResult } from './line-scan.js';
 import { isGzipMagic, parseGzipHeader } from './gzip-frame.js';
@@ -48,26 +50,28 @@ async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
 export async function acquireFile(src: string, rawDest: string, inflatedDest: string): Promise<AcquiredFile> {
   const hash = createHash('sha256');
   const tmp = `${rawDest}.partial`;
-  const out = await open(tmp, 'wx');
   let size = 0;
   let head: Buffer | null = null;
   const plainScan = new LineScanner();
   let gz = false;
-  try {
-    for await (const chunk of createReadStream(src, { highWaterMark: CHUNK }) as AsyncIterable<Buffer>) {
-      if (head === null) {
-        head = chunk;
-        gz = isGzipMagic(chunk);
-      }
-      hash.update(chunk);
-      size += chunk.length;
-      if (!gz) plainScan.push(chunk);
-      await writeAll(out, chunk);
-    }
-    await out.sync();
-  } finally {
-    await out.close();
-  }
+  // read -> (hash, scan) -> write, as a stream pipeline so reads and writes overlap.
+  // The copy is fsynced at commit (syncFile), when the kernel has mostly written it back already.
+  await pipeline(
+    createReadStream(src, { highWaterMark: CHUNK }),
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        if (head === null) {
+          head = chunk;
+          gz = isGzipMagic(chunk);
+        }
+        hash.update(chunk);
+        size += chunk.length;
+        if (!gz) plainScan.push(chunk);
+        done(null, chunk);
+      },
+    }),
+    createWriteStream(tmp, { flags: 'wx', highWaterMark: CHUNK * 4 }),
+  );
   await rename(tmp, rawDest);
   await chmod(rawDest, 0o444);
   const sha256 = hash.digest('hex');
@@ -143,7 +147,6 @@ async function inflateMembers(file: string, size: number, dest: string): Promise
       pos = trailerAt + 8;
       // Zero padding after the last member (tape-style) is still data after the stream: reported.
     }
-    await out.sync();
   } finally {
     await out.close();
   }
@@ -153,6 +156,12 @@ async function inflateMembers(file: string, size: number, dest: string): Promise
   };
 }
 
-export async function fileSize(p: string): Promise<number> {
-  return (await stat(p)).size;
+/** Forces a file's data to disk (raw copies, before the catalog commit makes them evidence). */
+export async function syncFile(p: string): Promise<void> {
+  const fh = await open(p, 'r');
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
 }

@@ -37,6 +37,7 @@ export class LineScanner {
   private headParts: Buffer[] = [];
   private headLen = 0;
   private total = 0;
+  /** Bytes of a UTF-8 character split across chunks. */
   private carry: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): void {
@@ -46,6 +47,7 @@ export class LineScanner {
       this.headLen += part.length;
     }
     this.total += chunk.length;
+    if (this.uncleanReason === null) this.checkUtf8(chunk);
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
@@ -55,6 +57,21 @@ export class LineScanner {
       this.endLine();
       start = nl + 1;
     }
+  }
+
+  /** UTF-8 validity of the whole stream, one native check per chunk (a split character is carried). */
+  private checkUtf8(chunk: Buffer): void {
+    let body = chunk;
+    if (this.carry.length > 0) {
+      const need = utf8Length(this.carry[0]!) - this.carry.length;
+      const joined = Buffer.concat([this.carry, chunk.subarray(0, need)]);
+      if (!isUtf8(joined)) this.uncleanReason = 'invalid UTF-8';
+      body = chunk.subarray(need);
+      this.carry = Buffer.alloc(0);
+    }
+    const cut = utf8SafeCut(body);
+    if (!isUtf8(body.subarray(0, cut))) this.uncleanReason = 'invalid UTF-8';
+    this.carry = Buffer.from(body.subarray(cut));
   }
 
   private consume(chunk: Buffer, start: number, end: number): void {
@@ -69,19 +86,10 @@ export class LineScanner {
         }
       }
     }
-    if (this.uncleanReason === null) {
-      if (this.lineBytes > MAX_RECORD_BYTES) this.uncleanReason = 'a line is over 16 MiB';
-      // UTF-8 is checked on the current line's bytes; a character split across chunks is kept in carry.
-      const piece = this.carry.length > 0 ? Buffer.concat([this.carry, chunk.subarray(start, end)]) : chunk.subarray(start, end);
-      const cut = utf8SafeCut(piece);
-      if (!isUtf8(piece.subarray(0, cut))) this.uncleanReason = 'invalid UTF-8';
-      this.carry = Buffer.from(piece.subarray(cut));
-    }
+    if (this.lineBytes > MAX_RECORD_BYTES && this.uncleanReason === null) this.uncleanReason = 'a line is over 16 MiB';
   }
 
   private endLine(): void {
-    if (this.carry.length > 0 && this.uncleanReason === null) this.uncleanReason = 'invalid UTF-8';
-    this.carry = Buffer.alloc(0);
     if (this.lineHasContent) {
       if (this.pendingBlank > 0 && this.uncleanReason === null) this.uncleanReason = 'blank lines between records';
       this.lines++;
@@ -94,6 +102,7 @@ export class LineScanner {
   }
 
   finish(): LineScanResult {
+    if (this.carry.length > 0 && this.uncleanReason === null) this.uncleanReason = 'invalid UTF-8';
     if (this.lineBytes > 0) this.endLine();
     const head = Buffer.concat(this.headParts);
     const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
@@ -107,6 +116,10 @@ export class LineScanner {
       bom,
     };
   }
+}
+
+function utf8Length(lead: number): number {
+  return lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
 }
 
 /** Length of the longest prefix of buf that does not end inside a UTF-8 multi-byte sequence. */

@@ -6,6 +6,7 @@ import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from './evidence-row.js';
 import type { FileLanding } from './land-file.js';
 import { writeRowsParquet } from '../store/write-parquet.js';
+import { syncFile } from '../acquire/acquire-file.js';
 import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/lake-files.js';
 import { LAKE_TABLE_NAMES, tableDoc } from '../lake/schema.js';
 import { extendCustody, writeFileDurably, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
@@ -122,6 +123,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
       },
     });
   }
+  for (const r of c.rows) await syncFile(path.join(p.root, r.raw_path));
   faultPoint('after-partitions');
   const next = extendCustody(p.custody, entries);
   writeFileDurably(custodyNext(p), next.text);

@@ -43,6 +43,8 @@ export interface IngestResult {
   files: FileOutcome[];
   landedRecords: number;
   usable: boolean;
+  /** Elapsed milliseconds per phase, for logs and benchmarks (never written to the case). */
+  timings: { acquireMs: number; landMs: number; commitMs: number };
 }
 
 interface Pending {
@@ -93,6 +95,13 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   mkdirSync(p.raw, { recursive: true });
   const store = await openCaseStore(p, { write: true });
   const outcomes: FileOutcome[] = [];
+  const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
+  let mark = performance.now();
+  const lap = (phase: keyof typeof timings): void => {
+    const now = performance.now();
+    timings[phase] += now - mark;
+    mark = now;
+  };
   try {
     const existing = await readEvidenceFiles(store, p.lake);
     for (const note of await recoverCase(
@@ -138,6 +147,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       });
     }
 
+    lap('acquireMs');
     // 2. landing, in an order that makes deduplication prefer CloudTrail's own log files
     const win = windowParams(cfg);
     await store.run(`create or replace temp table pt_seen_event_ids as select event_id from cloud_events`);
@@ -204,6 +214,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       });
     }
 
+    lap('landMs');
     // 3. commit: partitions into the lake, custody entries, then the catalog (the commit point)
     if (rows.length > 0) {
       await commitIngest(store, p, {
@@ -218,6 +229,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
         configText: readFileSync(p.config, 'utf8'),
       });
     }
+    lap('commitMs');
   } finally {
     store.close();
     rmSync(p.staging, { recursive: true, force: true });
@@ -226,7 +238,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   outcomes.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   const landedRecords = outcomes.reduce((n, f) => n + (f.landing?.landed ?? 0), 0);
   const usable = landedRecords > 0 || outcomes.some((f) => f.status === 'already-ingested' || (f.landing !== null && f.landing.total > 0));
-  return { files: outcomes, landedRecords, usable };
+  return { files: outcomes, landedRecords, usable, timings };
 }
 
 export function isCase(dir: string): boolean {

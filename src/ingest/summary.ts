@@ -14,12 +14,17 @@ export function summaryLine(f: FileOutcome): string {
   if (f.status === 'refused') return `refused   ${f.origin}: ${f.message} [${id}]`;
   const l = f.landing!;
   return (
-    `landed    ${f.origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
+    `ingested  ${f.origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
     `${l.duplicate} duplicates, ${l.outOfWindow} out of window [${id}]`
   );
 }
 
 export function summaryTotals(r: IngestResult): string {
   const n = (s: FileOutcome['status']): number => r.files.filter((f) => f.status === s).length;
-  return `${r.files.length} files: ${n('landed')} landed, ${n('refused')} refused, ${n('already-ingested')} already ingested; ${r.landedRecords} records landed`;
+  const sec = (ms: number): string => (ms / 1000).toFixed(2);
+  const t = r.timings;
+  return (
+    `${r.files.length} files: ${n('landed')} ingested, ${n('refused')} refused, ${n('already-ingested')} already ingested; ` +
+    `${r.landedRecords} records landed (acquire ${sec(t.acquireMs)} s, land ${sec(t.landMs)} s, commit ${sec(t.commitMs)} s)`
+  );
 }
