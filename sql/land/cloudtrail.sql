@@ -25,7 +25,8 @@
 --                               record_path /Events/<i-1>.
 --   {"detail-type": "AWS API Call via CloudTrail", "detail": {event}}
 --                               EventBridge delivery (any detail-type ending in "via CloudTrail").
---                               delivery 'eventbridge', record_path /detail.
+--                               delivery 'eventbridge', record_path /detail. An EventBridge event
+--                               of another detail-type -> reject.unknown_shape (record_path '').
 --   {event}                     a bare event: delivery 'event-lines' when it is one line of a file
 --                               holding several values (_line not null and more than one value),
 --                               else 'single-event' (a pretty-printed document, a one-line file, or
@@ -149,7 +150,7 @@ eventbridge_records as (
         _line,
         null::BIGINT as idx,
         pt_row_id($evidence_file_id, _ordinal) as row_id,
-        '/detail' as record_path,
+        case when coalesce(_doc ->> 'detail-type', '') like '% via CloudTrail' then '/detail' else '' end as record_path,
         'eventbridge' as delivery,
         _doc -> 'detail' as rec,
         null::JSON as lookup_element,
