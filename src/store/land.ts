@@ -74,7 +74,8 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
     await store.run(`create or replace temp view src_text as
       select l, o, t from read_json(${lit(s.wrapperPath!)}, format = 'newline_delimited',
         columns = {l: 'BIGINT', o: 'BIGINT', t: 'VARCHAR'}, maximum_object_size = ${maxLine * 7})`);
-    const valid = `json_valid(t) and json_type(t::JSON) = 'OBJECT'`;
+    // DuckDB does not short-circuit AND: t::JSON would throw on the invalid lines json_valid is meant to skip
+    const valid = `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)`;
     await store.run(
       spec
         ? `create or replace temp view src as select o as _ordinal, l as _line, '' as _path,
@@ -117,7 +118,7 @@ export async function countDocumentValues(store: Store, s: LandSource): Promise<
 export async function textRejects(store: Store): Promise<TextReject[]> {
   const rows = await store.rows(`select l as line, o as ordinal,
       case when json_valid(t) then 'not_an_object' else 'invalid_json' end as reason
-    from src_text where not (json_valid(t) and json_type(t::JSON) = 'OBJECT') order by o`);
+    from src_text where not coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false) order by o`);
   return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
 }
 
