@@ -268,6 +268,8 @@ describe('kube-audit dispositions and redaction', () => {
         JSON.stringify(aksBadLog), // 8 invalid_json (the log string)
         ev({ auditID: 'offset', requestReceivedTimestamp: '2024-08-28T23:45:00.123456+02:00', stageTimestamp: '2024-08-28T23:45:00.2+02:00' }), // 9 landed
         JSON.stringify({ kind: 'Event', apiVersion: 'v1', involvedObject: { kind: 'Pod' }, reason: 'Pulled' }), // 10 core Event: unknown_shape
+        '{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"cut', // 11 invalid_json (the whole line)
+        ev({ auditID: 'after-cut' }), // 12 landed
       ];
       const file = path.join(tmp.dir, 'audit.log');
       writeFileSync(file, lines.join('\n') + '\n');
@@ -281,6 +283,7 @@ describe('kube-audit dispositions and redaction', () => {
         { line: '7', reason: 'unknown_shape' },
         { line: '8', reason: 'invalid_json' },
         { line: '10', reason: 'unknown_shape' },
+        { line: '11', reason: 'invalid_json' },
       ]);
       const landed = await query(caseDir, `select line, audit_id, request_received_at::VARCHAR as received, stage_at::VARCHAR as staged from kube_audit_events order by line`);
       expect(landed).toEqual([
@@ -288,9 +291,10 @@ describe('kube-audit dispositions and redaction', () => {
         { line: '2', audit_id: 'ok-2', received: '2024-08-28 21:30:00.0009', staged: '2024-08-28 21:30:00.0009' },
         // +02:00 applied (a plain cast would have kept 23:45)
         { line: '9', audit_id: 'offset', received: '2024-08-28 21:45:00.123456', staged: '2024-08-28 21:45:00.2' },
+        { line: '12', audit_id: 'after-cut', received: '2024-08-28 21:30:00.000001', staged: '2024-08-28 21:30:00.0009' },
       ]);
       const [files] = await query(caseDir, `select records_total, records_landed, records_rejected, records_out_of_window from evidence_files`);
-      expect(files).toEqual({ records_total: '10', records_landed: '3', records_rejected: '6', records_out_of_window: '1' });
+      expect(files).toEqual({ records_total: '12', records_landed: '4', records_rejected: '7', records_out_of_window: '1' });
     } finally {
       cleanup();
       tmp.cleanup();
