@@ -60,65 +60,115 @@
 
 with
 
-source_values as (
+-- one parse of each value for everything its shape depends on (a log file is one 10+ MB value)
+source_values as materialized (
     select
         _ordinal,
         _line,
         _doc,
         json_type(_doc) as doc_type,
+        json_type(
+            _doc,
+            ['$.Records', '$.Events', '$."detail-type"', '$.eventID', '$.eventTime', '$.eventSource', '$.eventName']
+        ) as member_types,
         max(_ordinal) over () as last_ordinal
     from src
 ),
 
 shaped as (
     select
-        *,
+        _ordinal,
+        _line,
+        _doc,
+        last_ordinal,
+        member_types[1] as records_type,
+        member_types[2] as events_type,
         case
             when doc_type is distinct from 'OBJECT' then 'not_an_object'
-            when json_exists(_doc, '$.Records') then 'records'
-            when json_exists(_doc, '$.Events') then 'lookup'
-            when json_exists(_doc, '$."detail-type"') then 'eventbridge'
-            when pt_cloudtrail_is_event(_doc) then 'event'
+            when member_types[1] is not null then 'records'
+            when member_types[2] is not null then 'lookup'
+            when member_types[3] is not null then 'eventbridge'
+            when len(list_filter(member_types[4:7], t -> t is not null)) > 0 then 'event'
             else 'unknown'
         end as shape
     from source_values
 ),
 
--- S3 log files: one record per Records element
+-- S3 log files: one record per Records element. Elements are unnested in the projection with
+-- generate_subscripts: a lateral `from src, unnest(...)` join runs out of memory on a 14 MB log file.
+s3_lists as (
+    select
+        _ordinal,
+        _line,
+        json_extract(_doc, '$.Records[*]') as elements
+    from shaped
+    where shape = 'records'
+        and records_type = 'ARRAY'
+),
+
+s3_elements as (
+    select
+        _ordinal,
+        _line,
+        idx,
+        rec,
+        -- one parse: the element's own type, then the event keys it has
+        json_type(rec, ['$', '$.eventID', '$.eventTime', '$.eventSource', '$.eventName']) as member_types
+    from (
+        select
+            _ordinal,
+            _line,
+            unnest(elements) as rec,
+            generate_subscripts(elements, 1) as idx
+        from s3_lists
+    )
+),
+
 s3_records as (
     select
-        s._ordinal,
-        s._line,
-        r.idx,
-        pt_row_id_el($evidence_file_id, s._ordinal, r.idx) as row_id,
-        '/Records/' || (r.idx - 1) as record_path,
+        _ordinal,
+        _line,
+        idx,
+        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        '/Records/' || (idx - 1) as record_path,
         's3-log-file' as delivery,
-        r.rec,
+        rec,
         null::JSON as lookup_element,
         case
-            when json_type(r.rec) is distinct from 'OBJECT' then 'reject.invalid_envelope'
-            when not pt_cloudtrail_is_event(r.rec) then 'reject.unknown_shape'
+            when member_types[1] is distinct from 'OBJECT' then 'reject.invalid_envelope'
+            when len(list_filter(member_types[2:5], t -> t is not null)) = 0 then 'reject.unknown_shape'
         end as shape_reject
-    from shaped as s,
-        unnest(json_extract(s._doc, '$.Records[*]')) with ordinality as r(rec, idx)
-    where s.shape = 'records'
-        and json_type(s._doc -> 'Records') = 'ARRAY'
+    from s3_elements
 ),
 
 -- lookup-events: one record per Events element, the event inside its CloudTrailEvent string
+lookup_lists as (
+    select
+        _ordinal,
+        _line,
+        json_extract(_doc, '$.Events[*]') as elements
+    from shaped
+    where shape = 'lookup'
+        and events_type = 'ARRAY'
+),
+
 lookup_elements as (
     select
-        s._ordinal,
-        s._line,
-        e.idx,
-        e.el,
-        json_type(e.el) as el_type,
-        json_type(e.el -> 'CloudTrailEvent') as inner_type,
-        e.el ->> 'CloudTrailEvent' as inner_text
-    from shaped as s,
-        unnest(json_extract(s._doc, '$.Events[*]')) with ordinality as e(el, idx)
-    where s.shape = 'lookup'
-        and json_type(s._doc -> 'Events') = 'ARRAY'
+        _ordinal,
+        _line,
+        idx,
+        el,
+        json_type(el) as el_type,
+        json_type(el -> 'CloudTrailEvent') as inner_type,
+        el ->> 'CloudTrailEvent' as inner_text
+    from (
+        select
+            _ordinal,
+            _line,
+            unnest(elements) as el,
+            generate_subscripts(elements, 1) as idx
+        from lookup_lists
+    )
 ),
 
 lookup_records as (
@@ -200,8 +250,8 @@ value_rejects as (
         end as shape_reject
     from shaped
     where shape in ('not_an_object', 'unknown')
-        or (shape = 'records' and json_type(_doc -> 'Records') is distinct from 'ARRAY')
-        or (shape = 'lookup' and json_type(_doc -> 'Events') is distinct from 'ARRAY')
+        or (shape = 'records' and records_type is distinct from 'ARRAY')
+        or (shape = 'lookup' and events_type is distinct from 'ARRAY')
 ),
 
 records as (
@@ -216,7 +266,7 @@ records as (
     select * from value_rejects
 ),
 
-parsed as (
+parsed as materialized (
     select
         *,
         case when shape_reject is null then pt_cloudtrail_fields(rec) end as ev,
