@@ -28,30 +28,50 @@
 
 with
 
-source_values as (
+source_values as materialized (
     select
         _ordinal,
         _line,
         _doc,
         json_type(_doc) as doc_type,
         pt_inventory_is_list(_doc) as is_list,
-        _doc ->> 'kind' as doc_kind
+        _doc ->> 'kind' as doc_kind,
+        json_type(_doc, '$.items') as items_type
     from src
 ),
 
-list_items as (
+-- items are unnested in the projection (generate_subscripts gives the index): a lateral
+-- `from src, unnest(...)` join runs out of memory on a large List
+list_elements as (
     select
-        pt_row_id_el($evidence_file_id, v._ordinal, i.idx) as row_id,
-        v._line as line,
-        '/items/' || (i.idx - 1) as record_path,
-        i.item,
-        json_type(i.item) as item_type,
-        pt_inventory_item_kind(i.item ->> 'kind', v.doc_kind) as kind
-    from source_values as v,
-        unnest(json_extract(v._doc, '$.items[*]')) with ordinality as i(item, idx)
-    where v.doc_type = 'OBJECT'
-        and v.is_list
-        and json_type(v._doc -> 'items') = 'ARRAY'
+        _ordinal,
+        _line,
+        doc_kind,
+        unnest(elements) as item,
+        generate_subscripts(elements, 1) as idx
+    from (
+        select
+            _ordinal,
+            _line,
+            doc_kind,
+            json_extract(_doc, '$.items[*]') as elements
+        from source_values
+        where doc_type = 'OBJECT'
+            and is_list
+            and items_type = 'ARRAY'
+    )
+),
+
+-- materialized: DuckDB also ran out of memory when the unnest fed a union directly
+list_items as materialized (
+    select
+        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        _line as line,
+        '/items/' || (idx - 1) as record_path,
+        item,
+        json_type(item) as item_type,
+        pt_inventory_item_kind(item ->> 'kind', doc_kind) as kind
+    from list_elements
 ),
 
 single_objects as (
@@ -84,7 +104,7 @@ value_rejects as (
         end as _disposition
     from source_values
     where doc_type is distinct from 'OBJECT'
-        or (is_list and json_type(_doc -> 'items') is distinct from 'ARRAY')
+        or (is_list and items_type is distinct from 'ARRAY')
 ),
 
 item_rejects as (
