@@ -1,8 +1,10 @@
 import { LAKE_TABLES, type TableDoc } from './schema.js';
+import { CORRELATION_TABLES } from './correlation-schema.js';
+import { CASE_TABLES } from './case-tables.js';
 
-/** Every documented table and view (the correlation layer registers its views here too). */
+/** Every documented table: the lake, the correlation tables, the case tables. */
 export function allTableDocs(): TableDoc[] {
-  return [...LAKE_TABLES];
+  return [...LAKE_TABLES, ...CORRELATION_TABLES, ...CASE_TABLES];
 }
 
 function escapeCell(s: string): string {

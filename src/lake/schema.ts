@@ -11,7 +11,7 @@ export interface ColumnDoc {
 
 export interface TableDoc {
   name: string;
-  kind: 'lake table' | 'view';
+  kind: 'lake table' | 'correlation table' | 'case table';
   doc: string;
   key: string[];
   columns: ColumnDoc[];

@@ -2,6 +2,7 @@ import type { CasePaths } from '../case/case-paths.js';
 import { openStore } from './open-store.js';
 import type { Store } from './store.js';
 import { refreshLakeViews } from './lake-views.js';
+import { loadCaseConfig } from '../case/case-config.js';
 
 /** DuckDB's memory ceiling for podtrail's own work; spills go to CASE/.tmp. */
 export const MEMORY_LIMIT = process.env['PODTRAIL_MEMORY_LIMIT'] ?? '1GB';
@@ -14,7 +15,7 @@ export const MEMORY_LIMIT = process.env['PODTRAIL_MEMORY_LIMIT'] ?? '1GB';
 export async function openCaseStore(p: CasePaths, o: { write: boolean }): Promise<Store> {
   const rw = await openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT });
   try {
-    await refreshLakeViews(rw, p.lake);
+    await refreshLakeViews(rw, p.lake, loadCaseConfig(p.config));
   } catch (e) {
     rw.close();
     throw e;

@@ -1,10 +1,13 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { quotedIdentifier, quotedString } from '@duckdb/node-api';
 import type { Store } from './store.js';
 import { LAKE_TABLES, type TableDoc } from '../lake/schema.js';
 import { committedParquetFiles, evidenceFilesParquet } from '../lake/lake-files.js';
 import { PACKAGE_ROOT } from '../core/version.js';
+import type { CaseConfig } from '../case/case-config.js';
+import { writeCaseTables } from './case-tables.js';
+import { CORRELATION_TABLES } from '../lake/correlation-schema.js';
 
 export const SQL_DIR = path.join(PACKAGE_ROOT, 'sql');
 
@@ -30,9 +33,13 @@ export async function committedEvidenceIds(store: Store, lakeDir: string): Promi
 /**
  * (Re)creates one view per lake table over its committed Parquet files, with absolute paths, so the
  * case database opens in any DuckDB client from any working directory; a moved case heals on the
- * next podtrail command. Then applies sql/ (macros and the correlation views) in lexical order.
+ * next podtrail command. Writes case.yaml into the case tables, creates the correlation tables
+ * empty when correlate has not run yet (so views over them bind), then applies sql/ (macros and
+ * the correlation views) in lexical order.
  */
-export async function refreshLakeViews(store: Store, lakeDir: string): Promise<void> {
+export async function refreshLakeViews(store: Store, lakeDir: string, config?: CaseConfig): Promise<void> {
+  if (config) await writeCaseTables(store, config);
+  await createMissingCorrelationTables(store);
   const ids = await committedEvidenceIds(store, lakeDir);
   for (const t of LAKE_TABLES) {
     const files = t.name === 'evidence_files'
@@ -44,18 +51,54 @@ export async function refreshLakeViews(store: Store, lakeDir: string): Promise<v
   await applySqlTree(store);
 }
 
-/** sql/ files outside sql/land/, in lexical order of their paths (layer folders 00_, 10_, ...). */
+/** Typed empty correlation tables, so views that read them bind before the first correlate. */
+async function createMissingCorrelationTables(store: Store): Promise<void> {
+  const existing = new Set(
+    (await store.rows(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'`)).map((r) => String(r['table_name'])),
+  );
+  for (const t of CORRELATION_TABLES) {
+    if (existing.has(t.name)) continue;
+    await store.run(`create table ${quotedIdentifier(t.name)} (${t.columns.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(', ')})`);
+  }
+}
+
+/**
+ * sql/ files outside sql/land/: layer folders (00_macros, 30_intermediate, 40_marts, ...) in lexical
+ * order; inside a folder, each file (named after the object it creates) after the files of the same
+ * folder it reads, ties in lexical order. A view reading a later layer still fails to bind.
+ */
 export function sqlTreeFiles(root = SQL_DIR): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
+    const entries = readdirSync(dir).sort();
+    const files = entries.filter((n) => n.endsWith('.sql')).map((n) => path.join(dir, n));
+    out.push(...orderByReferences(files));
+    for (const name of entries) {
       const p = path.join(dir, name);
-      if (name === 'land') continue;
-      if (existsSync(p) && !name.includes('.')) walk(p);
-      else if (name.endsWith('.sql')) out.push(p);
+      if (name === 'land' || name.includes('.') || !existsSync(p)) continue;
+      walk(p);
     }
   };
   walk(root);
+  return out;
+}
+
+function orderByReferences(files: string[]): string[] {
+  const name = (f: string): string => path.basename(f, '.sql');
+  const text = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
+  const deps = new Map(
+    files.map((f) => [f, files.filter((g) => g !== f && new RegExp(`\\b${name(g)}\\b`).test(text.get(f)!))]),
+  );
+  const done = new Set<string>();
+  const out: string[] = [];
+  const visit = (f: string, stack: string[]): void => {
+    if (done.has(f)) return;
+    if (stack.includes(f)) throw new Error(`sql/: circular reference ${[...stack, f].map(name).join(' -> ')}`);
+    for (const d of deps.get(f)!) visit(d, [...stack, f]);
+    done.add(f);
+    out.push(f);
+  };
+  for (const f of files) visit(f, []);
   return out;
 }
 

@@ -1,0 +1,31 @@
+-- Address helpers for the correlation views.
+
+-- An IPv4 address as an integer (NULL for anything else).
+create or replace macro pt_ipv4_int(ip) as
+    case
+        when regexp_full_match(ip, '\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}') then
+            split_part(ip, '.', 1)::BIGINT * 16777216
+            + split_part(ip, '.', 2)::BIGINT * 65536
+            + split_part(ip, '.', 3)::BIGINT * 256
+            + split_part(ip, '.', 4)::BIGINT
+    end;
+
+-- sourceIPAddress is an address (CloudTrail also writes service names: pods.eks.amazonaws.com, AWS Internal).
+create or replace macro pt_is_ip(ip) as
+    pt_ipv4_int(ip) is not null or (ip like '%:%' and regexp_full_match(ip, '[0-9A-Fa-f:.]+'));
+
+-- Private (RFC 1918, carrier-grade NAT, IPv6 ULA) addresses: inside a VPC.
+create or replace macro pt_is_private_ip(ip) as
+    regexp_matches(coalesce(ip, ''), '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd][0-9a-fA-F]{2}:)');
+
+-- Instance metadata service (IMDS) addresses.
+create or replace macro pt_is_imds(ip) as
+    ip in ('169.254.169.254', 'fd00:ec2::254');
+
+-- Seconds between two timestamps (b - a), fractional.
+create or replace macro pt_seconds_between(a, b) as
+    epoch_ns(b::TIMESTAMP_NS) / 1e9 - epoch_ns(a::TIMESTAMP_NS) / 1e9;
+
+-- A timestamp moved by a number of seconds (fractional allowed).
+create or replace macro pt_add_seconds(t, s) as
+    make_timestamp_ns(epoch_ns(t::TIMESTAMP_NS) + (s * 1e9)::BIGINT);

@@ -1,0 +1,154 @@
+-- Attribution, step 5: carry and inheritance on top of the direct decisions.
+--   session-carry  strong: an IRSA or Pod Identity call without its own decisive evidence, whose
+--                  key was issued by a call decided proven/strong to pod P, and P is still a
+--                  candidate for this call (its source address fits P)
+--   key-carry      strong: as above when the issuing call is not in the evidence but every
+--                  proven/strong call made with the same key names the same pod P
+--   aws-service-inherit  a call AWS made on the session's behalf (sourceIPAddress is a service
+--                  name, e.g. KMS Decrypt by secretsmanager.amazonaws.com) takes the decision of the
+--                  call that triggered it: same key, made to that service, within 5 s (the one whose
+--                  secret id appears in the encryption context first, then the nearest)
+-- Node-role and static keys are shared by design (every pod on a node, every holder of a leaked
+-- key): they never carry.
+create or replace view int_attr__final as
+
+with
+
+events as (
+    select * from int_attr__events
+),
+
+direct as (
+    select * from int_attr__direct
+),
+
+candidates as (
+    select * from int_attr__candidates where ip_relation <> 'none'
+),
+
+issuers as (
+    -- the decision on the call that issued each key
+    select e.access_key_id, d.pod_uid, d.confidence, d.event_id as issuing_event_id
+    from events as e
+    inner join direct as d on d.event_id = e.issuing_event_id
+    where d.confidence in ('proven', 'strong') and d.pod_uid is not null
+    qualify row_number() over (partition by e.access_key_id order by d.event_id) = 1
+),
+
+key_consensus as (
+    select e.access_key_id, min(d.pod_uid) as pod_uid, list_sort(list(d.event_id))[1:20] as event_ids
+    from events as e
+    inner join direct as d on d.event_id = e.event_id
+    where d.confidence in ('proven', 'strong') and d.pod_uid is not null and e.access_key_id is not null
+    group by e.access_key_id
+    having count(distinct d.pod_uid) = 1
+),
+
+carried as (
+    select
+        d.event_id,
+        case
+            when d.confidence in ('proven', 'strong') or d.confidence = 'pending' then d.confidence
+            when e.path in ('irsa', 'pod-identity') and i.pod_uid is not null and ci.pod_uid is not null then 'strong'
+            when e.path in ('irsa', 'pod-identity') and k.pod_uid is not null and ck.pod_uid is not null then 'strong'
+            else d.confidence
+        end as confidence,
+        case
+            when d.confidence in ('proven', 'strong') or d.confidence = 'pending' then d.rule_id
+            when e.path in ('irsa', 'pod-identity') and i.pod_uid is not null and ci.pod_uid is not null then 'session-carry'
+            when e.path in ('irsa', 'pod-identity') and k.pod_uid is not null and ck.pod_uid is not null then 'key-carry'
+            else d.rule_id
+        end as rule_id,
+        case
+            when d.confidence in ('proven', 'strong') or d.confidence = 'pending' then d.pod_uid
+            when e.path in ('irsa', 'pod-identity') and i.pod_uid is not null and ci.pod_uid is not null then i.pod_uid
+            when e.path in ('irsa', 'pod-identity') and k.pod_uid is not null and ck.pod_uid is not null then k.pod_uid
+            else d.pod_uid
+        end as pod_uid,
+        case
+            when d.confidence in ('proven', 'strong') or d.confidence = 'pending' then d.reason
+            when e.path in ('irsa', 'pod-identity') and i.pod_uid is not null and ci.pod_uid is not null then null
+            when e.path in ('irsa', 'pod-identity') and k.pod_uid is not null and ck.pod_uid is not null then null
+            else d.reason
+        end as reason,
+        case
+            when e.path in ('irsa', 'pod-identity') and d.confidence not in ('proven', 'strong', 'pending') and i.pod_uid is not null and ci.pod_uid is not null
+                then [i.issuing_event_id]
+            when e.path in ('irsa', 'pod-identity') and d.confidence not in ('proven', 'strong', 'pending') and k.pod_uid is not null and ck.pod_uid is not null
+                then k.event_ids
+            else []::VARCHAR[]
+        end as carried_from
+    from direct as d
+    inner join events as e on e.event_id = d.event_id
+    left join issuers as i on i.access_key_id = e.access_key_id and e.event_id <> i.issuing_event_id
+    left join candidates as ci on ci.event_id = d.event_id and ci.pod_uid = i.pod_uid
+    left join key_consensus as k on k.access_key_id = e.access_key_id
+    left join candidates as ck on ck.event_id = d.event_id and ck.pod_uid = k.pod_uid
+),
+
+triggers as (
+    select
+        e.event_id,
+        t.event_id as trigger_event_id,
+        row_number() over (
+            partition by e.event_id
+            order by
+                (e.request_parameters ->> '$.encryptionContext.SecretARN') like '%' || (t.request_parameters ->> '$.secretId') || '%' desc,
+                abs(epoch(t.ts) - epoch(e.ts)),
+                t.event_id
+        ) as rn
+    from events as e
+    inner join events as t
+        on e.inherits
+        and not t.aws_invoked
+        and t.access_key_id = e.access_key_id
+        and t.event_source = coalesce(e.invoked_by, e.source_ip)
+        and t.ts between e.ts - interval 5 seconds and e.ts + interval 5 seconds
+),
+
+inherited as (
+    select
+        c.event_id,
+        case
+            when c.confidence <> 'pending' then c.confidence
+            when tr.trigger_event_id is not null then tc.confidence
+            when k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then 'strong'
+            else 'unattributed'
+        end as confidence,
+        case
+            when c.confidence <> 'pending' then c.rule_id
+            when tr.trigger_event_id is not null then 'aws-service-inherit'
+            when k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then 'key-carry'
+            else 'aws-service-inherit'
+        end as rule_id,
+        case
+            when c.confidence <> 'pending' then c.pod_uid
+            when tr.trigger_event_id is not null then tc.pod_uid
+            when k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then k.pod_uid
+        end as pod_uid,
+        case
+            when c.confidence <> 'pending' then c.reason
+            when tr.trigger_event_id is not null then
+                case when tc.confidence in ('proven', 'strong') then null
+                else 'made by ' || coalesce(e.invoked_by, e.source_ip) || ' on behalf of call ' || tr.trigger_event_id || ': ' || coalesce(tc.reason, tc.confidence) end
+            when k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then null
+            else 'made by ' || coalesce(e.invoked_by, e.source_ip) || ' on behalf of the session; the call that triggered it is not in the evidence'
+        end as reason,
+        case
+            when c.confidence = 'pending' and tr.trigger_event_id is not null then [tr.trigger_event_id]
+            when c.confidence = 'pending' and k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then k.event_ids
+            else c.carried_from
+        end as carried_from,
+        tr.trigger_event_id
+    from carried as c
+    inner join events as e on e.event_id = c.event_id
+    left join triggers as tr on tr.event_id = c.event_id and tr.rn = 1
+    left join carried as tc on tc.event_id = tr.trigger_event_id
+    left join key_consensus as k on k.access_key_id = e.access_key_id
+),
+
+final as (
+    select * from inherited
+)
+
+select * from final

@@ -1,0 +1,82 @@
+-- Pairs that measure a node's clock without any attribution: a cloud call whose origin is pinned
+-- by the call itself, and the one runtime connect on that origin to that service around it.
+--   node-role: a call with a node-role session (session name = instance id -> node), paired with
+--              the connects of that node to the call's service;
+--   source-ip: a call from a private address (through a VPC endpoint), paired with the connects
+--              whose source address is that address.
+-- A call pairs only when exactly one connect lies within 120 s of it (periodic traffic would
+-- otherwise pair the wrong connect). offset = connect time - (eventTime + 0.5 s): CloudTrail
+-- truncates eventTime to the second, and the connect precedes the request by milliseconds.
+create or replace view int_clock__pairs as
+
+with
+
+calls as (
+    select * from int_cloud__calls where not aws_invoked and source_is_ip
+),
+
+sessions as (
+    select access_key_id, subject_node_name from int_cloud__sessions where subject_type = 'instance'
+),
+
+connects as (
+    select * from int_runtime__endpoint_connects where service <> 'imds'
+),
+
+node_role_matches as (
+    select
+        'node-role' as kind,
+        c.event_id,
+        c.ts as call_ts,
+        r.row_id,
+        r.ts as connect_ts,
+        r.node_name
+    from calls as c
+    inner join sessions as s on s.access_key_id = c.access_key_id
+    inner join connects as r
+        on r.node_name = s.subject_node_name
+        and r.service = c.event_source
+        and r.ts between c.ts - interval 120 seconds and c.ts + interval 121 seconds
+),
+
+source_ip_matches as (
+    select
+        'source-ip' as kind,
+        c.event_id,
+        c.ts as call_ts,
+        r.row_id,
+        r.ts as connect_ts,
+        r.node_name
+    from calls as c
+    inner join connects as r
+        on c.source_is_private
+        and r.src_ip = c.source_ip
+        and r.service = c.event_source
+        and r.ts between c.ts - interval 120 seconds and c.ts + interval 121 seconds
+),
+
+matches as (
+    select * from node_role_matches
+    union all
+    select * from source_ip_matches
+),
+
+unique_matches as (
+    select *, count(*) over (partition by kind, event_id) as n
+    from matches
+),
+
+final as (
+    select
+        kind,
+        event_id,
+        row_id,
+        node_name,
+        call_ts,
+        connect_ts,
+        pt_seconds_between(call_ts, connect_ts) - 0.5 as offset_seconds
+    from unique_matches
+    where n = 1
+)
+
+select * from final

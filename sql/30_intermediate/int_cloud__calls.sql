@@ -1,0 +1,46 @@
+-- Cloud calls with what the correlation needs derived once: whether the source is an address or an
+-- AWS service, whether it is private, and the node-role / IRSA markers of the principal.
+create or replace view int_cloud__calls as
+
+with
+
+events as (
+    select * from cloud_events
+),
+
+final as (
+    select
+        event_id,
+        row_id,
+        ts,
+        event_source,
+        event_name,
+        error_code,
+        principal_type,
+        principal_arn,
+        access_key_id,
+        session_name,
+        session_issuer_arn,
+        web_identity_subject,
+        ec2_role_delivery,
+        invoked_by,
+        source_ip,
+        vpc_endpoint_id,
+        user_agent,
+        issued_access_key_id,
+        session_tags,
+        request_parameters,
+        pt_is_ip(source_ip) as source_is_ip,
+        pt_is_private_ip(source_ip) as source_is_private,
+        pt_ipv4_int(source_ip) as source_ip_int,
+        -- a call AWS made on someone's behalf: the source is a service name, not an address
+        (source_ip is not null and not pt_is_ip(source_ip)) or invoked_by is not null as aws_invoked,
+        regexp_full_match(coalesce(session_name, ''), 'i-[0-9a-f]{8,17}') as node_role_session,
+        session_tags['kubernetes-pod-uid'] as tag_pod_uid,
+        session_tags['kubernetes-namespace'] as tag_namespace,
+        session_tags['kubernetes-service-account'] as tag_service_account,
+        session_tags['kubernetes-pod-name'] as tag_pod_name
+    from events
+)
+
+select * from final

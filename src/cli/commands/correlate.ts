@@ -1,0 +1,14 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { Io } from '../program.js';
+import { correlateCase, CORRELATION_TABLE_NAMES } from '../../correlate/correlate-case.js';
+
+export function registerCorrelate(program: Command, io: Io): void {
+  program
+    .command('correlate')
+    .description('materialize pod lifecycle, credential sessions, clock offsets and an attribution for every cloud call')
+    .argument('<case>', 'case folder')
+    .action(async (caseDir) => {
+      const r = await correlateCase(caseDir, (line) => io.err(`${line}\n`));
+      io.out(`${CORRELATION_TABLE_NAMES.map((k) => `${k} ${r.rows[k] ?? 0}`).join(', ')}\n`);
+    });
+}

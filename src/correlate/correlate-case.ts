@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import { casePaths } from '../case/case-paths.js';
+import { loadCaseConfig } from '../case/case-config.js';
+import { lockCase } from '../case/case-lock.js';
+import { openCaseStore } from '../store/case-store.js';
+import { materializeTables } from '../store/materialize.js';
+import { sha256Hex } from '../custody/custody-log.js';
+import { TOOL_ID } from '../core/version.js';
+import { readEvidenceFiles } from '../store/catalog.js';
+
+/**
+ * The correlation run, in dependency order. A `table` step materializes the public table <name>
+ * from view mart_<name>; a `temp` step materializes an intermediate view into a temp table of the
+ * same name, which shadows the view for the rest of the run, so later views read it once instead of
+ * recomputing it at every reference.
+ */
+export const CORRELATION_STEPS: { kind: 'temp' | 'table'; name: string }[] = [
+  // small lake tables read by many steps: one read of their many Parquet files
+  { kind: 'temp', name: 'cloud_events' },
+  { kind: 'temp', name: 'k8s_pods' },
+  { kind: 'temp', name: 'k8s_nodes' },
+  { kind: 'temp', name: 'k8s_service_accounts' },
+  { kind: 'temp', name: 'int_pod__container_ids' },
+  { kind: 'temp', name: 'int_pod__runtime_span' },
+  { kind: 'table', name: 'pod_lifecycle' },
+  { kind: 'temp', name: 'int_cloud__calls' },
+  { kind: 'temp', name: 'int_cloud__sessions' },
+  { kind: 'table', name: 'credential_sessions' },
+  { kind: 'temp', name: 'int_runtime__endpoint_connects' },
+  { kind: 'temp', name: 'int_clock__pairs' },
+  { kind: 'table', name: 'node_clock_offsets' },
+  { kind: 'temp', name: 'int_cloud__role_subjects' },
+  { kind: 'temp', name: 'int_runtime__connects_resolved' },
+  { kind: 'temp', name: 'int_runtime__node_coverage' },
+  { kind: 'temp', name: 'int_attr__events' },
+  { kind: 'temp', name: 'int_attr__candidates' },
+  { kind: 'temp', name: 'int_attr__evidence' },
+  { kind: 'temp', name: 'int_attr__direct' },
+  { kind: 'temp', name: 'int_attr__final' },
+  { kind: 'table', name: 'attributions' },
+  { kind: 'table', name: 'kube_attributions' },
+  { kind: 'table', name: 'pod_human_actions' },
+];
+
+export const CORRELATION_TABLE_NAMES = CORRELATION_STEPS.filter((s) => s.kind === 'table').map((s) => s.name);
+
+export interface CorrelateResult {
+  rows: Record<string, number>;
+  timings: Record<string, number>;
+}
+
+/** `podtrail correlate`: materializes the correlation tables of a case from its lake. */
+export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}): Promise<CorrelateResult> {
+  const p = casePaths(caseDir);
+  loadCaseConfig(p.config);
+  const unlock = lockCase(p.lock);
+  const store = await openCaseStore(p, { write: true });
+  try {
+    const catalog = await readEvidenceFiles(store, p.lake);
+    const fingerprint = {
+      catalog_sha256: sha256Hex(catalog.map((r) => r.evidence_file_id).sort().join('\n')),
+      config_sha256: sha256Hex(readFileSync(p.config)),
+      tool_version: TOOL_ID,
+    };
+    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
+    return result;
+  } finally {
+    store.close();
+    unlock();
+  }
+}

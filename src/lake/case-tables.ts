@@ -1,0 +1,63 @@
+import type { ColumnDoc, TableDoc } from './schema.js';
+
+/**
+ * case.yaml as tables, rewritten from the file each time podtrail opens the case, so the SQL views
+ * can read the window, tolerance, egress map, endpoints and declared clock offsets.
+ */
+const c = (name: string, type: string, doc: string): ColumnDoc => ({ name, type, doc });
+
+export const CASE_TABLES: TableDoc[] = [
+  {
+    name: 'case_settings',
+    kind: 'case table',
+    doc: 'The case window and join settings from case.yaml (one row).',
+    key: ['case_id'],
+    columns: [
+      c('case_id', 'VARCHAR', 'case_id.'),
+      c('window_from', 'TIMESTAMP', 'Window start (UTC).'),
+      c('window_to', 'TIMESTAMP', 'Window end (UTC).'),
+      c('margin_seconds', 'DOUBLE', 'Margin around the window, seconds.'),
+      c('tolerance_seconds', 'DOUBLE', 'Clock tolerance for joins, seconds.'),
+      c('expected_gap_floor_seconds', 'DOUBLE', 'Expected-gap floor for the gaps checks, seconds.'),
+      c('expected_gap_ceiling_seconds', 'DOUBLE', 'Expected-gap ceiling, seconds.'),
+      c('namespaces', 'VARCHAR[]', 'Namespaces in scope (empty: all).'),
+      c('reason', 'VARCHAR', 'Rationale of the window.'),
+    ],
+  },
+  {
+    name: 'case_egress',
+    kind: 'case table',
+    doc: 'The egress map of case.yaml: one row per public address block and node or subnet behind it.',
+    key: ['label', 'public_cidr', 'node_name', 'subnet_cidr'],
+    columns: [
+      c('label', 'VARCHAR', 'NAT or egress label.'),
+      c('public_cidr', 'VARCHAR', 'Public IP or CIDR.'),
+      c('public_lo', 'BIGINT', 'First IPv4 address of the block as an integer (NULL for IPv6).'),
+      c('public_hi', 'BIGINT', 'Last IPv4 address of the block.'),
+      c('node_name', 'VARCHAR', 'A node behind it (NULL on subnet rows).'),
+      c('subnet_cidr', 'VARCHAR', 'A subnet behind it (NULL on node rows).'),
+      c('subnet_lo', 'BIGINT', 'First IPv4 address of the subnet.'),
+      c('subnet_hi', 'BIGINT', 'Last IPv4 address of the subnet.'),
+    ],
+  },
+  {
+    name: 'case_endpoints',
+    kind: 'case table',
+    doc: 'Cloud service endpoints of case.yaml: connects to these addresses are calls to that service.',
+    key: ['service', 'cidr'],
+    columns: [
+      c('service', 'VARCHAR', 'eventSource served there ("*" for any).'),
+      c('cidr', 'VARCHAR', 'Address or CIDR.'),
+      c('lo', 'BIGINT', 'First IPv4 address as an integer (NULL for IPv6).'),
+      c('hi', 'BIGINT', 'Last IPv4 address.'),
+      c('vpc_endpoint_id', 'VARCHAR', 'VPC endpoint id, when declared.'),
+    ],
+  },
+  {
+    name: 'case_node_offsets',
+    kind: 'case table',
+    doc: 'Clock offsets declared in case.yaml (node clock minus true time).',
+    key: ['node_name'],
+    columns: [c('node_name', 'VARCHAR', 'Node.'), c('offset_seconds', 'DOUBLE', 'Declared offset, seconds.')],
+  },
+];

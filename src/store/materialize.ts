@@ -1,0 +1,48 @@
+import { quotedIdentifier } from '@duckdb/node-api';
+import type { Store } from './store.js';
+
+export interface Fingerprint {
+  catalog_sha256: string;
+  config_sha256: string;
+  tool_version: string;
+}
+
+/**
+ * Materializes each table from its view mart_<name>, in the order given (later views read the
+ * tables materialized before them), then records what they were computed from in correlation_runs.
+ */
+export async function materializeTables(
+  store: Store,
+  steps: { kind: 'temp' | 'table'; name: string }[],
+  fingerprint: Fingerprint,
+  log: (line: string) => void,
+): Promise<{ rows: Record<string, number>; timings: Record<string, number> }> {
+  const rows: Record<string, number> = {};
+  const timings: Record<string, number> = {};
+  const names: string[] = [];
+  for (const step of steps) {
+    const t0 = performance.now();
+    const name = quotedIdentifier(step.name);
+    if (step.kind === 'temp') {
+      await store.run(`create or replace temp table ${name} as select * from main.${name}`);
+    } else {
+      await store.run(`create or replace table main.${name} as select * from ${quotedIdentifier(`mart_${step.name}`)}`);
+      names.push(step.name);
+    }
+    const n = await store.rows(`select count(*)::BIGINT as n from ${name}`);
+    rows[step.name] = Number(n[0]?.['n'] ?? 0);
+    timings[step.name] = performance.now() - t0;
+    log(`${step.kind === 'temp' ? '  ' : ''}${step.name}: ${rows[step.name]} rows in ${(timings[step.name]! / 1000).toFixed(2)} s`);
+  }
+  await store.run(
+    `create or replace table correlation_runs (table_name VARCHAR, "rows" BIGINT, catalog_sha256 VARCHAR, config_sha256 VARCHAR, tool_version VARCHAR)`,
+  );
+  for (const name of [...names].sort()) {
+    await store.run(`insert into correlation_runs values ($table_name, $rows, $catalog_sha256, $config_sha256, $tool_version)`, {
+      table_name: name,
+      rows: rows[name] ?? 0,
+      ...fingerprint,
+    });
+  }
+  return { rows, timings };
+}
