@@ -433,6 +433,20 @@ describe('cloudtrail: bad input', () => {
     expect(rows).toEqual([{ lo: 1, hi: complete, n: complete }]);
   });
 
+  it('a 2.6 MB log file of 800 records lands within the memory limit (a lateral unnest join ran out of it)', async () => {
+    const caseDir = newCase();
+    const records = Array.from({ length: 800 }, (_, i) =>
+      event({ eventID: `bulk-${i}`, requestID: createHash('sha256').update(String(i)).digest('hex').repeat(40) }),
+    );
+    const body = JSON.stringify({ Records: records });
+    expect(body.length).toBeGreaterThan(2_500_000);
+    const f = inputs({ 'AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/20/111122223333_CloudTrail_us-east-1_20261020T1000Z_bulk.json': body });
+    const r = await ingest(caseDir, Object.values(f));
+    expect(r.files[0]!.landing).toMatchObject({ landed: 800, rejected: 0 });
+    const rows = await query(caseDir, `select min(record_path) as lo, count(distinct row_id)::INTEGER as n from cloud_events`);
+    expect(rows).toEqual([{ lo: '/Records/0', n: 800 }]);
+  });
+
   it('outside the case window: counted out_of_window, nothing landed', async () => {
     const caseDir = newCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z', margin: '15m' });
     await ingest(caseDir, [STS_POD_IDENTITY]);

@@ -245,6 +245,21 @@ describe('inventory: mixed Lists, single objects, snapshot time', () => {
     expect(await query(caseDir, 'select count(*)::INTEGER as n from k8s_pods')).toEqual([{ n: 0 }]);
   });
 
+  it('an 800-pod List (2.8 MB) lands within the memory limit (a lateral unnest join ran out of it)', async () => {
+    const caseDir = newCase();
+    const list = fixture(PODS);
+    const items = Array.from({ length: 800 }, (_, i) => {
+      const p = JSON.parse(JSON.stringify(list['items'][i % 4])) as Obj;
+      p['metadata']['uid'] = `uid-${i}`;
+      p['metadata']['annotations'] = { note: `pod ${i} `.repeat(200) };
+      return p;
+    });
+    const f = inputs({ 'pods-2026-10-20T12-00-00Z.json': JSON.stringify({ ...list, items }, null, 1) });
+    const r = await ingest(caseDir, Object.values(f));
+    expect(r.files[0]!.landing).toMatchObject({ landed: 800, rejected: 0 });
+    expect(await query(caseDir, 'select count(distinct uid)::INTEGER as n, max(record_path) as hi from k8s_pods')).toEqual([{ n: 800, hi: '/items/99' }]);
+  });
+
   it('bad inventory values: items not an array, non-object items, items without a kind, other kinds, JSON lines of Pods', async () => {
     const caseDir = newCase();
     const pod = fixture(SINGLE_POD);
