@@ -217,7 +217,7 @@ export const LAKE_TABLES: TableDoc[] = [
       c('event_id', 'VARCHAR', 'CloudTrail eventID.'),
       c('provider', 'VARCHAR', 'aws.'),
       c('ts', 'TIMESTAMP', 'eventTime, UTC (second precision in CloudTrail).'),
-      c('ts_raw', 'VARCHAR', 'eventTime as written (lookup-events: EventTime with +00:00).'),
+      c('ts_raw', 'VARCHAR', 'eventTime as written (lookup-events: the CloudTrailEvent\'s eventTime; the outer EventTime with +00:00 only when that is missing).'),
       c('delivery', 'VARCHAR', 's3-log-file | lookup-events | single-event | event-lines | eventbridge.'),
       c('event_source', 'VARCHAR', 'eventSource (sts.amazonaws.com, s3.amazonaws.com, ...).'),
       c('event_name', 'VARCHAR', 'eventName.'),
