@@ -33,7 +33,7 @@ const SERVICES: ServiceDef[] = [
   { key: 'iam', eventSource: 'iam.amazonaws.com', host: 'iam.amazonaws.com', global: true, route: 'nat', cidrs: ['52.94.225.0/24'] },
   { key: 'eks-auth', eventSource: 'eks-auth.amazonaws.com', host: `eks-auth.${REGION}.api.aws`, route: 'nat', cidrs: ['44.242.184.0/24'] },
   { key: 'eks', eventSource: 'eks.amazonaws.com', host: `eks.${REGION}.amazonaws.com`, route: 'nat', cidrs: ['52.94.211.0/24'] },
-  { key: 'ec2', eventSource: 'ec2.amazonaws.com', host: `ec2.${REGION}.amazonaws.com`, route: 'nat', cidrs: ['52.94.213.0/24'] },
+  { key: 'ec2', eventSource: 'ec2.amazonaws.com', host: `ec2.${REGION}.amazonaws.com`, route: 'vpce', cidrs: ['52.94.213.0/24'] },
   {
     key: 'autoscaling',
     eventSource: 'autoscaling.amazonaws.com',

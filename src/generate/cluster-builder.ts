@@ -53,6 +53,8 @@ export interface PodOptions {
   name?: string;
   /** Force an address (an IP the CNI hands out again after its previous pod is gone). */
   ip?: string;
+  /** Container specs for this pod only (a DaemonSet pod left on an older image during an upgrade). */
+  specs?: ContainerSpec[];
 }
 
 /** Builds a cluster: allocates names, addresses and ids from the cluster stream, in call order. */
@@ -103,6 +105,7 @@ export class ClusterBuilder {
     const ip = this.allocIp(o.az);
     const name = `ip-${ip.replace(/\./g, '-')}.${this.account.region}.compute.internal`;
     const bootNs = createdNs - sec(40 + this.rng.int(30));
+    // The host processes need the node (for their exec ids); they are filled in just below.
     const host = { systemd: null, containerd: null, kubelet: null } as unknown as Node['host'];
     const node: Node = {
       name,
@@ -154,6 +157,11 @@ export class ClusterBuilder {
     const sa: ServiceAccount = { name, namespace, uid: uuid(this.rng), createdNs, binding };
     this.cluster.serviceAccounts.push(sa);
     return sa;
+  }
+
+  /** Every namespace has its "default" service account. */
+  ensureDefaultServiceAccounts(createdNs: Ns): void {
+    for (const ns of [...this.cluster.namespaces].sort()) this.addServiceAccount(ns, 'default', { kind: 'none' }, createdNs);
   }
 
   irsaRole(name: string): Binding {
@@ -249,10 +257,10 @@ export class ClusterBuilder {
     const ip = wl.hostNetwork ? o.node.ip : (o.ip ?? this.allocIp(this.account.subnets.indexOf(o.node.subnet)));
     if (o.ip) this.usedIps.add(o.ip);
     const startedNs = o.createdNs + sec(3 + this.rng.int(5)) + BigInt(this.rng.int(1_000_000)) * 1000n;
-    const containers: Container[] = wl.containers.map((spec, i) => ({
+    const containers: Container[] = (o.specs ?? wl.containers).map((spec, i) => ({
       spec,
       id: containerId(this.rng),
-      digest: this.digest(wl, spec, revision),
+      digest: this.digest(wl, spec, o.specs ? revision + 1000 : revision),
       startNs: startedNs + BigInt(i) * 200n * NS_PER_MS,
       nextNsPid: 7 + this.rng.int(20),
     }));

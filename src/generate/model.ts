@@ -147,6 +147,8 @@ export type ApiName =
   | 'iam.ListUsers'
   | 'iam.CreateAccessKey'
   | 'eks.DescribeCluster'
+  | 'ecr.GetAuthorizationToken'
+  | 'kms.Decrypt'
   | 'sqs.SendMessage';
 
 export interface AwsUse {
@@ -166,8 +168,9 @@ export interface KubeUse {
 }
 
 export interface Peer {
-  /** A workload whose live pod IP is the destination, or a fixed address. */
+  /** A workload whose live pod IP is the destination, any node's IP, or a fixed address. */
   workload?: string;
+  nodes?: boolean;
   ip?: string;
   port: number;
 }

@@ -20,9 +20,16 @@ export function nsFromIso(iso: string): Ns {
   return BigInt(Date.parse(iso)) * NS_PER_MS;
 }
 
+let cachedSecond = -1n;
+let cachedText = '';
+
+/** "YYYY-MM-DDTHH:MM:SS" of t (UTC); the last second rendered is remembered (a pure cache). */
 function secondsPart(t: Ns): string {
-  const msTotal = t / NS_PER_MS - (t % NS_PER_MS < 0n ? 1n : 0n);
-  return new Date(Number(msTotal)).toISOString().slice(0, 19);
+  const s = (t - fraction(t)) / NS_PER_S;
+  if (s === cachedSecond) return cachedText;
+  cachedText = new Date(Number(s) * 1000).toISOString().slice(0, 19);
+  cachedSecond = s;
+  return cachedText;
 }
 
 function fraction(t: Ns): bigint {

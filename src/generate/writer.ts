@@ -47,32 +47,42 @@ export class LineWriter {
   }
 
   line(text: string): void {
-    const inj = this.injections.get(this.lines + 1);
-    if (inj) {
-      this.injections.delete(this.lines + 1);
-      this.push(inj.make(text) + '\n');
-      this.onInject?.(this.rel, this.lines, inj.why);
+    if (this.injections.size > 0) {
+      const inj = this.injections.get(this.lines + 1);
+      if (inj) {
+        this.injections.delete(this.lines + 1);
+        this.push(inj.make(text));
+        this.onInject?.(this.rel, this.lines, inj.why);
+      }
     }
-    this.push(text + '\n');
+    this.push(text);
     this.last = text;
   }
 
+  /** Queues one line (the newline is added when the chunk is joined). */
   private push(text: string): void {
     this.buf.push(text);
-    this.bufLen += text.length;
-    if (text.endsWith('\n')) this.lines++;
+    this.bufLen += text.length + 1;
+    this.lines++;
     if (this.bufLen >= CHUNK) this.flush();
   }
 
-  private flush(): void {
-    if (this.buf.length === 0) return;
+  private flush(tail = ''): void {
+    if (this.buf.length === 0 && tail === '') return;
     if (this.fd === null) {
       mkdirSync(path.dirname(this.abs), { recursive: true });
       this.fd = openSync(this.abs, 'w');
     }
-    const data = Buffer.from(this.buf.join(''), 'utf8');
-    writeSync(this.fd, data);
-    this.bytes += data.length;
+    const text = (this.buf.length > 0 ? this.buf.join('\n') + '\n' : '') + tail;
+    const written = writeSync(this.fd, text, null, 'utf8');
+    if (written === text.length) this.bytes += written;
+    else {
+      // Non-ASCII text, or a short write: finish from the encoded bytes.
+      const data = Buffer.from(text, 'utf8');
+      let off = written;
+      while (off < data.length) off += writeSync(this.fd, data, off, data.length - off);
+      this.bytes += data.length;
+    }
     this.buf = [];
     this.bufLen = 0;
   }
@@ -83,20 +93,34 @@ export class LineWriter {
   }
 
   close(): void {
+    let tail = '';
     if (this.tail && this.last) {
-      const partial = this.tail.make(this.last);
-      this.buf.push(partial);
-      this.bufLen += partial.length;
+      tail = this.tail.make(this.last);
       this.onInject?.(this.rel, this.lines + 1, this.tail.why);
       this.tail = null;
     }
-    this.flush();
+    this.flush(tail);
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
 }
 
-/** Writes a whole small file at once (inventory, case.yaml, truth). */
+/** Appends text pieces to a file in ~1 MiB chunks (large JSON documents written piece by piece). */
+export class ChunkWriter {
+  private readonly lw: LineWriter;
+  constructor(root: string, rel: string) {
+    this.lw = new LineWriter(root, rel);
+  }
+  /** Writes `text` followed by a newline. */
+  line(text: string): void {
+    this.lw.line(text);
+  }
+  close(): void {
+    this.lw.close();
+  }
+}
+
+/** Writes a whole small file at once (inventory, case.yaml). */
 export function writeWhole(root: string, rel: string, data: string | Buffer): number {
   const abs = path.join(root, rel);
   mkdirSync(path.dirname(abs), { recursive: true });
