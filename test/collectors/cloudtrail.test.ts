@@ -9,6 +9,9 @@ import { gzipSync, inflateRawSync, constants as zc } from 'node:zlib';
 import path from 'node:path';
 import { SAMPLES, ingest, makeCase, query, tempDir } from '../helpers/case.js';
 import type { Row } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { applyMacros, SQL_DIR } from '../../src/store/lake-views.js';
+import { tableDoc } from '../../src/lake/schema.js';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'cloudtrail');
 const LOOKUP_STS = path.join(
@@ -77,6 +80,34 @@ function event(over: Record<string, unknown> = {}): Record<string, unknown> {
     ...over,
   };
 }
+
+/** Output columns and types of a land SQL file, run over an empty `src` (JSON shows as VARCHAR with alias JSON). */
+async function landOutputColumns(sqlFile: string): Promise<{ name: string; type: string }[]> {
+  const t = tempDir('podtrail-cols-');
+  cleanups.push(t.cleanup);
+  const store = await openStore({ database: ':memory:', allowedDirectories: [t.dir] });
+  try {
+    await applyMacros(store);
+    await store.run(`create temp view src as select null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
+    await store.run('create temp table pt_seen_event_ids (event_id VARCHAR)');
+    const sql = readFileSync(path.join(SQL_DIR, 'land', sqlFile), 'utf8');
+    const params = { evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', snapshot_at: '2026-10-20T09:50:00Z' };
+    const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
+    return reader.columnNames().map((name, i) => {
+      const type = reader.columnTypes()[i]!;
+      return { name, type: type.alias ?? type.toString() };
+    });
+  } finally {
+    store.close();
+  }
+}
+
+describe('cloudtrail: output contract', () => {
+  it('cloudtrail.sql emits exactly the cloud_events columns with their types, then _disposition', async () => {
+    const expected = tableDoc('cloud_events')!.columns.map((c) => ({ name: c.name, type: c.type }));
+    expect(await landOutputColumns('cloudtrail.sql')).toEqual([...expected, { name: '_disposition', type: 'VARCHAR' }]);
+  });
+});
 
 describe('cloudtrail: delivery shapes', () => {
   it('EventBridge: the event under detail lands as eventbridge; another detail-type is an unknown shape', async () => {

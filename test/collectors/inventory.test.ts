@@ -6,6 +6,9 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ingest, makeCase, query, tempDir } from '../helpers/case.js';
 import type { Row } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { applyMacros, SQL_DIR } from '../../src/store/lake-views.js';
+import { tableDoc } from '../../src/lake/schema.js';
 
 const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'inventory');
 const NODES = path.join(FIXTURES, 'nodes-2026-10-20T09-50-00Z.json');
@@ -38,6 +41,42 @@ function inputs(files: Record<string, string>): Record<string, string> {
   }
   return out;
 }
+
+/** Output columns and types of a land SQL file, run over an empty `src` (JSON shows as VARCHAR with alias JSON). */
+async function landOutputColumns(sqlFile: string): Promise<{ name: string; type: string }[]> {
+  const t = tempDir('podtrail-cols-');
+  cleanups.push(t.cleanup);
+  const store = await openStore({ database: ':memory:', allowedDirectories: [t.dir] });
+  try {
+    await applyMacros(store);
+    await store.run(`create temp view src as select null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
+    await store.run('create temp table pt_seen_event_ids (event_id VARCHAR)');
+    const sql = readFileSync(path.join(SQL_DIR, 'land', sqlFile), 'utf8');
+    const params = { evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', snapshot_at: '2026-10-20T09:50:00Z' };
+    const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
+    return reader.columnNames().map((name, i) => {
+      const type = reader.columnTypes()[i]!;
+      return { name, type: type.alias ?? type.toString() };
+    });
+  } finally {
+    store.close();
+  }
+}
+
+describe('inventory: output contract', () => {
+  it.each([
+    ['inventory_nodes.sql', 'k8s_nodes'],
+    ['inventory_pods.sql', 'k8s_pods'],
+    ['inventory_service_accounts.sql', 'k8s_service_accounts'],
+  ])('%s emits exactly the %s columns with their types, then _disposition', async (file, table) => {
+    const expected = tableDoc(table)!.columns.map((c) => ({ name: c.name, type: c.type }));
+    expect(await landOutputColumns(file)).toEqual([...expected, { name: '_disposition', type: 'VARCHAR' }]);
+  });
+
+  it('inventory_other.sql emits only the provenance columns and _disposition', async () => {
+    expect((await landOutputColumns('inventory_other.sql')).map((c) => c.name)).toEqual(['row_id', 'evidence_file_id', 'line', 'record_path', '_disposition']);
+  });
+});
 
 describe('inventory: the per-kind files of one snapshot', () => {
   let caseDir = '';
