@@ -395,6 +395,15 @@ describe('cloudtrail: bad input', () => {
     expect(landed).toEqual([{ record_path: '/Records/0', session_name: 'i-08736224042c4ee75', ec2_role_delivery: '1.0' }]);
   });
 
+  it('a log file whose first Records element is broken is still detected as CloudTrail', async () => {
+    const caseDir = newCase();
+    const f = inputs({ 'first-broken.json': JSON.stringify({ Records: [null, event({ eventID: 'second-is-fine' })] }) + '\n' });
+    const r = await ingest(caseDir, Object.values(f));
+    expect(r.files[0]).toMatchObject({ status: 'landed', source: 'cloudtrail' });
+    expect(await query(caseDir, 'select record_path, reason from ingest_rejects')).toEqual([{ record_path: '/Records/0', reason: 'invalid_envelope' }]);
+    expect(await query(caseDir, 'select event_id, record_path from cloud_events')).toEqual([{ event_id: 'second-is-fine', record_path: '/Records/1' }]);
+  });
+
   it('an event with no eventID is rejected as missing_id; values that are no event or envelope are rejected, not refused', async () => {
     const caseDir = newCase();
     const noId = event();
