@@ -11,7 +11,8 @@ import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/la
 import { LAKE_TABLE_NAMES, tableDoc } from '../lake/schema.js';
 import { extendCustody, writeFileDurably, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
 import { TOOL_ID } from '../core/version.js';
-import { SQL_DIR, refreshLakeViews } from '../store/lake-views.js';
+import { SQL_DIR } from '../store/lake-views.js';
+import { ensureViews } from '../store/case-store.js';
 
 export interface CommitInput {
   rows: EvidenceFileRow[];
@@ -133,7 +134,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
   faultPoint('after-catalog');
   renameSync(custodyNext(p), p.custody);
 
-  await refreshLakeViews(store, p.lake, c.config);
+  await ensureViews(store, p, true);
   const ids = new Set(all.map((r) => r.evidence_file_id));
   for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, ids)) rmSync(dir, { recursive: true, force: true });
   if (existsSync(c.staging)) rmSync(c.staging, { recursive: true, force: true });

@@ -1,21 +1,64 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import type { CasePaths } from '../case/case-paths.js';
 import { openStore } from './open-store.js';
 import type { Store } from './store.js';
-import { refreshLakeViews } from './lake-views.js';
+import { refreshLakeViews, sqlTreeFiles } from './lake-views.js';
 import { loadCaseConfig } from '../case/case-config.js';
+import { evidenceFilesParquet } from '../lake/lake-files.js';
+import { TOOL_ID } from '../core/version.js';
 
 /** DuckDB's memory ceiling for podtrail's own work; spills go to CASE/.tmp. */
 export const MEMORY_LIMIT = process.env['PODTRAIL_MEMORY_LIMIT'] ?? '1GB';
 
+let sqlTreeHash: string | null = null;
+
+/**
+ * What the views of case.duckdb were built from: the case's absolute path, its catalog, case.yaml,
+ * the sql/ files and the tool version. When it matches, an open skips rewriting views.
+ */
+function viewsFingerprint(p: CasePaths): string {
+  if (sqlTreeHash === null) {
+    const h = createHash('sha256');
+    for (const f of sqlTreeFiles()) h.update(f).update(readFileSync(f));
+    sqlTreeHash = h.digest('hex');
+  }
+  const catalog = evidenceFilesParquet(p.lake);
+  const st = existsSync(catalog) ? statSync(catalog) : null;
+  return createHash('sha256')
+    .update(p.root)
+    .update(st ? `${st.size}:${st.mtimeMs}:${readFileSync(catalog).length}` : 'no-catalog')
+    .update(readFileSync(p.config))
+    .update(sqlTreeHash)
+    .update(TOOL_ID)
+    .digest('hex');
+}
+
+async function storedFingerprint(store: Store): Promise<string | null> {
+  const t = await store.rows(`select count(*)::INT as n from information_schema.tables where table_name = 'podtrail_views'`);
+  if (t[0]?.['n'] !== 1) return null;
+  const r = await store.rows(`select fingerprint from podtrail_views`);
+  return (r[0]?.['fingerprint'] as string | undefined) ?? null;
+}
+
+/** Rewrites views and case tables when their fingerprint changed (or always, with force). */
+export async function ensureViews(store: Store, p: CasePaths, force = false): Promise<void> {
+  const want = viewsFingerprint(p);
+  if (!force && (await storedFingerprint(store)) === want) return;
+  await refreshLakeViews(store, p.lake, loadCaseConfig(p.config));
+  await store.run(`create or replace table podtrail_views as select $f as fingerprint`, { f: want });
+}
+
 /**
  * Opens a case's database hardened to the case folder. A writable open first (re)writes the lake
- * views with this case's absolute paths and applies sql/, so a moved or copied case heals; a
- * read-only open (analyst queries) does that refresh first and then reopens read-only.
+ * views with this case's absolute paths and applies sql/ when anything they depend on changed, so a
+ * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
+ * read-only.
  */
 export async function openCaseStore(p: CasePaths, o: { write: boolean }): Promise<Store> {
   const rw = await openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT });
   try {
-    await refreshLakeViews(rw, p.lake, loadCaseConfig(p.config));
+    await ensureViews(rw, p);
   } catch (e) {
     rw.close();
     throw e;

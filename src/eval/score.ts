@@ -1,0 +1,123 @@
+/**
+ * Scores podtrail's outputs against a generated scenario's truth.json (pure: rows in, numbers out).
+ * Definitions (README, "Accuracy"):
+ *   precision   share of proven and strong attributions whose pod is the pod that really made the
+ *               call (a call no pod made counts as wrong when attributed proven or strong)
+ *   ambiguous ok  share of ambiguous attributions of pod-made calls whose candidates hold the true pod
+ *   recall      share of the pod-made calls in the lake that got a correct proven or strong answer
+ */
+export interface TruthCloudEvent {
+  event_id: string;
+  made_by_pod_uid: string | null;
+  path: string;
+  why_not_pod: string | null;
+  logged: boolean;
+}
+
+export interface TruthKubeRequest {
+  audit_id: string;
+  pod_uid: string | null;
+  bound_pod_uid: string;
+  off_pod: boolean;
+}
+
+export interface AttributionRow {
+  event_id: string;
+  confidence: string;
+  pod_uid: string | null;
+  candidates: { pod_uid: string }[];
+}
+
+export interface KubeAttributionRow {
+  audit_id: string;
+  pod_uid: string | null;
+  off_pod: boolean | null;
+}
+
+export interface CloudScore {
+  attributions: number;
+  byConfidence: Record<string, number>;
+  provenStrong: number;
+  provenStrongCorrect: number;
+  precision: number | null;
+  ambiguousPodMade: number;
+  ambiguousContainingTruth: number;
+  ambiguousOk: number | null;
+  podMade: number;
+  recalled: number;
+  recall: number | null;
+  notPodMadeProvenStrong: number;
+  missingAttributions: number;
+  wrong: { event_id: string; confidence: string; pod_uid: string | null; truth: string | null }[];
+}
+
+const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
+
+export function scoreCloud(truth: TruthCloudEvent[], rows: AttributionRow[]): CloudScore {
+  const byId = new Map(truth.map((t) => [t.event_id, t]));
+  const seen = new Set<string>();
+  const s: CloudScore = {
+    attributions: rows.length,
+    byConfidence: { proven: 0, strong: 0, ambiguous: 0, unattributed: 0 },
+    provenStrong: 0,
+    provenStrongCorrect: 0,
+    precision: null,
+    ambiguousPodMade: 0,
+    ambiguousContainingTruth: 0,
+    ambiguousOk: null,
+    podMade: 0,
+    recalled: 0,
+    recall: null,
+    notPodMadeProvenStrong: 0,
+    missingAttributions: 0,
+    wrong: [],
+  };
+  for (const r of rows) {
+    const t = byId.get(r.event_id);
+    seen.add(r.event_id);
+    s.byConfidence[r.confidence] = (s.byConfidence[r.confidence] ?? 0) + 1;
+    if (!t) continue;
+    const truePod = t.made_by_pod_uid;
+    if (r.confidence === 'proven' || r.confidence === 'strong') {
+      s.provenStrong++;
+      if (truePod !== null && r.pod_uid === truePod) s.provenStrongCorrect++;
+      else s.wrong.push({ event_id: r.event_id, confidence: r.confidence, pod_uid: r.pod_uid, truth: truePod });
+      if (truePod === null) s.notPodMadeProvenStrong++;
+    }
+    if (r.confidence === 'ambiguous' && truePod !== null) {
+      s.ambiguousPodMade++;
+      if (r.candidates.some((c) => c.pod_uid === truePod)) s.ambiguousContainingTruth++;
+      else s.wrong.push({ event_id: r.event_id, confidence: r.confidence, pod_uid: null, truth: truePod });
+    }
+    if (truePod !== null) {
+      s.podMade++;
+      if ((r.confidence === 'proven' || r.confidence === 'strong') && r.pod_uid === truePod) s.recalled++;
+    }
+  }
+  s.precision = ratio(s.provenStrongCorrect, s.provenStrong);
+  s.ambiguousOk = ratio(s.ambiguousContainingTruth, s.ambiguousPodMade);
+  s.recall = ratio(s.recalled, s.podMade);
+  return s;
+}
+
+export interface KubeScore {
+  requests: number;
+  attributed: number;
+  podCorrect: number;
+  offPodCorrect: number;
+  offPodTruth: number;
+}
+
+export function scoreKube(truth: TruthKubeRequest[], rows: KubeAttributionRow[]): KubeScore {
+  const byId = new Map(rows.map((r) => [r.audit_id, r]));
+  const s: KubeScore = { requests: truth.length, attributed: 0, podCorrect: 0, offPodCorrect: 0, offPodTruth: 0 };
+  for (const t of truth) {
+    const r = byId.get(t.audit_id);
+    if (t.off_pod) s.offPodTruth++;
+    if (!r) continue;
+    s.attributed++;
+    if (r.pod_uid === t.bound_pod_uid) s.podCorrect++;
+    if ((r.off_pod === true) === t.off_pod) s.offPodCorrect++;
+  }
+  return s;
+}
