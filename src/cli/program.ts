@@ -4,6 +4,7 @@ import { registerInit } from './commands/init.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerQuery } from './commands/query.js';
 import { registerSchema } from './commands/schema.js';
+import { registerCorrelate } from './commands/correlate.js';
 import { registerGenerate } from './commands/generate.js';
 
 /** Where commands print: injectable so tests capture output. */
@@ -33,6 +34,7 @@ export function createProgram(io: Io = processIo) {
   registerIngest(program, io);
   registerQuery(program, io);
   registerSchema(program, io);
+  registerCorrelate(program, io);
   registerGenerate(program, io);
   return program;
 }
