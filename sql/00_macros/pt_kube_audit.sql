@@ -1,12 +1,13 @@
 -- Macros of the Kubernetes audit land SQL (sql/land/kube_audit.sql). Prefix pt_ka_.
 
--- First value of user.extra[key]: the API server writes every extra as an array of strings;
--- a plain string (hand-edited or re-serialised events) is taken as is.
-create or replace macro pt_ka_extra(ev, key) as
+-- First value of user.extra[key] (`extra` is the user.extra object): the API server writes every
+-- extra as an array of strings; a plain string (hand-edited or re-serialised events) is taken as is.
+-- (json_extract, not ->: `extra -> key` between two parameters would parse as a lambda.)
+create or replace macro pt_ka_extra(extra, key) as
     nullif(
         coalesce(
-            json_extract_string(ev -> 'user' -> 'extra' -> key, '$[0]'),
-            case when json_type(ev -> 'user' -> 'extra' -> key) = 'VARCHAR' then ev -> 'user' -> 'extra' ->> key end
+            json_extract_string(json_extract(extra, key), '$[0]'),
+            case when json_type(json_extract(extra, key)) = 'VARCHAR' then json_extract_string(extra, key) end
         ),
         ''
     );
@@ -39,15 +40,3 @@ create or replace macro pt_ka_string_list(j) as
         when json_type(j) = 'ARRAY' then try_cast(j as VARCHAR[])
         when json_type(j) = 'VARCHAR' then [j ->> '$']
     end;
-
--- A JSON value that is an audit.k8s.io Event: v1 (apiVersion), or the older shape without
--- apiVersion (auditID, or a stage with a verb or requestURI).
-create or replace macro pt_ka_is_event(j) as
-    coalesce(
-        json_type(j) = 'OBJECT' and (
-            (j ->> 'apiVersion') like 'audit.k8s.io/%'
-            or (j ->> 'auditID') is not null
-            or ((j ->> 'stage') is not null and ((j ->> 'verb') is not null or (j ->> 'requestURI') is not null))
-        ),
-        false
-    );

@@ -52,6 +52,9 @@
 -- token) are never landed. request_uri: values of query parameters named like a secret (password,
 -- token, secret, api key, ...) are replaced by pt_redact_values markers; when an exec command needed
 -- redaction its command= values in request_uri become [REDACTED] (exec_command keeps the marked command).
+-- Plan: one pass, every CTE read once (a CTE read twice would be materialized with its JSON), and
+-- each record parsed a handful of times (json_extract with a list of paths) rather than once per
+-- column, so a RequestResponse event with a large responseObject costs little more than a small one.
 -- Dispositions: no auditID (nor GKE insertId) -> reject.missing_id; none of the timestamps ->
 -- reject.missing_timestamp; a timestamp present but unparsable -> reject.invalid_timestamp;
 -- request_received_at outside the window -> out_of_window; a wrapper whose message / properties.log
@@ -76,230 +79,230 @@ envelopes as (
         case
             when json_type(_doc) = 'ARRAY' then 'array'
             when json_type(_doc) <> 'OBJECT' then null
-            when (_doc ->> 'messageType') = 'CONTROL_MESSAGE' then null
-            when json_type(_doc -> 'logEvents') = 'ARRAY' then 'logEvents'
-            when json_type(_doc -> 'events') = 'ARRAY' then 'events'
-            when json_type(_doc -> 'records') = 'ARRAY' then 'records'
+            when (env[1] ->> '$') = 'CONTROL_MESSAGE' then null
+            when json_type(env[2]) = 'ARRAY' then 'logEvents'
+            when json_type(env[3]) = 'ARRAY' then 'events'
+            when json_type(env[4]) = 'ARRAY' then 'records'
         end as envelope_key
-    from source_values
+    from (
+        select
+            *,
+            json_extract(_doc, ['$.messageType', '$.logEvents', '$.events', '$.records']) as env
+        from source_values
+    )
 ),
 
-single_records as (
+-- one row per record: the value itself, or each element of its envelope (none for an empty list).
+-- Select-list unnest streams; a lateral unnest ... with ordinality would be decorrelated into a
+-- hash join on the whole documents (everything held in memory).
+element_lists as (
     select
         _ordinal,
         _line,
-        _path as record_path,
-        null::BIGINT as element_idx,
-        null::VARCHAR as envelope_key,
-        _doc as rec
+        _path,
+        envelope_key,
+        case envelope_key
+            when 'array' then json_extract(_doc, '$[*]')
+            when 'logEvents' then json_extract(env[2], '$[*]')
+            when 'events' then json_extract(env[3], '$[*]')
+            when 'records' then json_extract(env[4], '$[*]')
+            else [_doc]
+        end as elements
     from envelopes
-    where envelope_key is null
-),
-
-element_records as (
-    select
-        e._ordinal,
-        e._line,
-        e._path || case when e.envelope_key = 'array' then '' else '/' || e.envelope_key end
-            || '/' || (el.idx - 1)::VARCHAR as record_path,
-        el.idx::BIGINT as element_idx,
-        e.envelope_key,
-        el.element as rec
-    from envelopes as e,
-        unnest(
-            case e.envelope_key
-                when 'array' then json_extract(e._doc, '$[*]')
-                when 'logEvents' then json_extract(e._doc, '$.logEvents[*]')
-                when 'events' then json_extract(e._doc, '$.events[*]')
-                when 'records' then json_extract(e._doc, '$.records[*]')
-            end
-        ) with ordinality as el(element, idx)
-    where e.envelope_key is not null
 ),
 
 records as (
-    select * from single_records
-    union all
-    select * from element_records
+    select
+        _ordinal,
+        _line,
+        case
+            when envelope_key is null then _path
+            when envelope_key = 'array' then _path || '/' || (idx - 1)::VARCHAR
+            else _path || '/' || envelope_key || '/' || (idx - 1)::VARCHAR
+        end as record_path,
+        case when envelope_key is not null then idx end as element_idx,
+        envelope_key,
+        rec
+    from (
+        select
+            _ordinal,
+            _line,
+            _path,
+            envelope_key,
+            unnest(elements) as rec,
+            unnest(range(1, len(elements) + 1)) as idx
+        from element_lists
+    )
 ),
 
--- what each record is, and the audit event inside it
+-- what each record is
 classified as (
     select
         *,
         case
             when envelope_key in ('logEvents', 'events') then 'eks-cloudwatch'
             when json_type(rec) <> 'OBJECT' then null
-            when (rec ->> 'messageType') = 'CONTROL_MESSAGE' then 'eks-cloudwatch'
-            when (rec -> 'protoPayload' ->> 'serviceName') = 'k8s.io' then 'gke'
-            when json_type(rec -> 'properties') = 'OBJECT' and (rec ->> 'category') is not null then 'aks'
-            when pt_ka_is_event(rec) then 'raw'
+            when (c[1] ->> '$') = 'CONTROL_MESSAGE' then 'eks-cloudwatch'
+            when (c[2] ->> '$') = 'k8s.io' then 'gke'
+            when json_type(c[4]) = 'OBJECT' and (c[3] ->> '$') is not null then 'aks'
+            else 'raw'
         end as wrapper,
+        (c[1] ->> '$') = 'CONTROL_MESSAGE' and envelope_key is distinct from 'logEvents'
+            and envelope_key is distinct from 'events' as is_control,
+        c[3] ->> '$' as aks_category,
         case
             when envelope_key in ('logEvents', 'events') then
-                case when json_type(rec -> 'message') = 'VARCHAR' then rec ->> 'message' end
-            when json_type(rec -> 'properties' -> 'log') = 'VARCHAR' then rec -> 'properties' ->> 'log'
-        end as inner_text
-    from records
+                case when json_type(c[5]) = 'VARCHAR' then c[5] ->> '$' end
+            when json_type(c[4] -> 'log') = 'VARCHAR' then c[4] ->> 'log'
+        end as inner_text,
+        case when json_type(c[4] -> 'log') = 'OBJECT' then c[4] -> 'log' end as inner_object,
+        case
+            when (c[2] ->> '$') = 'k8s.io' then json_extract_string(rec, [
+                '$.insertId', '$.timestamp', '$.protoPayload.auditID', '$.protoPayload.methodName',
+                '$.protoPayload.resourceName', '$.protoPayload.authenticationInfo.principalEmail',
+                '$.protoPayload.requestMetadata.callerIp', '$.protoPayload.requestMetadata.callerSuppliedUserAgent',
+                '$.protoPayload.request.metadata.uid', '$.protoPayload.response.metadata.uid',
+                '$.protoPayload.response.kind', '$.protoPayload.response."@type"', '$.protoPayload.response.code'
+            ])
+        end as g,
+        case when (c[2] ->> '$') = 'k8s.io' then json_extract(rec, ['$.labels', '$.protoPayload.request.spec.boundObjectRef']) end as gj
+    from (
+        select
+            *,
+            json_extract(rec, ['$.messageType', '$.protoPayload.serviceName', '$.category', '$.properties', '$.message']) as c
+        from records
+    )
 ),
 
-unwrapped as (
+-- GKE: resourceName <group>/<version>[/namespaces/<ns>]/<resource>[/<name>[/<subresource>]]
+gke_parsed as (
     select
         *,
-        case
-            when wrapper = 'raw' then rec
-            when wrapper = 'eks-cloudwatch' then try_cast(inner_text as JSON)
-            when wrapper = 'aks' and inner_text is not null then try_cast(inner_text as JSON)
-            when wrapper = 'aks' then rec -> 'properties' -> 'log'
-        end as ev,
-        case
-            when wrapper is null then 'unknown_shape'
-            when wrapper = 'eks-cloudwatch' and (rec ->> 'messageType') = 'CONTROL_MESSAGE' then 'control_message'
-            when wrapper = 'eks-cloudwatch' and inner_text is null then 'unknown_shape'
-            when wrapper = 'aks' and (rec ->> 'category') not in ('kube-audit', 'kube-audit-admin') then 'unknown_shape'
-            when inner_text is not null and try_cast(inner_text as JSON) is null then 'invalid_json'
-            when wrapper = 'gke' then null
-            when not pt_ka_is_event(
-                case
-                    when wrapper = 'raw' then rec
-                    when inner_text is not null then try_cast(inner_text as JSON)
-                    else rec -> 'properties' -> 'log'
-                end
-            ) then 'unknown_shape'
-        end as shape_problem
+        case when wrapper = 'gke' then regexp_extract(
+            g[5],
+            '^([^/]+)/([^/]+)/namespaces/([^/]+)/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$',
+            ['api_group', 'api_version', 'namespace', 'resource', 'name', 'subresource']
+        ) end as rn_ns,
+        case when wrapper = 'gke' then regexp_extract(
+            g[5],
+            '^([^/]+)/(v[0-9][a-z0-9]*)/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$',
+            ['api_group', 'api_version', 'resource', 'name', 'subresource']
+        ) end as rn_cluster
     from classified
 ),
 
--- raw events, and the events inside the EKS and AKS wrappers
-audit_events as (
+-- the audit event inside each record (GKE entries are mapped onto the same shape)
+unwrapped as (
     select
         _ordinal,
         _line,
         record_path,
         element_idx,
         wrapper,
-        shape_problem,
-        nullif(ev ->> 'auditID', '') as audit_id,
-        ev ->> 'stage' as stage,
-        ev ->> 'level' as level,
-        ev ->> 'verb' as verb,
-        ev ->> 'requestURI' as request_uri_raw,
-        nullif(ev -> 'objectRef' ->> 'resource', '') as resource,
-        nullif(ev -> 'objectRef' ->> 'subresource', '') as subresource,
-        nullif(ev -> 'objectRef' ->> 'namespace', '') as namespace,
-        nullif(ev -> 'objectRef' ->> 'name', '') as name,
-        coalesce(
-            nullif(ev -> 'objectRef' ->> 'uid', ''),
-            nullif(ev -> 'requestObject' -> 'metadata' ->> 'uid', ''),
-            nullif(ev -> 'responseObject' -> 'metadata' ->> 'uid', '')
-        ) as object_uid,
-        nullif(ev -> 'objectRef' ->> 'apiGroup', '') as api_group,
-        ev -> 'user' ->> 'username' as user_name,
-        pt_ka_string_list(ev -> 'user' -> 'groups') as user_groups,
-        pt_ka_extra(ev, 'authentication.kubernetes.io/pod-name') as user_extra_pod_name,
-        pt_ka_extra(ev, 'authentication.kubernetes.io/pod-uid') as user_extra_pod_uid,
-        pt_ka_extra(ev, 'authentication.kubernetes.io/node-name') as user_extra_node_name,
-        pt_ka_extra(ev, 'authentication.kubernetes.io/credential-id') as credential_id,
-        ev -> 'impersonatedUser' ->> 'username' as impersonated_user,
-        nullif(ev -> 'annotations' ->> 'authentication.kubernetes.io/issued-credential-id', '') as issued_credential_id,
+        is_control,
+        aks_category,
+        inner_text,
         case
-            when (ev -> 'requestObject' -> 'spec' -> 'boundObjectRef' ->> 'kind') = 'Pod'
-                then ev -> 'requestObject' -> 'spec' -> 'boundObjectRef' ->> 'name'
-        end as bound_pod_name,
-        case
-            when (ev -> 'requestObject' -> 'spec' -> 'boundObjectRef' ->> 'kind') = 'Pod'
-                then ev -> 'requestObject' -> 'spec' -> 'boundObjectRef' ->> 'uid'
-        end as bound_pod_uid,
-        pt_ka_string_list(ev -> 'sourceIPs') as source_ips,
-        ev ->> 'userAgent' as user_agent,
-        try_cast(ev -> 'responseStatus' ->> 'code' as INTEGER) as response_code,
-        ev -> 'annotations' ->> 'authorization.k8s.io/decision' as decision,
-        case when json_type(ev -> 'annotations') = 'OBJECT' then ev -> 'annotations' end as annotations,
-        ev ->> 'requestReceivedTimestamp' as received_raw,
-        ev ->> 'stageTimestamp' as stage_raw,
-        ev ->> 'timestamp' as legacy_raw
-    from unwrapped
-    where wrapper is distinct from 'gke'
+            when wrapper = 'raw' then rec
+            when wrapper = 'aks' and inner_object is not null then inner_object
+            when wrapper in ('eks-cloudwatch', 'aks') then try_cast(inner_text as JSON)
+            when wrapper = 'gke' then json_object(
+                'auditID', coalesce(nullif(g[3], ''), g[1]),
+                'stage', 'ResponseComplete',
+                'verb', nullif(regexp_extract(g[4], '\.([^.]+)$', 1), ''),
+                'objectRef', case when rn_ns.resource <> '' then json_object(
+                    'apiGroup', nullif(rn_ns.api_group, 'core'),
+                    'namespace', rn_ns.namespace,
+                    'resource', rn_ns.resource,
+                    'name', rn_ns.name,
+                    'subresource', rn_ns.subresource
+                ) else json_object(
+                    'apiGroup', nullif(rn_cluster.api_group, 'core'),
+                    'resource', rn_cluster.resource,
+                    'name', rn_cluster.name,
+                    'subresource', rn_cluster.subresource
+                ) end,
+                'user', json_object('username', g[6]),
+                'sourceIPs', case when g[7] is not null then json_array(g[7]) end,
+                'userAgent', g[8],
+                'responseStatus', json_object(
+                    'code', case when g[11] = 'Status' or g[12] like '%.Status' then g[13] end
+                ),
+                'annotations', gj[1],
+                'requestReceivedTimestamp', g[2],
+                'stageTimestamp', g[2],
+                'requestObject', json_object('metadata', json_object('uid', g[9]), 'spec', json_object('boundObjectRef', gj[2])),
+                'responseObject', json_object('metadata', json_object('uid', g[10]))
+            )
+        end as ev
+    from gke_parsed
 ),
 
--- GKE Cloud Audit Log entries (serviceName k8s.io)
-gke_entries as (
+extracted as (
     select
         *,
-        rec -> 'protoPayload' as pp,
-        regexp_extract(
-            rec -> 'protoPayload' ->> 'resourceName',
-            '^([^/]+)/([^/]+)/namespaces/([^/]+)/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$',
-            ['api_group', 'api_version', 'namespace', 'resource', 'name', 'subresource']
-        ) as namespaced,
-        regexp_extract(
-            rec -> 'protoPayload' ->> 'resourceName',
-            '^([^/]+)/(v[0-9][a-z0-9]*)/([^/]+)(?:/([^/]+))?(?:/([^/]+))?$',
-            ['api_group', 'api_version', 'resource', 'name', 'subresource']
-        ) as cluster_scoped
+        json_extract_string(ev, [
+            '$.auditID', '$.stage', '$.level', '$.verb', '$.requestURI', '$.impersonatedUser.username',
+            '$.userAgent', '$.responseStatus.code', '$.requestReceivedTimestamp', '$.stageTimestamp',
+            '$.timestamp', '$.requestObject.metadata.uid', '$.responseObject.metadata.uid', '$.apiVersion'
+        ]) as s,
+        json_extract(ev, [
+            '$.objectRef', '$.user', '$.sourceIPs', '$.annotations', '$.requestObject.spec.boundObjectRef'
+        ]) as j
     from unwrapped
-    where wrapper = 'gke'
-),
-
-gke_events as (
-    select
-        _ordinal,
-        _line,
-        record_path,
-        element_idx,
-        wrapper,
-        shape_problem,
-        coalesce(nullif(pp ->> 'auditID', ''), nullif(rec ->> 'insertId', '')) as audit_id,
-        'ResponseComplete' as stage,
-        null::VARCHAR as level,
-        nullif(regexp_extract(pp ->> 'methodName', '\.([^.]+)$', 1), '') as verb,
-        null::VARCHAR as request_uri_raw,
-        nullif(case when namespaced.resource <> '' then namespaced.resource else cluster_scoped.resource end, '') as resource,
-        nullif(case when namespaced.resource <> '' then namespaced.subresource else cluster_scoped.subresource end, '') as subresource,
-        nullif(namespaced.namespace, '') as namespace,
-        nullif(case when namespaced.resource <> '' then namespaced.name else cluster_scoped.name end, '') as name,
-        coalesce(
-            nullif(pp -> 'request' -> 'metadata' ->> 'uid', ''),
-            nullif(pp -> 'response' -> 'metadata' ->> 'uid', '')
-        ) as object_uid,
-        nullif(
-            nullif(case when namespaced.resource <> '' then namespaced.api_group else cluster_scoped.api_group end, ''),
-            'core'
-        ) as api_group,
-        pp -> 'authenticationInfo' ->> 'principalEmail' as user_name,
-        null::VARCHAR[] as user_groups,
-        null::VARCHAR as user_extra_pod_name,
-        null::VARCHAR as user_extra_pod_uid,
-        null::VARCHAR as user_extra_node_name,
-        null::VARCHAR as credential_id,
-        null::VARCHAR as impersonated_user,
-        nullif(rec -> 'labels' ->> 'authentication.kubernetes.io/issued-credential-id', '') as issued_credential_id,
-        case
-            when (pp -> 'request' -> 'spec' -> 'boundObjectRef' ->> 'kind') = 'Pod'
-                then pp -> 'request' -> 'spec' -> 'boundObjectRef' ->> 'name'
-        end as bound_pod_name,
-        case
-            when (pp -> 'request' -> 'spec' -> 'boundObjectRef' ->> 'kind') = 'Pod'
-                then pp -> 'request' -> 'spec' -> 'boundObjectRef' ->> 'uid'
-        end as bound_pod_uid,
-        case when (pp -> 'requestMetadata' ->> 'callerIp') is not null then [pp -> 'requestMetadata' ->> 'callerIp'] end as source_ips,
-        pp -> 'requestMetadata' ->> 'callerSuppliedUserAgent' as user_agent,
-        case
-            when (pp -> 'response' ->> 'kind') = 'Status' or (pp -> 'response' ->> '@type') like '%.Status'
-                then try_cast(pp -> 'response' ->> 'code' as INTEGER)
-        end as response_code,
-        rec -> 'labels' ->> 'authorization.k8s.io/decision' as decision,
-        case when json_type(rec -> 'labels') = 'OBJECT' then rec -> 'labels' end as annotations,
-        rec ->> 'timestamp' as received_raw,
-        rec ->> 'timestamp' as stage_raw,
-        null::VARCHAR as legacy_raw
-    from gke_entries
 ),
 
 events as (
-    select * from audit_events
-    union all by name
-    select * from gke_events
+    select
+        _ordinal,
+        _line,
+        record_path,
+        element_idx,
+        wrapper,
+        case
+            when wrapper is null then 'unknown_shape'
+            when is_control then 'control_message'
+            when wrapper = 'eks-cloudwatch' and inner_text is null then 'unknown_shape'
+            when wrapper = 'aks' and aks_category not in ('kube-audit', 'kube-audit-admin') then 'unknown_shape'
+            when inner_text is not null and ev is null then 'invalid_json'
+            -- an audit event: v1 (apiVersion), or the older shape (auditID, or a stage with a verb or URI)
+            when not coalesce(
+                s[14] like 'audit.k8s.io/%'
+                or s[1] is not null
+                or (s[2] is not null and (s[4] is not null or s[5] is not null)),
+                false
+            ) then 'unknown_shape'
+        end as shape_problem,
+        nullif(s[1], '') as audit_id,
+        s[2] as stage,
+        s[3] as level,
+        s[4] as verb,
+        s[5] as request_uri_raw,
+        nullif(j[1] ->> 'resource', '') as resource,
+        nullif(j[1] ->> 'subresource', '') as subresource,
+        nullif(j[1] ->> 'namespace', '') as namespace,
+        nullif(j[1] ->> 'name', '') as name,
+        coalesce(nullif(j[1] ->> 'uid', ''), nullif(s[12], ''), nullif(s[13], '')) as object_uid,
+        nullif(j[1] ->> 'apiGroup', '') as api_group,
+        j[2] ->> 'username' as user_name,
+        pt_ka_string_list(j[2] -> 'groups') as user_groups,
+        pt_ka_extra(j[2] -> 'extra', 'authentication.kubernetes.io/pod-name') as user_extra_pod_name,
+        pt_ka_extra(j[2] -> 'extra', 'authentication.kubernetes.io/pod-uid') as user_extra_pod_uid,
+        pt_ka_extra(j[2] -> 'extra', 'authentication.kubernetes.io/node-name') as user_extra_node_name,
+        pt_ka_extra(j[2] -> 'extra', 'authentication.kubernetes.io/credential-id') as credential_id,
+        s[6] as impersonated_user,
+        nullif(j[4] ->> 'authentication.kubernetes.io/issued-credential-id', '') as issued_credential_id,
+        case when (j[5] ->> 'kind') = 'Pod' then j[5] ->> 'name' end as bound_pod_name,
+        case when (j[5] ->> 'kind') = 'Pod' then j[5] ->> 'uid' end as bound_pod_uid,
+        pt_ka_string_list(j[3]) as source_ips,
+        s[7] as user_agent,
+        try_cast(s[8] as INTEGER) as response_code,
+        j[4] ->> 'authorization.k8s.io/decision' as decision,
+        case when json_type(j[4]) = 'OBJECT' then j[4] end as annotations,
+        s[9] as received_raw,
+        s[10] as stage_raw,
+        s[11] as legacy_raw
+    from extracted
 ),
 
 normalized as (
