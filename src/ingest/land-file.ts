@@ -119,7 +119,7 @@ export async function landFile(
     values = split.values;
     blankLines = split.blankLines;
     lineRejects = split.rejects;
-    const src: LandSource = { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, mode };
+    const src: LandSource = { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
     await createSourceViews(store, src);
     sqlTextRejects = await textRejects(store);
     outcomes = await runTargets(store, collector, stagingDir, params);

@@ -17,6 +17,8 @@ export interface SplitResult {
   values: number;
   blankLines: number;
   rejects: LineReject[];
+  /** Bytes of the longest wrapper record written: the reader's buffer is sized from it. */
+  maxRecordBytes: number;
 }
 
 const EXCERPT_BYTES = 200;
@@ -50,6 +52,7 @@ export async function splitLines(contentPath: string, wrapperPath: string, opts:
   let head: Buffer | null = null;
   let pending: string[] = [];
   let pendingBytes = 0;
+  let maxRecordBytes = 0;
 
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
@@ -71,6 +74,7 @@ export async function splitLines(contentPath: string, wrapperPath: string, opts:
       else if (!isUtf8(bytes)) rejects.push({ line, ordinal: values, reason: 'invalid_utf8', excerpt: excerptOf(bytes) });
       else {
         const rec = `{"l":${line},"o":${values},"t":${JSON.stringify(bytes.toString('utf8'))}}\n`;
+        maxRecordBytes = Math.max(maxRecordBytes, Buffer.byteLength(rec));
         pending.push(rec);
         pendingBytes += rec.length;
         if (pendingBytes > 4 << 20) await flush();
@@ -111,7 +115,7 @@ export async function splitLines(contentPath: string, wrapperPath: string, opts:
   } finally {
     await out.close();
   }
-  return { values, blankLines: blank, rejects };
+  return { values, blankLines: blank, rejects, maxRecordBytes };
 }
 
 /** Excerpts of the given lines (1-based), read in one pass. */

@@ -19,6 +19,8 @@ export interface LandSource {
   fast: boolean;
   /** Line-exact path: one {"l": line, "o": ordinal, "t": "text"} per non-blank line. */
   wrapperPath?: string;
+  /** Bytes of the longest wrapper record (JSON escaping can make it several times its line). */
+  wrapperMaxBytes?: number;
   mode: InputMode;
 }
 
@@ -71,9 +73,12 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
   const maxLine = MAX_RECORD_BYTES + 1024;
   const spec = s.mode.mode === 'columns' ? s.mode.columns : null;
   if (s.layout === 'lines' && !s.fast) {
+    // DuckDB allocates read buffers from maximum_object_size, per thread: a fixed 7 x 16 MiB made
+    // every line-exact read take ~0.5-0.7 GB whatever the file, and a wide land SQL ran out of memory
+    const wrapperLimit = Math.max(maxLine, (s.wrapperMaxBytes ?? maxLine * 7) + 1024);
     await store.run(`create or replace temp view src_text as
       select l, o, t from read_json(${lit(s.wrapperPath!)}, format = 'newline_delimited',
-        columns = {l: 'BIGINT', o: 'BIGINT', t: 'VARCHAR'}, maximum_object_size = ${maxLine * 7})`);
+        columns = {l: 'BIGINT', o: 'BIGINT', t: 'VARCHAR'}, maximum_object_size = ${wrapperLimit})`);
     // DuckDB does not short-circuit AND: t::JSON would throw on the invalid lines json_valid is meant to skip
     const valid = `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)`;
     await store.run(
