@@ -11,7 +11,7 @@
 --
 -- Columns and choices (see src/lake/schema.ts):
 --   * ts: the top-level `time` (RFC 3339, ns) via pt_ts_ns; when `time` is absent, output_fields
---     "evt.time" (else "evt.time.iso8601"), a ns epoch INTEGER above 2^53, read as text with ->> so
+--     "evt.time" (else "evt.time.iso8601"), a ns epoch INTEGER above 2^53, read as text (json_extract_string) so
 --     every digit is kept, then make_timestamp_ns. ts_raw: `time` as written, else those digits.
 --     A `time` that is present but unparsable rejects the alert (invalid_timestamp) rather than
 --     silently switching to evt.time.
@@ -48,6 +48,25 @@ alerts as (
     select * from src
 ),
 
+-- output_fields parsed once per alert: one list of the keys podtrail reads (keys hold dots, so
+-- each is quoted in the path); evt.time comes out as its digits, never through a float
+picked as (
+    select
+        *,
+        json_extract_string(output_fields, [
+            '$."evt.time"', '$."evt.time.iso8601"', '$."evt.type"',
+            '$."k8s.ns.name"', '$."k8smeta.ns.name"', '$."k8s.pod.name"', '$."k8smeta.pod.name"',
+            '$."k8s.pod.uid"', '$."k8smeta.pod.uid"',
+            '$."container.full_id"', '$."container.id"', '$."container.name"',
+            '$."container.image.repository"', '$."container.image.tag"', '$."container.image.digest"',
+            '$."fd.cip"', '$."fd.cport"', '$."fd.sip"', '$."fd.sport"',
+            '$."fd.lip"', '$."fd.lport"', '$."fd.rip"', '$."fd.rport"', '$."fd.l4proto"',
+            '$."proc.pid"', '$."proc.exepath"', '$."proc.cmdline"', '$."user.uid"',
+            '$."n_drops"', '$."n_drops_buffer_total"'
+        ]) as v
+    from alerts
+),
+
 fields as (
     select
         _ordinal,
@@ -57,42 +76,30 @@ fields as (
         time,
         rule,
         hostname,
-        output_fields as f,
-        coalesce(
-            output_fields ->> 'evt.time',
-            output_fields ->> 'evt.time.iso8601'
-        ) as evt_time_raw,
-        nullif(output_fields ->> 'evt.type', '') as evt_type,
-        coalesce(
-            nullif(nullif(output_fields ->> 'k8s.ns.name', ''), '<NA>'),
-            nullif(nullif(output_fields ->> 'k8smeta.ns.name', ''), '<NA>')
-        ) as pod_namespace,
-        coalesce(
-            nullif(nullif(output_fields ->> 'k8s.pod.name', ''), '<NA>'),
-            nullif(nullif(output_fields ->> 'k8smeta.pod.name', ''), '<NA>')
-        ) as pod_name,
-        coalesce(
-            nullif(nullif(output_fields ->> 'k8s.pod.uid', ''), '<NA>'),
-            nullif(nullif(output_fields ->> 'k8smeta.pod.uid', ''), '<NA>')
-        ) as pod_uid,
-        coalesce(
-            nullif(nullif(output_fields ->> 'container.full_id', ''), '<NA>'),
-            nullif(nullif(output_fields ->> 'container.id', ''), '<NA>')
-        ) as container_id_raw,
-        nullif(nullif(output_fields ->> 'container.image.repository', ''), '<NA>') as image_repository,
-        nullif(nullif(output_fields ->> 'container.image.tag', ''), '<NA>') as image_tag,
-        case
-            when json_type(output_fields -> 'container.image.digest') = 'ARRAY'
-                then output_fields -> 'container.image.digest' ->> '$[0]'
-            else output_fields ->> 'container.image.digest'
-        end as image_digest_raw,
-        coalesce(output_fields ->> 'fd.cip', case when (output_fields ->> 'fd.sip') is null then output_fields ->> 'fd.lip' end) as src_ip_raw,
-        coalesce(output_fields ->> 'fd.cport', case when (output_fields ->> 'fd.sip') is null then output_fields ->> 'fd.lport' end) as src_port_raw,
-        coalesce(output_fields ->> 'fd.sip', case when (output_fields ->> 'fd.cip') is null then output_fields ->> 'fd.rip' end) as dst_ip_raw,
-        coalesce(output_fields ->> 'fd.sport', case when (output_fields ->> 'fd.cip') is null then output_fields ->> 'fd.rport' end) as dst_port_raw,
-        coalesce(output_fields ->> 'fd.sip', output_fields ->> 'fd.rip') as server_or_remote_ip,
-        coalesce(output_fields ->> 'n_drops', output_fields ->> 'n_drops_buffer_total') as drops_raw
-    from alerts
+        coalesce(v[1], v[2]) as evt_time_raw,
+        pt_falco_value(v[3]) as evt_type,
+        coalesce(pt_falco_value(v[4]), pt_falco_value(v[5])) as pod_namespace,
+        coalesce(pt_falco_value(v[6]), pt_falco_value(v[7])) as pod_name,
+        coalesce(pt_falco_value(v[8]), pt_falco_value(v[9])) as pod_uid,
+        coalesce(pt_falco_value(v[10]), pt_falco_value(v[11])) as container_id_raw,
+        pt_falco_value(v[12]) as container_name_raw,
+        pt_falco_value(v[13]) as image_repository,
+        pt_falco_value(v[14]) as image_tag,
+        -- a string per the container plugin; an array in edited samples: its first element
+        case when left(v[15], 1) = '[' then json_extract_string(v[15], '$[0]') else v[15] end as image_digest_raw,
+        -- client -> server when Falco names them, else local -> remote
+        coalesce(v[16], case when v[18] is null then v[20] end) as src_ip_raw,
+        coalesce(v[17], case when v[18] is null then v[21] end) as src_port_raw,
+        coalesce(v[18], case when v[16] is null then v[22] end) as dst_ip_raw,
+        coalesce(v[19], case when v[16] is null then v[23] end) as dst_port_raw,
+        coalesce(v[18], v[22]) as server_or_remote_ip,
+        v[24] as l4proto,
+        v[25] as pid_raw,
+        pt_falco_value(v[26]) as binary_raw,
+        v[27] as cmdline,
+        v[28] as uid_raw,
+        coalesce(v[29], v[30]) as drops_raw
+    from picked
 ),
 
 classified as (
@@ -141,23 +148,23 @@ normalized as (
         pod_name,
         pod_uid,
         case when not is_host then pt_strip_runtime_prefix(container_id_raw) end as container_id,
-        case when not is_host then nullif(nullif(f ->> 'container.name', ''), '<NA>') end as container_name,
+        case when not is_host then container_name_raw end as container_name,
         case
             when image_repository is not null and image_tag is not null then image_repository || ':' || image_tag
             else image_repository
         end as image_ref,
-        coalesce(pt_image_digest(image_digest_raw), nullif(nullif(image_digest_raw, ''), '<NA>')) as image_digest,
-        try_cast(f ->> 'proc.pid' as BIGINT) as pid,
+        coalesce(pt_image_digest(image_digest_raw), pt_falco_value(image_digest_raw)) as image_digest,
+        try_cast(pid_raw as BIGINT) as pid,
         null::VARCHAR as exec_id,
         null::VARCHAR as parent_exec_id,
-        nullif(nullif(f ->> 'proc.exepath', ''), '<NA>') as "binary",
-        pt_redact_args(f ->> 'proc.cmdline') as arguments,
-        try_cast(f ->> 'user.uid' as BIGINT) as uid,
+        binary_raw as "binary",
+        pt_redact_args(cmdline) as arguments,
+        try_cast(uid_raw as BIGINT) as uid,
         nullif(src_ip_raw, '') as src_ip,
         try_cast(src_port_raw as INTEGER) as src_port,
         nullif(dst_ip_raw, '') as dst_ip,
         try_cast(dst_port_raw as INTEGER) as dst_port,
-        pt_protocol(f ->> 'fd.l4proto') as protocol,
+        pt_protocol(l4proto) as protocol,
         evt_type as function_name,
         case
             when rule like 'Falco internal:%drop%' or drops_raw is not null then try_cast(drops_raw as BIGINT)
