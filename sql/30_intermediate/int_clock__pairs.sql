@@ -20,7 +20,9 @@ sessions as (
 ),
 
 connects as (
-    select * from int_runtime__endpoint_connects where service <> 'imds'
+    -- Tetragon only: Falco alerts on some of the same connects, which would make each pair look
+    -- ambiguous; and a sensor's own clock is what is measured
+    select * from int_runtime__endpoint_connects where service <> 'imds' and source = 'tetragon'
 ),
 
 node_role_matches as (

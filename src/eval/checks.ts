@@ -1,8 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { checkCase } from '../check/check-case.js';
 
-/** validation.json of the case, once the gaps checks have run (null until they exist). */
-export async function runChecksIfAvailable(caseDir: string): Promise<unknown | null> {
-  const file = path.join(caseDir, 'validation.json');
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : null;
+/** Runs the gaps checks and returns validation.json's content. */
+export async function runChecksIfAvailable(caseDir: string): Promise<unknown> {
+  return checkCase(caseDir);
 }

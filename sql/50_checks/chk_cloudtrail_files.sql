@@ -1,0 +1,159 @@
+-- Check 2 (CloudTrail): hours of the window with no CloudTrail log file, per account and region,
+-- from each S3 log file's recorded origin key (AWSLogs/<account>/CloudTrail/<region>/.../
+-- <account>_CloudTrail_<region>_<YYYYMMDDTHHmm>Z_...) and from the events inside those files
+-- (landed or counted as duplicates), never from the local path. CloudTrail writes no file for an
+-- hour without events, so an hour is reported missing only when the region's files show steady
+-- delivery (at least 3 events per hour on average). Also: the lookup-events horizon (90 days before
+-- the lookup ran) and data events absent while management events are present.
+create or replace view chk_cloudtrail_files as
+
+with
+
+range as (
+    select * from chk__range
+),
+
+s3_files as (
+    select
+        evidence_file_id,
+        s3_key,
+        regexp_extract(s3_key, 'AWSLogs/([0-9]+)/CloudTrail/([a-z0-9-]+)/', 1) as account_id,
+        regexp_extract(s3_key, 'AWSLogs/([0-9]+)/CloudTrail/([a-z0-9-]+)/', 2) as region,
+        try_strptime(regexp_extract(s3_key, '_(\d{8}T\d{4})Z_', 1), '%Y%m%dT%H%M') as delivered_at
+    from evidence_files
+    where s3_key is not null and source_type = 'cloudtrail' and s3_key like '%/CloudTrail/%'
+),
+
+s3_event_times as (
+    select f.account_id, f.region, c.ts
+    from cloud_events as c
+    inner join s3_files as f on f.evidence_file_id = c.evidence_file_id
+    union all
+    select f.account_id, f.region, d.ts
+    from ingest_duplicates as d
+    inner join s3_files as f on f.evidence_file_id = d.evidence_file_id
+),
+
+regions as (
+    select account_id, region, count(*) as files from s3_files where region <> '' group by account_id, region
+),
+
+hours as (
+    select g.account_id, g.region, unnest(generate_series(date_trunc('hour', r.window_from), r.window_to - interval 1 second, interval 1 hour)) as hour
+    from regions as g
+    cross join range as r
+),
+
+covered as (
+    select account_id, region, date_trunc('hour', delivered_at) as hour from s3_files where delivered_at is not null
+    union
+    select account_id, region, date_trunc('hour', ts) from s3_event_times
+),
+
+rates as (
+    select account_id, region, count(*) / greatest(1, (epoch(max(ts)) - epoch(min(ts))) / 3600.0) as events_per_hour
+    from s3_event_times
+    group by account_id, region
+),
+
+missing as (
+    select h.account_id, h.region, h.hour, r.events_per_hour
+    from hours as h
+    left join covered as c on c.account_id = h.account_id and c.region = h.region and c.hour = h.hour
+    left join rates as r on r.account_id = h.account_id and r.region = h.region
+    where c.hour is null
+),
+
+missing_findings as (
+    select
+        'cloudtrail-files' as check_id,
+        'cloudtrail-hour-missing' as kind,
+        'cloudtrail-files:' || account_id || ':' || region || ':' || strftime(hour, '%Y-%m-%dT%H') as finding_id,
+        case when coalesce(events_per_hour, 0) >= 3 then 'gap' else 'unknown' end as status,
+        'cloudtrail' as source,
+        null::VARCHAR as node_name,
+        region,
+        greatest(hour, rg.window_from) as interval_from,
+        least(hour + interval 1 hour, rg.range_to) as interval_to,
+        3600.0 as seconds,
+        events_per_hour as value,
+        to_json({'account_id': account_id, 'events_per_hour': round(events_per_hour, 1)}) as detail,
+        'no CloudTrail log file for ' || strftime(hour, '%Y-%m-%dT%H:00Z') || ' in ' || account_id || '/' || region
+            || case when coalesce(events_per_hour, 0) >= 3 then ' while the trail delivers ' || round(events_per_hour, 1) || ' events/hour: a delivery is missing'
+                    else ' (the trail is too quiet to tell a missing file from an idle hour)' end as message
+    from missing
+    cross join range as rg
+),
+
+region_ok as (
+    select
+        'cloudtrail-files', 'cloudtrail-files-complete', 'cloudtrail-files:' || g.account_id || ':' || g.region,
+        'ok', 'cloudtrail', null, g.region, r.window_from, r.window_to, 0.0, g.files::DOUBLE,
+        to_json({'account_id': g.account_id, 'files': g.files}),
+        'CloudTrail log files cover every hour of the window in ' || g.account_id || '/' || g.region
+    from regions as g
+    cross join range as r
+    where not exists (select 1 from missing as m where m.account_id = g.account_id and m.region = g.region)
+),
+
+lookups as (
+    select e.evidence_file_id, e.origin, e.acquired_at
+    from evidence_files as e
+    where e.source_type = 'cloudtrail'
+        and exists (select 1 from cloud_events as c where c.evidence_file_id = e.evidence_file_id and c.delivery = 'lookup-events')
+    union
+    select e.evidence_file_id, e.origin, e.acquired_at
+    from evidence_files as e
+    inner join ingest_duplicates as d on d.evidence_file_id = e.evidence_file_id
+    where e.source_type = 'cloudtrail' and e.s3_key is null
+),
+
+lookup_findings as (
+    select
+        'cloudtrail-files', 'lookup-events-horizon', 'cloudtrail-files:lookup:' || l.evidence_file_id,
+        case when l.acquired_at - interval 90 days > r.window_from then 'gap' else 'ok' end,
+        'cloudtrail', null, null,
+        r.window_from, l.acquired_at, epoch(l.acquired_at) - epoch(r.window_from), 90.0,
+        to_json({'origin': l.origin, 'acquired_at': strftime(l.acquired_at, '%Y-%m-%dT%H:%M:%SZ')}),
+        case
+            when l.acquired_at - interval 90 days > r.window_from then
+                'lookup-events only returns the last 90 days: ' || l.origin || ' was taken ' || strftime(l.acquired_at, '%Y-%m-%d')
+                || ', so events before ' || strftime(l.acquired_at - interval 90 days, '%Y-%m-%d') || ' are missing from it'
+            else 'lookup-events output ' || l.origin || ' reaches back over the whole window (90-day horizon)'
+        end
+    from lookups as l
+    cross join range as r
+),
+
+categories as (
+    select
+        count(*) filter (where event_category = 'management') as management,
+        count(*) filter (where event_category = 'data') as data_events
+    from cloud_events
+),
+
+data_findings as (
+    select
+        'cloudtrail-files', case when data_events = 0 then 'no-data-events' else 'data-events-present' end,
+        'cloudtrail-files:data-events',
+        case when data_events = 0 then 'gap' else 'ok' end,
+        'cloudtrail', null, null, r.window_from, r.window_to, epoch(r.window_to) - epoch(r.window_from), data_events::DOUBLE,
+        to_json({'management_events': management, 'data_events': data_events}),
+        case
+            when data_events = 0 then 'no data events (S3 object calls, Lambda invocations, ...) among ' || management
+                || ' management events: the trail may not log data events, so an exfiltration with PutObject or GetObject may not be logged at all'
+            else data_events || ' data events logged'
+        end
+    from categories
+    cross join range as r
+    where management > 0
+),
+
+final as (
+    select * from missing_findings
+    union all select * from region_ok
+    union all select * from lookup_findings
+    union all select * from data_findings
+)
+
+select * from final

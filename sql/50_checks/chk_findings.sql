@@ -1,0 +1,35 @@
+-- Every finding of every gaps check, in one shape and a total order (check, kind, finding id).
+create or replace view chk_findings as
+
+with
+
+unioned as (
+    select * from chk_continuity
+    union all select * from chk_coverage
+    union all select * from chk_cloudtrail_files
+    union all select * from chk_clock
+    union all select * from chk_identity_bindings
+    union all select * from chk_sensor_coverage
+    union all select * from chk_rejects
+),
+
+final as (
+    select
+        check_id,
+        kind,
+        finding_id,
+        status,
+        source,
+        node_name,
+        region,
+        interval_from,
+        interval_to,
+        round(seconds, 3) as seconds,
+        round(value, 3) as value,
+        detail,
+        message
+    from unioned
+)
+
+select * from final
+order by check_id, kind, finding_id

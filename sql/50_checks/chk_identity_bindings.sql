@@ -1,0 +1,151 @@
+-- Check 4, identity-binding completeness: for every service account with pods in scope, its
+-- binding path (IRSA role annotation, Pod Identity seen in cloud evidence, Azure or GCP workload
+-- identity annotation, or none: the node role is reachable through IMDS) and whether cloud evidence
+-- for that path is present; Pod Identity sessions issued without their session tags; IRSA and Pod
+-- Identity service accounts shared by several pods at once (without runtime evidence, attribution
+-- between them can only be ambiguous).
+create or replace view chk_identity_bindings as
+
+with
+
+range as (
+    select * from chk__range
+),
+
+settings as (
+    select namespaces from case_settings
+),
+
+pods as (
+    select * from pod_lifecycle
+),
+
+scoped_accounts as (
+    select distinct p.namespace, p.service_account
+    from pods as p
+    cross join settings as s
+    where p.service_account is not null and (len(s.namespaces) = 0 or list_contains(s.namespaces, p.namespace))
+),
+
+annotations as (
+    select namespace, name as service_account, arg_max(irsa_role_arn, snapshot_at) as irsa_role_arn,
+        arg_max(azure_client_id, snapshot_at) as azure_client_id, arg_max(gcp_service_account, snapshot_at) as gcp_service_account
+    from k8s_service_accounts
+    group by namespace, name
+),
+
+pod_identity as (
+    select session_tags['kubernetes-namespace'] as namespace, session_tags['kubernetes-service-account'] as service_account,
+        count(*) as sessions, min(issued_role_arn) as role_arn
+    from cloud_events
+    where session_tags['kubernetes-service-account'] is not null
+    group by all
+),
+
+irsa_calls as (
+    select split_part(web_identity_subject, ':', 3) as namespace, split_part(web_identity_subject, ':', 4) as service_account, count(*) as calls
+    from cloud_events
+    where event_name = 'AssumeRoleWithWebIdentity' and web_identity_subject like 'system:serviceaccount:%'
+    group by all
+),
+
+irsa_role_use as (
+    select session_issuer_arn as role_arn, count(*) as calls from cloud_events where session_issuer_arn is not null group by all
+),
+
+concurrency as (
+    -- most pods of the account alive at the same moment (at any interval start)
+    select a.namespace, a.service_account, max(n) as max_concurrent
+    from (
+        select p.namespace, p.service_account, p.valid_from,
+            (select count(*) from pods as q
+             where q.namespace = p.namespace and q.service_account = p.service_account
+                and q.valid_from <= p.valid_from and (q.valid_to is null or q.valid_to > p.valid_from)) as n
+        from pods as p
+    ) as a
+    group by a.namespace, a.service_account
+),
+
+accounts as (
+    select
+        s.namespace,
+        s.service_account,
+        an.irsa_role_arn,
+        an.azure_client_id,
+        an.gcp_service_account,
+        pi.sessions as pod_identity_sessions,
+        pi.role_arn as pod_identity_role_arn,
+        coalesce(ic.calls, 0) + coalesce(ru.calls, 0) as irsa_evidence,
+        coalesce(c.max_concurrent, 0) as max_concurrent,
+        case
+            when pi.sessions is not null then 'pod-identity'
+            when an.irsa_role_arn is not null then 'irsa'
+            when an.azure_client_id is not null then 'azure-workload-identity'
+            when an.gcp_service_account is not null then 'gke-workload-identity'
+            else 'node-role'
+        end as binding
+    from scoped_accounts as s
+    left join annotations as an on an.namespace = s.namespace and an.service_account = s.service_account
+    left join pod_identity as pi on pi.namespace = s.namespace and pi.service_account = s.service_account
+    left join irsa_calls as ic on ic.namespace = s.namespace and ic.service_account = s.service_account
+    left join irsa_role_use as ru on ru.role_arn = an.irsa_role_arn
+    left join concurrency as c on c.namespace = s.namespace and c.service_account = s.service_account
+),
+
+account_findings as (
+    select
+        'identity-bindings' as check_id,
+        case
+            when binding in ('irsa', 'pod-identity') and max_concurrent > 1 then 'shared-binding'
+            else 'binding-' || binding
+        end as kind,
+        'identity-bindings:' || namespace || ':' || service_account as finding_id,
+        case when binding in ('irsa', 'pod-identity') and max_concurrent > 1 then 'gap' else 'ok' end as status,
+        'inventory' as source,
+        null::VARCHAR as node_name,
+        null::VARCHAR as region,
+        r.window_from as interval_from,
+        r.window_to as interval_to,
+        0.0 as seconds,
+        max_concurrent::DOUBLE as value,
+        to_json({
+            'namespace': namespace, 'service_account': service_account, 'binding': binding,
+            'role_arn': coalesce(irsa_role_arn, pod_identity_role_arn), 'cloud_evidence': coalesce(pod_identity_sessions, 0) + irsa_evidence > 0,
+            'max_concurrent_pods': max_concurrent
+        }) as detail,
+        namespace || ':' || service_account || ' -> ' ||
+            case binding
+                when 'irsa' then 'IRSA role ' || irsa_role_arn
+                when 'pod-identity' then 'EKS Pod Identity role ' || coalesce(pod_identity_role_arn, '?')
+                when 'azure-workload-identity' then 'Azure workload identity ' || azure_client_id
+                when 'gke-workload-identity' then 'GKE workload identity ' || gcp_service_account
+                else 'no workload identity binding: its pods reach the node role through IMDS'
+            end
+            || case when binding in ('irsa', 'pod-identity') and coalesce(pod_identity_sessions, 0) + irsa_evidence = 0 then '; no cloud evidence of its use in the window' else '' end
+            || case when binding in ('irsa', 'pod-identity') and max_concurrent > 1
+                then '; shared by up to ' || max_concurrent || ' pods at once: without runtime evidence its calls can only be ambiguous' else '' end as message
+    from accounts
+    cross join range as r
+),
+
+untagged as (
+    select event_id, ts, issued_role_arn
+    from cloud_events
+    where invoked_by = 'pods.eks.amazonaws.com' and event_name = 'AssumeRole' and session_tags['kubernetes-pod-uid'] is null
+),
+
+untagged_findings as (
+    select
+        'identity-bindings', 'pod-identity-tags-disabled', 'identity-bindings:untagged:' || event_id, 'gap', 'cloudtrail', null, null,
+        ts, ts, 0.0, 0.0, to_json({'event_id': event_id, 'role_arn': issued_role_arn}),
+        'Pod Identity session ' || event_id || ' for ' || coalesce(issued_role_arn, '?') || ' carries no kubernetes-pod-uid tag (session tags disabled): its calls cannot be proven to a pod'
+    from untagged
+),
+
+final as (
+    select * from account_findings
+    union all
+    select * from untagged_findings
+)
+
+select * from final

@@ -1,0 +1,44 @@
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { casePaths } from '../case/case-paths.js';
+import { loadCaseConfig } from '../case/case-config.js';
+import { lockCase } from '../case/case-lock.js';
+import { openCaseStore } from '../store/case-store.js';
+import { runChecks, correlationFreshness } from '../store/checks.js';
+import { readEvidenceFiles } from '../store/catalog.js';
+import { sha256Hex } from '../custody/custody-log.js';
+import { TOOL_ID } from '../core/version.js';
+import { CliError } from '../core/errors.js';
+import { stableJson } from '../core/stable-json.js';
+import { buildValidation, type Validation } from './validation.js';
+
+export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
+
+/**
+ * `podtrail check`: runs the gaps checks over a correlated case, materializes gap_findings and
+ * gap_impacts, and writes CASE/validation.json (through a temp file and a rename).
+ */
+export async function checkCase(caseDir: string, log: (line: string) => void = () => {}): Promise<Validation> {
+  const p = casePaths(caseDir);
+  const config = loadCaseConfig(p.config);
+  const configText = readFileSync(p.config);
+  const unlock = lockCase(p.lock);
+  const store = await openCaseStore(p, { write: true });
+  try {
+    const catalog = await readEvidenceFiles(store, p.lake);
+    const catalogSha = sha256Hex(catalog.map((r) => r.evidence_file_id).sort().join('\n'));
+    const fresh = await correlationFreshness(store, catalogSha, sha256Hex(configText), TOOL_ID);
+    if (fresh !== 'fresh') {
+      throw new CliError(`the correlation tables are ${fresh}: run "podtrail correlate ${caseDir}" first (or "podtrail run")`);
+    }
+    const { findings, impacts, counts } = await runChecks(store);
+    log(`gap_findings: ${findings.length} findings (${counts['gap'] ?? 0} gaps, ${counts['unknown'] ?? 0} unknown)`);
+    const validation = buildValidation({ config, configSha256: sha256Hex(configText), catalog, findings, impacts, catalogSha256: catalogSha, tool: TOOL_ID });
+    const tmp = `${p.validation}.tmp`;
+    writeFileSync(tmp, stableJson(validation));
+    renameSync(tmp, p.validation);
+    return validation;
+  } finally {
+    store.close();
+    unlock();
+  }
+}
