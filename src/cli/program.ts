@@ -5,6 +5,7 @@ import { registerIngest } from './commands/ingest.js';
 import { registerQuery } from './commands/query.js';
 import { registerSchema } from './commands/schema.js';
 import { registerCorrelate } from './commands/correlate.js';
+import { registerCheck } from './commands/check.js';
 import { registerGenerate } from './commands/generate.js';
 
 /** Where commands print: injectable so tests capture output. */
@@ -35,6 +36,7 @@ export function createProgram(io: Io = processIo) {
   registerQuery(program, io);
   registerSchema(program, io);
   registerCorrelate(program, io);
+  registerCheck(program, io);
   registerGenerate(program, io);
   return program;
 }
