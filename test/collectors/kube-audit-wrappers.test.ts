@@ -270,6 +270,8 @@ describe('kube-audit dispositions and redaction', () => {
         JSON.stringify({ kind: 'Event', apiVersion: 'v1', involvedObject: { kind: 'Pod' }, reason: 'Pulled' }), // 10 core Event: unknown_shape
         '{"kind":"Event","apiVersion":"audit.k8s.io/v1","auditID":"cut', // 11 invalid_json (the whole line)
         ev({ auditID: 'after-cut' }), // 12 landed
+        // 13 landed: the oldest shape, only `timestamp` (no apiVersion, no requestReceived/stageTimestamp)
+        JSON.stringify({ auditID: 'legacy-ts', stage: 'ResponseComplete', verb: 'get', requestURI: '/api', user: { username: 'old' }, timestamp: '2024-08-28T21:31:00Z' }),
       ];
       const file = path.join(tmp.dir, 'audit.log');
       writeFileSync(file, lines.join('\n') + '\n');
@@ -292,9 +294,10 @@ describe('kube-audit dispositions and redaction', () => {
         // +02:00 applied (a plain cast would have kept 23:45)
         { line: '9', audit_id: 'offset', received: '2024-08-28 21:45:00.123456', staged: '2024-08-28 21:45:00.2' },
         { line: '12', audit_id: 'after-cut', received: '2024-08-28 21:30:00.000001', staged: '2024-08-28 21:30:00.0009' },
+        { line: '13', audit_id: 'legacy-ts', received: '2024-08-28 21:31:00', staged: '2024-08-28 21:31:00' },
       ]);
       const [files] = await query(caseDir, `select records_total, records_landed, records_rejected, records_out_of_window from evidence_files`);
-      expect(files).toEqual({ records_total: '12', records_landed: '4', records_rejected: '7', records_out_of_window: '1' });
+      expect(files).toEqual({ records_total: '13', records_landed: '5', records_rejected: '7', records_out_of_window: '1' });
     } finally {
       cleanup();
       tmp.cleanup();
