@@ -49,7 +49,7 @@ shared_gaps as (
     select distinct f.finding_id, a.event_id
     from findings as f
     inner join attributions as a
-        on a.service_account = f.detail ->> 'service_account'
+        on a.service_account = (f.detail ->> 'service_account')
         and a.confidence = 'ambiguous'
     where f.kind = 'shared-binding'
 ),
@@ -57,7 +57,7 @@ shared_gaps as (
 untagged_gaps as (
     select distinct f.finding_id, a.event_id
     from findings as f
-    inner join credential_sessions as s on s.issuing_event_id = f.detail ->> 'event_id'
+    inner join credential_sessions as s on s.issuing_event_id = (f.detail ->> 'event_id')
     inner join attributions as a on a.access_key_id = s.access_key_id
     where f.kind = 'pod-identity-tags-disabled'
 ),
