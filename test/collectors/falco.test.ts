@@ -3,6 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
 import type { Row } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { applyMacros, SQL_DIR } from '../../src/store/lake-views.js';
+import { tableDoc } from '../../src/lake/schema.js';
+import { FALCO_COLUMNS } from '../../src/collectors/falco/read-spec.js';
 
 /** Falco JSON alerts into runtime_events, from the hand-made fixtures/falco/alerts.jsonl. */
 
@@ -12,6 +16,27 @@ const COLS = `row_id, line, record_path, source_event_id, ts::VARCHAR as ts, ts_
   exec_id_node, pod_namespace, pod_name, pod_uid, container_id, container_name, image_ref, image_digest, pid, exec_id,
   parent_exec_id, "binary", arguments, uid, src_ip, src_port, dst_ip, dst_port, protocol, function_name, sensor_dropped,
   sensor_version_hint`;
+
+describe('falco: output contract', () => {
+  it('falco.sql emits exactly the runtime_events columns with their types, then _disposition', async () => {
+    const t = tempDir('podtrail-cols-');
+    const store = await openStore({ database: ':memory:', allowedDirectories: [t.dir] });
+    try {
+      await applyMacros(store);
+      const typed = Object.entries(FALCO_COLUMNS).map(([k, v]) => `null::${v} as "${k}"`).join(', ');
+      await store.run(`create temp view src as select null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, ${typed} where false`);
+      const sql = readFileSync(path.join(SQL_DIR, 'land', 'falco.sql'), 'utf8');
+      const params = { evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', namespaces: [] as string[] };
+      const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
+      const got = reader.columnNames().map((name, i) => ({ name, type: reader.columnTypes()[i]!.alias ?? reader.columnTypes()[i]!.toString() }));
+      const expected = tableDoc('runtime_events')!.columns.map((c) => ({ name: c.name, type: c.type }));
+      expect(got).toEqual([...expected, { name: '_disposition', type: 'VARCHAR' }]);
+    } finally {
+      store.close();
+      t.cleanup();
+    }
+  });
+});
 
 describe('falco alerts', () => {
   it('lands every fixture alert with its fields', async () => {

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
 import type { IngestResult } from '../../src/ingest/ingest-case.js';
 import type { Row } from '../../src/store/store.js';
+import { openStore } from '../../src/store/open-store.js';
+import { applyMacros, SQL_DIR } from '../../src/store/lake-views.js';
+import { tableDoc } from '../../src/lake/schema.js';
 
 /** Hand-made fixtures for every delivery of Kubernetes audit events (fixtures/kube-audit/). */
 
@@ -19,6 +22,26 @@ const COLS = `row_id, line, record_path, wrapper, audit_id, stage, is_final_stag
   namespace, name, object_uid, api_group, user_name, user_groups, user_extra_pod_name, user_extra_pod_uid, user_extra_node_name,
   credential_id, impersonated_user, issued_credential_id, bound_pod_name, bound_pod_uid, exec_command, exec_container,
   source_ips, user_agent, response_code, decision, request_received_at::VARCHAR as received, stage_at::VARCHAR as staged, annotations`;
+
+describe('kube-audit: output contract', () => {
+  it('kube_audit.sql emits exactly the kube_audit_events columns with their types, then _disposition', async () => {
+    const t = tempDir('podtrail-cols-');
+    const store = await openStore({ database: ':memory:', allowedDirectories: [t.dir] });
+    try {
+      await applyMacros(store);
+      await store.run(`create temp view src as select null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
+      const sql = readFileSync(path.join(SQL_DIR, 'land', 'kube_audit.sql'), 'utf8');
+      const params = { evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000' };
+      const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
+      const got = reader.columnNames().map((name, i) => ({ name, type: reader.columnTypes()[i]!.alias ?? reader.columnTypes()[i]!.toString() }));
+      const expected = tableDoc('kube_audit_events')!.columns.map((c) => ({ name: c.name, type: c.type }));
+      expect(got).toEqual([...expected, { name: '_disposition', type: 'VARCHAR' }]);
+    } finally {
+      store.close();
+      t.cleanup();
+    }
+  });
+});
 
 describe('kube-audit wrappers', () => {
   let caseDir = '';
