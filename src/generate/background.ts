@@ -10,6 +10,7 @@ import { awsCall } from './cloud/aws-call.js';
 import { sdkAgent } from './cloud/user-agents.js';
 import { service } from './aws-catalog.js';
 import { humanRequest, podTokenRequest } from './kube/requests.js';
+import { KUBELET_AGENT, auditRequest, kubeletUser, latency } from './kube/audit.js';
 import type { Cred } from './model.js';
 
 /**
@@ -223,7 +224,38 @@ function humanMinute(w: World, h: Human, i: number, from: Ns, to: Ns): void {
   });
 }
 
+const NODE_LEASE_RENEW_NS = 10n * NS_PER_S;
+
+/**
+ * Every kubelet renews its node lease (kube-node-lease/<node>) every 10 s: the steady heartbeat of
+ * a real audit log. Not scaled: it is per node, not per workload.
+ */
+function nodeLeaseMinute(w: World, from: Ns, to: Ns): void {
+  w.cluster.nodes.forEach((node, i) => {
+    if (node.createdNs > to) return;
+    const phase = (BigInt(i) * 3_137_000_000n) % NODE_LEASE_RENEW_NS;
+    // first renewal at or after `from` on this node's 10 s grid
+    const offset = (((phase - from) % NODE_LEASE_RENEW_NS) + NODE_LEASE_RENEW_NS) % NODE_LEASE_RENEW_NS;
+    for (let t = from + offset; t < to; t += NODE_LEASE_RENEW_NS) {
+      if (t < node.createdNs) continue;
+      auditRequest(w, {
+        level: 'Metadata',
+        verb: 'update',
+        requestURI: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node.name}?timeout=10s`,
+        user: kubeletUser(node),
+        sourceIP: node.ip,
+        userAgent: KUBELET_AGENT,
+        objectRef: { resource: 'leases', namespace: 'kube-node-lease', name: node.name, apiGroup: 'coordination.k8s.io', apiVersion: 'v1' },
+        code: 200,
+        at: t,
+        latency: latency(w, 2, 9),
+      });
+    }
+  });
+}
+
 export function backgroundMinute(w: World, from: Ns, to: Ns): void {
+  nodeLeaseMinute(w, from, to);
   const live: Live = new Map();
   for (const pod of w.cluster.pods) {
     if (!pod.state.main || !alive(pod, from)) continue;
