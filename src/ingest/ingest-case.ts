@@ -28,6 +28,11 @@ export interface IngestOptions {
   clock: Clock;
   /** Progress and notes (stderr). */
   log: (line: string) => void;
+  /**
+   * podtrail reproduce: replays a recorded acquisition (from a bundle's manifest.json): each input's
+   * recorded origin, by the real path of the copy given, and the recorded ingest id.
+   */
+  replay?: { ingestId: string; origins: ReadonlyMap<string, string> };
 }
 
 export interface FileOutcome {
@@ -87,8 +92,10 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const acquiredAt = o.clock.nowIso();
   const operator = o.operator ?? os.userInfo().username;
   const snapshotOverride = o.snapshotAt ? parseInstant(o.snapshotAt, '--snapshot-at').toISOString() : null;
-  const inputs = discoverInputs(o.paths, p);
-  const ingestId = createHash('sha256').update(acquiredAt).update(inputs.map((i) => i.origin).join('\n')).digest('hex').slice(0, 16);
+  const inputs = discoverInputs(o.paths, p)
+    .map((i) => ({ ...i, origin: o.replay?.origins.get(i.abs) ?? i.origin }))
+    .sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  const ingestId = o.replay?.ingestId ?? createHash('sha256').update(acquiredAt).update(inputs.map((i) => i.origin).join('\n')).digest('hex').slice(0, 16);
   const staging = path.join(p.staging, ingestId);
   rmSync(p.staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
@@ -119,7 +126,18 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       const tmpRaw = path.join(p.raw, `.acquiring-${n}`);
       const inflated = path.join(staging, `content-${n}`);
       const acquired = await acquireFile(input.abs, tmpRaw, inflated);
-      const efid = acquired.sha256.slice(0, 16);
+      const d = detectSource(acquired.scan, o.source);
+      let refusal = d.ok ? null : d.reason;
+      let snapshotAt: string | null = null;
+      if (d.ok && d.collector.needsSnapshot) {
+        snapshotAt = snapshotOverride ?? snapshotFromFileName(path.basename(input.abs));
+        if (!snapshotAt) refusal = `inventory snapshot without a time: ${SNAPSHOT_NAME_HELP}`;
+      }
+      // The evidence id is derived from the content; for an inventory snapshot also from its
+      // instant, since the same bytes taken at two instants are two observations.
+      const efid = snapshotAt
+        ? createHash('sha256').update(`${acquired.sha256}\n${snapshotAt}`).digest('hex').slice(0, 16)
+        : acquired.sha256.slice(0, 16);
       const prior = known.get(efid) ?? pendings.find((x) => x.efid === efid);
       if (prior) {
         rmSync(tmpRaw, { force: true });
@@ -130,13 +148,6 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       const rawRel = `raw/${efid}-${path.basename(input.abs)}`;
       renameSync(tmpRaw, path.join(p.root, rawRel));
       if (acquired.gzip === null) acquired.contentPath = path.join(p.root, rawRel);
-      const d = detectSource(acquired.scan, o.source);
-      let refusal = d.ok ? null : d.reason;
-      let snapshotAt: string | null = null;
-      if (d.ok && d.collector.needsSnapshot) {
-        snapshotAt = snapshotOverride ?? snapshotFromFileName(path.basename(input.abs));
-        if (!snapshotAt) refusal = `inventory snapshot without a time: ${SNAPSHOT_NAME_HELP}`;
-      }
       pendings.push({
         input, acquired, efid, rawRel,
         collector: d.ok ? d.collector : null,

@@ -33,7 +33,7 @@ export const LAKE_TABLES: TableDoc[] = [
     doc: 'One row per acquired input file: hashes at acquisition, origin, type, and how every record was accounted for. It is also the lake catalog: a partition exists for podtrail only once its file is listed here.',
     key: ['evidence_file_id'],
     columns: [
-      c('evidence_file_id', 'VARCHAR', 'First 16 hex digits of sha256: derived from content, so the same bytes are the same evidence.'),
+      c('evidence_file_id', 'VARCHAR', 'First 16 hex digits of sha256: derived from content, so the same bytes are the same evidence (for an inventory snapshot, of sha256 and the snapshot instant: the same bytes taken at two instants are two observations).'),
       c('sha256', 'VARCHAR', 'SHA-256 of the exact bytes received (the .gz as stored), computed while copying into raw/.'),
       c('size_bytes', 'BIGINT', 'Size of the bytes received.'),
       c('inflated_sha256', 'VARCHAR', 'For gzip input: SHA-256 of the inflated content (what CloudTrail digests record). NULL otherwise.'),
