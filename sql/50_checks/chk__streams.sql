@@ -32,7 +32,8 @@ stats as (
         count(*) as events,
         min(ts) as first_at,
         max(ts) as last_at,
-        quantile_cont(epoch(next_ts) - epoch(ts), 0.99) as p99_interval_seconds
+        quantile_cont(epoch(next_ts) - epoch(ts), 0.99) as p99_interval_seconds,
+        quantile_cont(epoch(next_ts) - epoch(ts), 0.5) as median_interval_seconds
     from gaps
     group by source, node_name
 ),
@@ -46,6 +47,7 @@ final as (
         s.last_at,
         (epoch(r.range_to) - epoch(r.range_from)) / s.events as mean_interval_seconds,
         s.p99_interval_seconds,
+        coalesce(s.median_interval_seconds, 0) as median_interval_seconds,
         least(
             r.expected_gap_ceiling_seconds,
             greatest(

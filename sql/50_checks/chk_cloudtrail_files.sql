@@ -1,10 +1,12 @@
--- Check 2 (CloudTrail): hours of the window with no CloudTrail log file, per account and region,
--- from each S3 log file's recorded origin key (AWSLogs/<account>/CloudTrail/<region>/.../
--- <account>_CloudTrail_<region>_<YYYYMMDDTHHmm>Z_...) and from the events inside those files
--- (landed or counted as duplicates), never from the local path. CloudTrail writes no file for an
--- hour without events, so an hour is reported missing only when the region's files show steady
--- delivery (at least 3 events per hour on average). Also: the lookup-events horizon (90 days before
--- the lookup ran) and data events absent while management events are present.
+-- Check 2 (CloudTrail): hours of the window whose events no CloudTrail log file holds, per account
+-- and region. The account and region come from each S3 log file's recorded origin key
+-- (AWSLogs/<account>/CloudTrail/<region>/...), never from the local path; an hour is covered when a
+-- log file holds events of that hour (landed, or counted as duplicates of a lookup-events copy).
+-- The delivery time in the key is not used: a file delivered at 08:04 holds 07:5x events.
+-- CloudTrail writes no file for an hour without events, so an uncovered hour is a gap only when the
+-- region's log files show steady activity (at least 6 events an hour over the examined range,
+-- which leaves a quiet hour a chance under 0.3%); otherwise it is unknown. Also: the lookup-events
+-- horizon (90 days before the lookup ran) and data events absent while management events are present.
 create or replace view chk_cloudtrail_files as
 
 with
@@ -45,15 +47,15 @@ hours as (
 ),
 
 covered as (
-    select account_id, region, date_trunc('hour', delivered_at) as hour from s3_files where delivered_at is not null
-    union
-    select account_id, region, date_trunc('hour', ts) from s3_event_times
+    select distinct account_id, region, date_trunc('hour', ts) as hour from s3_event_times
 ),
 
 rates as (
-    select account_id, region, count(*) / greatest(1, (epoch(max(ts)) - epoch(min(ts))) / 3600.0) as events_per_hour
-    from s3_event_times
-    group by account_id, region
+    select e.account_id, e.region, count(*) / ((epoch(any_value(r.range_to)) - epoch(any_value(r.range_from))) / 3600.0) as events_per_hour
+    from s3_event_times as e
+    cross join range as r
+    where e.ts between r.range_from and r.range_to
+    group by e.account_id, e.region
 ),
 
 missing as (
@@ -69,7 +71,7 @@ missing_findings as (
         'cloudtrail-files' as check_id,
         'cloudtrail-hour-missing' as kind,
         'cloudtrail-files:' || account_id || ':' || region || ':' || strftime(hour, '%Y-%m-%dT%H') as finding_id,
-        case when coalesce(events_per_hour, 0) >= 3 then 'gap' else 'unknown' end as status,
+        case when coalesce(events_per_hour, 0) >= 6 then 'gap' else 'unknown' end as status,
         'cloudtrail' as source,
         null::VARCHAR as node_name,
         region,
@@ -79,7 +81,7 @@ missing_findings as (
         events_per_hour as value,
         to_json({'account_id': account_id, 'events_per_hour': round(events_per_hour, 1)}) as detail,
         'no CloudTrail log file for ' || strftime(hour, '%Y-%m-%dT%H:00Z') || ' in ' || account_id || '/' || region
-            || case when coalesce(events_per_hour, 0) >= 3 then ' while the trail delivers ' || round(events_per_hour, 1) || ' events/hour: a delivery is missing'
+            || case when coalesce(events_per_hour, 0) >= 6 then ' while the trail delivers ' || round(events_per_hour, 1) || ' events/hour: a delivery is missing'
                     else ' (the trail is too quiet to tell a missing file from an idle hour)' end as message
     from missing
     cross join range as rg

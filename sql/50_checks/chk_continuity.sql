@@ -1,7 +1,9 @@
 -- Check 1, audit continuity: per stream (chk__streams), the silent intervals inside the examined
 -- range longer than the stream's expected gap, including a silence that runs to the end of the
 -- range; and the events each sensor itself reports as lost (sensor_dropped). One 'ok' finding per
--- stream without a gap.
+-- stream without a gap. The outage itself starts after the last event and ends before the next:
+-- the reported interval is the silence narrowed by half the stream's median interval at each end
+-- (the raw bounds are in detail).
 create or replace view chk_continuity as
 
 with
@@ -42,13 +44,22 @@ intervals as (
 silences as (
     select
         i.*,
-        epoch(i.gap_to) - epoch(i.gap_from) as seconds,
+        epoch(i.gap_to) - epoch(i.gap_from) as raw_seconds,
+        s.median_interval_seconds,
         s.expected_gap_seconds
     from intervals as i
     inner join streams as s on s.source = i.source and s.node_name is not distinct from i.node_name
     left join nodes_seen_later as n on n.node_name = i.node_name
     where epoch(i.gap_to) - epoch(i.gap_from) > s.expected_gap_seconds
         and (not i.is_tail or i.node_name is null or n.last_snapshot_at >= i.gap_to - interval 1 hour)
+),
+
+narrowed as (
+    select
+        *,
+        pt_add_seconds(gap_from, median_interval_seconds / 2)::TIMESTAMP as outage_from,
+        case when is_tail then gap_to else pt_add_seconds(gap_to, -median_interval_seconds / 2)::TIMESTAMP end as outage_to
+    from silences
 ),
 
 gap_findings as (
@@ -60,16 +71,20 @@ gap_findings as (
         source,
         node_name,
         null::VARCHAR as region,
-        gap_from as interval_from,
-        gap_to as interval_to,
-        seconds,
+        outage_from as interval_from,
+        outage_to as interval_to,
+        epoch(outage_to) - epoch(outage_from) as seconds,
         expected_gap_seconds as value,
-        to_json({'expected_gap_seconds': round(expected_gap_seconds, 1), 'to_end_of_range': is_tail}) as detail,
-        source || coalesce(' on ' || node_name, '') || ' is silent for ' || round(seconds / 60, 1) || ' min from '
-            || strftime(gap_from, '%Y-%m-%dT%H:%M:%SZ') || ' to ' || strftime(gap_to, '%Y-%m-%dT%H:%M:%SZ')
+        to_json({
+            'expected_gap_seconds': round(expected_gap_seconds, 1), 'to_end_of_range': is_tail,
+            'last_event_before': strftime(gap_from, '%Y-%m-%dT%H:%M:%S.%fZ'),
+            'first_event_after': case when is_tail then null else strftime(gap_to, '%Y-%m-%dT%H:%M:%S.%fZ') end
+        }) as detail,
+        source || coalesce(' on ' || node_name, '') || ' is silent for ' || round((epoch(outage_to) - epoch(outage_from)) / 60, 1) || ' min from '
+            || strftime(outage_from, '%Y-%m-%dT%H:%M:%SZ') || ' to ' || strftime(outage_to, '%Y-%m-%dT%H:%M:%SZ')
             || case when is_tail then ' (end of the examined range)' else '' end
             || '; expected at most ' || round(expected_gap_seconds / 60, 1) || ' min' as message
-    from silences
+    from narrowed
 ),
 
 drops as (
