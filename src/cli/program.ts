@@ -7,6 +7,8 @@ import { registerSchema } from './commands/schema.js';
 import { registerCorrelate } from './commands/correlate.js';
 import { registerCheck } from './commands/check.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerHunts } from './commands/hunt.js';
+import { registerShell } from './commands/shell.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -38,6 +40,8 @@ export function createProgram(io: Io = processIo) {
   registerCorrelate(program, io);
   registerCheck(program, io);
   registerGenerate(program, io);
+  registerHunts(program, io);
+  registerShell(program, io);
   return program;
 }
 

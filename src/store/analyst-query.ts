@@ -1,7 +1,8 @@
-import { StatementType } from '@duckdb/node-api';
+import { StatementType, type DuckDBPreparedStatement } from '@duckdb/node-api';
 import { QueryError } from '../core/errors.js';
 import type { Store, Params } from './store.js';
 import { bindParams } from './store.js';
+import { explainSqlError } from './sql-errors.js';
 
 export interface QueryResult {
   columns: string[];
@@ -41,48 +42,67 @@ function refusalReason(sql: string): string {
   return REFUSED[first] ?? 'not a SELECT statement';
 }
 
+/** Where the SQL came from, for messages (a file, a hunt), and how strict parameter checks are. */
+export interface SqlOrigin {
+  label?: string;
+  /** Bind only the given params the statement uses (the shell's .param set); default: an unused one is an error. */
+  ignoreUnusedParams?: boolean;
+}
+
+function fail(sql: string, message: string, origin: SqlOrigin, position?: number): never {
+  const text = explainSqlError(sql, message, position);
+  throw new QueryError(origin.label ? `${origin.label}: ${text}` : text);
+}
+
 /**
- * Runs an analyst's SQL on a read-only hardened store: exactly one statement, and it must be a
- * SELECT. The check runs on the parse tree (json_serialize_sql serialises SELECT statements only)
- * before the statement is even prepared: preparing some statements already has effects (preparing
- * EXPORT DATABASE creates its folder). Then the prepared statement's type is checked again.
- * Values are bound parameters.
+ * Checks and prepares an analyst's SQL on a read-only hardened store: exactly one statement, and
+ * it must be a SELECT. The check runs on the parse tree (json_serialize_sql serialises SELECT
+ * statements only) before the statement is even prepared: preparing some statements already has
+ * effects (preparing EXPORT DATABASE creates its folder). Then the prepared statement's type is
+ * checked again, and the given parameters must be exactly the ones the statement uses.
  */
-export async function runAnalystQuery(store: Store, sql: string, params: Params, limit?: number): Promise<QueryResult> {
+export async function prepareAnalystQuery(store: Store, sql: string, params: Params, origin: SqlOrigin = {}): Promise<DuckDBPreparedStatement> {
   let extracted;
   try {
     extracted = await store.conn.extractStatements(sql);
   } catch (e) {
-    throw new QueryError(`SQL error: ${(e as Error).message}`);
+    fail(sql, (e as Error).message, origin);
   }
   if (extracted.count === 0) throw new QueryError('no SQL statement given');
   if (extracted.count > 1) throw new QueryError(`only a single SELECT statement is allowed (got ${extracted.count} statements)`);
   const parsed = await store.rows('select json_serialize_sql($sql::VARCHAR) as tree', { sql });
-  const tree = JSON.parse(String(parsed[0]?.['tree'])) as { error: boolean; error_message?: string; statements?: unknown[] };
+  const tree = JSON.parse(String(parsed[0]?.['tree'])) as { error: boolean; error_message?: string; position?: string };
   if (tree.error) {
     if (/Only SELECT statements/.test(tree.error_message ?? '')) {
       throw new QueryError(`refused: only a single read-only SELECT is allowed (${refusalReason(sql)})`);
     }
-    throw new QueryError(`SQL error: ${tree.error_message ?? 'cannot parse'}`);
+    fail(sql, tree.error_message ?? 'cannot parse', origin, tree.position === undefined ? undefined : Number(tree.position));
   }
-  let stmt;
+  let stmt: DuckDBPreparedStatement;
   try {
     stmt = await extracted.prepare(0);
   } catch (e) {
-    throw new QueryError(friendly((e as Error).message));
+    fail(sql, (e as Error).message, origin);
   }
   if (stmt.statementType !== StatementType.SELECT) {
     throw new QueryError(`refused: only a single read-only SELECT is allowed (${refusalReason(sql)})`);
   }
   const declared = new Set<string>();
   for (let i = 1; i <= stmt.parameterCount; i++) declared.add(stmt.parameterName(i));
+  if (origin.ignoreUnusedParams) params = Object.fromEntries(Object.entries(params).filter(([k]) => declared.has(k)));
   for (const name of Object.keys(params)) {
     if (!declared.has(name)) throw new QueryError(`--param ${name} is not used by the query (it uses: ${[...declared].map((d) => '$' + d).join(', ') || 'no parameters'})`);
   }
-  for (const name of declared) if (!(name in params)) throw new QueryError(`the query uses $${name}: give it with --param ${name}=VALUE`);
+  for (const name of declared) if (!(name in params)) throw new QueryError(`the query uses $${name}: give it with ${origin.ignoreUnusedParams ? `.param ${name}=VALUE` : `--param ${name}=VALUE`}`);
   bindParams(stmt, params);
+  return stmt;
+}
+
+/** Runs one analyst SELECT (see prepareAnalystQuery) and returns at most `limit` rows. */
+export async function runAnalystQuery(store: Store, sql: string, params: Params, limit?: number, origin: SqlOrigin = {}): Promise<QueryResult> {
+  const stmt = await prepareAnalystQuery(store, sql, params, origin);
   try {
-    const reader = limit === undefined ? await stmt.runAndReadAll() : await stmt.runAndReadUntil(limit);
+    const reader = limit === undefined ? await stmt.streamAndReadAll() : await stmt.streamAndReadUntil(limit);
     const rows = reader.getRowsJson() as unknown[][];
     return {
       columns: reader.columnNames(),
@@ -90,13 +110,73 @@ export async function runAnalystQuery(store: Store, sql: string, params: Params,
       rows: limit === undefined ? rows : rows.slice(0, limit),
     };
   } catch (e) {
-    throw new QueryError(friendly((e as Error).message));
+    fail(sql, (e as Error).message, origin);
   }
 }
 
-function friendly(message: string): string {
-  if (/disabled by configuration|Permission Error/.test(message)) {
-    return `refused: ${message.split('\n')[0]} (queries may read only inside the case)`;
+/** DuckDB type names a declared parameter may have (hunt headers), lower-case header word → DuckDB. */
+export const PARAM_TYPES: Readonly<Record<string, string>> = {
+  varchar: 'VARCHAR',
+  integer: 'INTEGER',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+  timestamptz: 'TIMESTAMP WITH TIME ZONE',
+  interval: 'INTERVAL',
+};
+
+/**
+ * Checks that each text value converts to its declared type, so a bad value is reported by the
+ * parameter's name before the query runs. The type comes from PARAM_TYPES (never user text); the
+ * value is a bound parameter.
+ */
+export async function checkParamValues(store: Store, values: { name: string; type: string; value: string | null }[]): Promise<void> {
+  for (const v of values) {
+    const type = PARAM_TYPES[v.type];
+    if (type === undefined) throw new QueryError(`$${v.name}: unknown parameter type "${v.type}" (known: ${Object.keys(PARAM_TYPES).join(', ')})`);
+    if (v.value === null || type === 'VARCHAR') continue;
+    const r = await store.rows(`select try_cast($v::VARCHAR as ${type}) is not null as ok`, { v: v.value });
+    if (r[0]?.['ok'] !== true) throw new QueryError(`--param ${v.name}=${v.value}: not a valid ${v.type}${v.type.startsWith('timestamp') ? ' (e.g. 2026-10-20T08:00:00Z)' : ''}`);
   }
-  return message;
+}
+
+/** Declared parameters and result columns of a prepared SELECT, as DuckDB sees them. */
+export interface StatementShape {
+  params: { name: string; type: string | null }[];
+  columns: { name: string; type: string }[];
+}
+
+/**
+ * Prepares a SELECT without running it and reports its parameters (with the type DuckDB infers
+ * from their use, NULL when it cannot) and its result columns. Used to check queries/ files.
+ */
+export async function describeStatement(store: Store, sql: string, origin: SqlOrigin = {}): Promise<StatementShape> {
+  let extracted;
+  try {
+    extracted = await store.conn.extractStatements(sql);
+  } catch (e) {
+    fail(sql, (e as Error).message, origin);
+  }
+  if (extracted.count !== 1) throw new QueryError(`${origin.label ?? 'query'}: expected exactly one statement, got ${extracted.count}`);
+  let stmt: DuckDBPreparedStatement;
+  try {
+    stmt = await extracted.prepare(0);
+  } catch (e) {
+    fail(sql, (e as Error).message, origin);
+  }
+  if (stmt.statementType !== StatementType.SELECT) throw new QueryError(`${origin.label ?? 'query'}: not a SELECT`);
+  const params: StatementShape['params'] = [];
+  for (let i = 1; i <= stmt.parameterCount; i++) {
+    let type: string | null;
+    try {
+      type = stmt.parameterType(i).toString();
+    } catch {
+      type = null;
+    }
+    params.push({ name: stmt.parameterName(i), type });
+  }
+  const columns: StatementShape['columns'] = [];
+  for (let i = 0; i < stmt.columnCount; i++) columns.push({ name: stmt.columnName(i), type: stmt.columnType(i).toString() });
+  return { params, columns };
 }

@@ -1,0 +1,108 @@
+-- name: pod-egress-to-aws
+-- description: Network connections from one pod to AWS: declared service endpoints (case.yaml endpoints), the instance metadata service and the EKS Pod Identity agent.
+-- params: $pod_uid varchar
+--
+-- One row per runtime connect. The pod's connects are those with its UID, or without a UID but
+-- with one of its container ids, or its namespace and name while it ran (pod_lifecycle).
+-- ts is the sensor (node) clock; node_clock_offsets says how far off that clock is.
+
+with
+
+pod as (
+    select * from pod_lifecycle where pod_uid = $pod_uid
+),
+
+pod_containers as (
+    select distinct unnest(container_ids) as container_id from pod
+),
+
+connects as (
+    select
+        r.*,
+        case
+            when regexp_full_match(r.dst_ip, '\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}') then
+                split_part(r.dst_ip, '.', 1)::BIGINT * 16777216
+                + split_part(r.dst_ip, '.', 2)::BIGINT * 65536
+                + split_part(r.dst_ip, '.', 3)::BIGINT * 256
+                + split_part(r.dst_ip, '.', 4)::BIGINT
+        end as dst_int
+    from runtime_events as r
+    where r.kind = 'connect'
+        and r.dst_ip is not null
+        and (
+            r.pod_uid = $pod_uid
+            or (
+                r.pod_uid is null
+                and (
+                    r.container_id in (select container_id from pod_containers)
+                    or r.container_id in (select left(container_id, 12) from pod_containers)
+                    or exists (
+                        select 1 from pod as p
+                        where p.namespace = r.pod_namespace and p.name = r.pod_name
+                            and r.ts::TIMESTAMP >= p.valid_from - interval 1 minute
+                            and (p.valid_to is null or r.ts::TIMESTAMP <= p.valid_to + interval 1 minute)
+                    )
+                )
+            )
+        )
+),
+
+endpoints as (
+    select service, cidr, lo, hi, vpc_endpoint_id from case_endpoints
+),
+
+classified as (
+    select
+        c.*,
+        coalesce(
+            case
+                when c.dst_ip in ('169.254.169.254', 'fd00:ec2::254') then 'imds'
+                when c.dst_ip in ('169.254.170.23', 'fd00:ec2::23') then 'eks-pod-identity-agent'
+            end,
+            (select min(e.service) from endpoints as e
+              where (e.lo is not null and c.dst_int between e.lo and e.hi) or (e.lo is null and c.dst_ip = e.cidr))
+        ) as service,
+        (select min(e.vpc_endpoint_id) from endpoints as e
+          where ((e.lo is not null and c.dst_int between e.lo and e.hi) or (e.lo is null and c.dst_ip = e.cidr))
+            and e.vpc_endpoint_id <> '') as vpc_endpoint_id
+    from connects as c
+),
+
+final as (
+    select
+        -- ids
+        row_id,
+        -- dimensions
+        source,
+        node_name,
+        pod_namespace,
+        pod_name,
+        "binary",
+        pid,
+        src_ip,
+        dst_ip,
+        dst_port,
+        service,
+        vpc_endpoint_id,
+        -- timestamps (node clock)
+        ts
+    from classified
+    where service is not null
+)
+
+select
+    ts,
+    node_name,
+    pod_namespace,
+    pod_name,
+    "binary",
+    pid,
+    src_ip,
+    dst_ip,
+    dst_port,
+    service,
+    vpc_endpoint_id,
+    source,
+    row_id
+from final
+order by ts, row_id

@@ -1,0 +1,24 @@
+import { Option } from '@commander-js/extra-typings';
+import { UsageError } from '../core/errors.js';
+import { FORMATS, type Delivery, type Format } from '../query/session.js';
+import type { Io } from './program.js';
+
+/** --format, shared by query and hunt. */
+export function formatOption() {
+  return new Option('--format <format>', 'table | json | ndjson | csv | parquet (default: table on a terminal, ndjson otherwise)').choices(FORMATS);
+}
+
+export const OUT_HELP = 'write the result to this file (required for parquet)';
+export const LIMIT_HELP = 'return at most n rows';
+
+export function parseLimit(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--limit: "${v}" is not a non-negative integer`);
+  return n;
+}
+
+/** The delivery the options ask for: a table only when stdout is a terminal and no file is written. */
+export function delivery(o: { format?: Format; out?: string; limit?: number }, io: Io): Delivery {
+  const format: Format = o.format ?? (io.isTty && o.out === undefined ? 'table' : 'ndjson');
+  return { format, out: o.out, limit: o.limit, width: io.columns };
+}
