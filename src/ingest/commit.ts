@@ -134,7 +134,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
   faultPoint('after-catalog');
   renameSync(custodyNext(p), p.custody);
 
-  await ensureViews(store, p, true);
+  await ensureViews(store, p);
   const ids = new Set(all.map((r) => r.evidence_file_id));
   for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, ids)) rmSync(dir, { recursive: true, force: true });
   if (existsSync(c.staging)) rmSync(c.staging, { recursive: true, force: true });

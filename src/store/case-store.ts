@@ -14,10 +14,12 @@ export const MEMORY_LIMIT = process.env['PODTRAIL_MEMORY_LIMIT'] ?? '1GB';
 let sqlTreeHash: string | null = null;
 
 /**
- * What the views of case.duckdb were built from: the case's absolute path, its catalog, case.yaml,
- * the sql/ files and the tool version. When it matches, an open skips rewriting views.
+ * What the views of case.duckdb were built from, in two parts. The lake part (the case's absolute
+ * path, its catalog, case.yaml) decides the lake views and case tables; the SQL part (the sql/
+ * files and the tool version) decides the views of sql/. DuckDB binds a view when it is queried, so
+ * rewriting the lake views leaves the sql/ views valid; each part is rewritten only when it changed.
  */
-function viewsFingerprint(p: CasePaths): string {
+function fingerprints(p: CasePaths): { lake: string; sql: string } {
   if (sqlTreeHash === null) {
     const h = createHash('sha256');
     for (const f of sqlTreeFiles()) h.update(f).update(readFileSync(f));
@@ -25,28 +27,32 @@ function viewsFingerprint(p: CasePaths): string {
   }
   const catalog = evidenceFilesParquet(p.lake);
   const st = existsSync(catalog) ? statSync(catalog) : null;
-  return createHash('sha256')
+  const lake = createHash('sha256')
     .update(p.root)
-    .update(st ? `${st.size}:${st.mtimeMs}:${readFileSync(catalog).length}` : 'no-catalog')
+    .update(st ? `${st.size}:${st.mtimeMs}` : 'no-catalog')
     .update(readFileSync(p.config))
-    .update(sqlTreeHash)
-    .update(TOOL_ID)
     .digest('hex');
+  return { lake, sql: createHash('sha256').update(sqlTreeHash).update(TOOL_ID).digest('hex') };
 }
 
-async function storedFingerprint(store: Store): Promise<string | null> {
+async function storedFingerprints(store: Store): Promise<{ lake: string | null; sql: string | null }> {
   const t = await store.rows(`select count(*)::INT as n from information_schema.tables where table_name = 'podtrail_views'`);
-  if (t[0]?.['n'] !== 1) return null;
-  const r = await store.rows(`select fingerprint from podtrail_views`);
-  return (r[0]?.['fingerprint'] as string | undefined) ?? null;
+  if (t[0]?.['n'] !== 1) return { lake: null, sql: null };
+  const cols = await store.rows(`select count(*)::INT as n from information_schema.columns where table_name = 'podtrail_views' and column_name = 'sql_fingerprint'`);
+  if (cols[0]?.['n'] !== 1) return { lake: null, sql: null };
+  const r = await store.rows(`select lake_fingerprint, sql_fingerprint from podtrail_views`);
+  return { lake: (r[0]?.['lake_fingerprint'] as string | undefined) ?? null, sql: (r[0]?.['sql_fingerprint'] as string | undefined) ?? null };
 }
 
-/** Rewrites views and case tables when their fingerprint changed (or always, with force). */
+/** Rewrites the lake views and case tables, and the sql/ views, when their part changed (or always, with force). */
 export async function ensureViews(store: Store, p: CasePaths, force = false): Promise<void> {
-  const want = viewsFingerprint(p);
-  if (!force && (await storedFingerprint(store)) === want) return;
-  await refreshLakeViews(store, p.lake, loadCaseConfig(p.config));
-  await store.run(`create or replace table podtrail_views as select $f as fingerprint`, { f: want });
+  const want = fingerprints(p);
+  const have = await storedFingerprints(store);
+  const lakeStale = force || have.lake !== want.lake;
+  const sqlStale = force || have.sql !== want.sql;
+  if (!lakeStale && !sqlStale) return;
+  await refreshLakeViews(store, p.lake, loadCaseConfig(p.config), { applySql: sqlStale });
+  await store.run(`create or replace table podtrail_views as select $lake as lake_fingerprint, $sql as sql_fingerprint`, want);
 }
 
 /**

@@ -37,7 +37,7 @@ export async function committedEvidenceIds(store: Store, lakeDir: string): Promi
  * empty when correlate has not run yet (so views over them bind), then applies sql/ (macros and
  * the correlation views) in lexical order.
  */
-export async function refreshLakeViews(store: Store, lakeDir: string, config?: CaseConfig): Promise<void> {
+export async function refreshLakeViews(store: Store, lakeDir: string, config?: CaseConfig, o: { applySql: boolean } = { applySql: true }): Promise<void> {
   if (config) await writeCaseTables(store, config);
   await createMissingCorrelationTables(store);
   const ids = await committedEvidenceIds(store, lakeDir);
@@ -48,7 +48,7 @@ export async function refreshLakeViews(store: Store, lakeDir: string, config?: C
     const body = files.length > 0 ? parquetSelect(t, files) : emptySelect(t);
     await store.run(`create or replace view ${quotedIdentifier(t.name)} as ${body}`);
   }
-  await applySqlTree(store);
+  if (o.applySql) await applySqlTree(store);
 }
 
 /** Typed empty correlation tables, so views that read them bind before the first correlate. */
