@@ -7,6 +7,12 @@ import { registerSchema } from './commands/schema.js';
 import { registerCorrelate } from './commands/correlate.js';
 import { registerCheck } from './commands/check.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerBundle } from './commands/bundle.js';
+import { registerVerify } from './commands/verify.js';
+import { registerKeygen } from './commands/keygen.js';
+import { registerReproduce } from './commands/reproduce.js';
+import { registerRun } from './commands/run.js';
+import { registerDemo } from './commands/demo.js';
 import { registerHunts } from './commands/hunt.js';
 import { registerShell } from './commands/shell.js';
 
@@ -40,6 +46,12 @@ export function createProgram(io: Io = processIo) {
   registerCorrelate(program, io);
   registerCheck(program, io);
   registerGenerate(program, io);
+  registerBundle(program, io);
+  registerVerify(program, io);
+  registerKeygen(program, io);
+  registerRun(program, io);
+  registerDemo(program, io);
+  registerReproduce(program, io);
   registerHunts(program, io);
   registerShell(program, io);
   return program;

@@ -34,6 +34,16 @@ export class Store {
     return reader.getRowObjectsJson() as Row[];
   }
 
+  /**
+   * Runs one statement and yields its rows chunk by chunk (lossless JSON values, as rows()), so a
+   * caller can write millions of rows with bounded memory. DuckDB produces each chunk on demand.
+   */
+  async *streamRows(sql: string, params: Params = {}): AsyncGenerator<Row[]> {
+    const stmt = await this.prepare(sql, params);
+    const result = await stmt.stream();
+    for await (const rows of result.yieldRowObjectJson()) yield rows as Row[];
+  }
+
   async prepare(sql: string, params: Params): Promise<DuckDBPreparedStatement> {
     const stmt = await this.conn.prepare(sql);
     bindParams(stmt, params);

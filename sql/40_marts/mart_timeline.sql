@@ -1,0 +1,207 @@
+-- mart_timeline: every event of every source in the lake (which ingest bounded to the case window
+-- plus its margin), normalized to one line of JSON per event, for the bundle's timeline.jsonl.
+--   runtime     runtime_events (Tetragon, Falco): every event
+--   kube-audit  kube_audit_events: the final stage of each request
+--   cloudtrail  cloud_events: every event (one per eventID)
+-- ts is the event's time on the reference clock: a runtime event's node time minus its node's
+-- clock offset (node_clock_offsets: measured or declared; 0 when unknown), so the three sources
+-- interleave truthfully; ts_source keeps the time as the source wrote it (UTC) and
+-- clock_offset_ns the offset applied. Times are ISO-8601 UTC with nine fractional digits, so their
+-- text order is their time order (formatted by hand: strftime's %n is not exact for TIMESTAMP_NS).
+-- Each line's keys are sorted and each source has a fixed key set.
+-- The bundle orders by ts, then source, then row_id (row ids are unique across the lake).
+create or replace view mart_timeline as
+
+with
+
+offsets as (
+    select node_name, coalesce(offset_seconds, 0) as offset_seconds from node_clock_offsets
+),
+
+runtime as (
+    select
+        r.*,
+        (coalesce(o.offset_seconds, 0) * 1e9)::BIGINT as offset_ns
+    from runtime_events as r
+    left join offsets as o on o.node_name = r.node_name
+),
+
+runtime_events_at as (
+    select
+        *,
+        make_timestamp_ns(epoch_ns(ts::TIMESTAMP_NS) - offset_ns) as ts_ref
+    from runtime
+),
+
+runtime_lines as (
+    select
+        -- ids
+        row_id,
+        source,
+        -- timestamps (UTC)
+        ts_ref as ts,
+        ts::TIMESTAMP_NS as ts_src,
+        offset_ns,
+        -- dimensions
+        kind,
+        event_type,
+        in_scope,
+        node_name,
+        pod_namespace,
+        pod_name,
+        pod_uid,
+        container_id,
+        pid,
+        uid,
+        exec_id,
+        parent_exec_id,
+        "binary",
+        arguments,
+        src_ip,
+        src_port,
+        dst_ip,
+        dst_port,
+        protocol,
+        sensor_dropped
+    from runtime_events_at
+),
+
+audit_lines as (
+    select
+        row_id,
+        'kube-audit' as source,
+        request_received_at::TIMESTAMP_NS as ts,
+        audit_id,
+        stage,
+        verb,
+        resource,
+        subresource,
+        namespace,
+        name,
+        user_name,
+        impersonated_user,
+        user_extra_pod_uid,
+        source_ips,
+        user_agent,
+        response_code,
+        decision,
+        exec_command,
+        exec_container
+    from kube_audit_events
+    where is_final_stage
+),
+
+cloud_lines as (
+    select
+        row_id,
+        'cloudtrail' as source,
+        ts::TIMESTAMP_NS as ts,
+        event_id,
+        delivery,
+        event_source,
+        event_name,
+        aws_region,
+        read_only,
+        error_code,
+        principal_arn,
+        access_key_id,
+        session_name,
+        source_ip,
+        vpc_endpoint_id,
+        user_agent
+    from cloud_events
+),
+
+final as (
+    select
+        ts,
+        source,
+        row_id,
+        to_json({
+            'arguments': arguments,
+            'binary': "binary",
+            'clock_offset_ns': offset_ns,
+            'container_id': container_id,
+            'dst_ip': dst_ip,
+            'dst_port': dst_port,
+            'event_type': event_type,
+            'exec_id': exec_id,
+            'in_scope': in_scope,
+            'kind': kind,
+            'namespace': pod_namespace,
+            'node': node_name,
+            'parent_exec_id': parent_exec_id,
+            'pid': pid,
+            'pod': pod_name,
+            'pod_uid': pod_uid,
+            'protocol': protocol,
+            'row_id': row_id,
+            'sensor_dropped': sensor_dropped,
+            'source': source,
+            'src_ip': src_ip,
+            'src_port': src_port,
+            'ts': strftime(ts, '%Y-%m-%dT%H:%M:%S') || '.' || lpad((((epoch_ns(ts) % 1000000000) + 1000000000) % 1000000000)::VARCHAR, 9, '0') || 'Z',
+            'ts_source': strftime(ts_src, '%Y-%m-%dT%H:%M:%S') || '.' || lpad((((epoch_ns(ts_src) % 1000000000) + 1000000000) % 1000000000)::VARCHAR, 9, '0') || 'Z',
+            'uid': uid
+        })::VARCHAR as line
+    from runtime_lines
+
+    union all
+
+    select
+        ts,
+        source,
+        row_id,
+        to_json({
+            'audit_id': audit_id,
+            'decision': decision,
+            'exec_command': exec_command,
+            'exec_container': exec_container,
+            'impersonated_user': impersonated_user,
+            'kind': 'k8s-api',
+            'name': name,
+            'namespace': namespace,
+            'resource': resource,
+            'response_code': response_code,
+            'row_id': row_id,
+            'source': source,
+            'source_ips': source_ips,
+            'stage': stage,
+            'subresource': subresource,
+            'token_pod_uid': user_extra_pod_uid,
+            'ts': strftime(ts, '%Y-%m-%dT%H:%M:%S') || '.' || lpad((((epoch_ns(ts) % 1000000000) + 1000000000) % 1000000000)::VARCHAR, 9, '0') || 'Z',
+            'user': user_name,
+            'user_agent': user_agent,
+            'verb': verb
+        })::VARCHAR as line
+    from audit_lines
+
+    union all
+
+    select
+        ts,
+        source,
+        row_id,
+        to_json({
+            'access_key_id': access_key_id,
+            'aws_region': aws_region,
+            'delivery': delivery,
+            'error_code': error_code,
+            'event_id': event_id,
+            'event_name': event_name,
+            'event_source': event_source,
+            'kind': 'cloud-api',
+            'principal_arn': principal_arn,
+            'read_only': read_only,
+            'row_id': row_id,
+            'session_name': session_name,
+            'source': source,
+            'source_ip': source_ip,
+            'ts': strftime(ts, '%Y-%m-%dT%H:%M:%S') || '.' || lpad((((epoch_ns(ts) % 1000000000) + 1000000000) % 1000000000)::VARCHAR, 9, '0') || 'Z',
+            'user_agent': user_agent,
+            'vpc_endpoint_id': vpc_endpoint_id
+        })::VARCHAR as line
+    from cloud_lines
+)
+
+select ts, source, row_id, line from final

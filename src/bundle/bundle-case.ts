@@ -1,0 +1,226 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { casePaths, type CasePaths } from '../case/case-paths.js';
+import { loadCaseConfig } from '../case/case-config.js';
+import { lockCase } from '../case/case-lock.js';
+import { openCaseStore } from '../store/case-store.js';
+import { readEvidenceFiles } from '../store/catalog.js';
+import type { Clock } from '../core/clock.js';
+import { CliError, UsageError } from '../core/errors.js';
+import { TOOL_ID, TOOL_NAME, TOOL_VERSION } from '../core/version.js';
+import { canonicalJson } from '../core/canonical-json.js';
+import { appendCustody, sha256Hex } from '../custody/custody-log.js';
+import { renderReport } from '../render/render.js';
+import { writeHashed, type WrittenFile } from './files.js';
+import { recheckRaw } from './recheck-raw.js';
+import { analysisObject, freshCorrelation } from './analysis.js';
+import { bundleCustody, recordAnalysis } from './custody-export.js';
+import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
+import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
+import { buildReportModel, type ReportModel } from './report-model.js';
+import { ENVELOPE_FILE, formatSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
+import { buildStatement, PREDICATE_TYPE, statementBytes, type BundlePredicate } from './statement.js';
+import { envelopeText, IN_TOTO_PAYLOAD_TYPE, signEnvelope } from './dsse.js';
+import { keyIdOf, loadPrivateKey, publicKeyPem, type KeyPair } from './keys.js';
+
+/** Who signs: a private key, or (reproduce without it) only the public half the bundle names. */
+export interface Signer {
+  keyid: string;
+  publicKeyPem: string;
+  pair: KeyPair | null;
+}
+
+export function signerFromPair(pair: KeyPair): Signer {
+  return { keyid: keyIdOf(pair.publicKey), publicKeyPem: publicKeyPem(pair.publicKey), pair };
+}
+
+export interface BundleOptions {
+  caseDir: string;
+  /** Default CASE/bundle. */
+  outDir?: string | null;
+  /** Replace a non-empty output folder. */
+  force?: boolean;
+  signer?: Signer | null;
+  clock: Clock;
+  /** Who runs the analysis and the export (custody actor); default the OS user. */
+  operator?: string | null;
+  log?: (line: string) => void;
+}
+
+export interface BundleResult {
+  outDir: string;
+  files: WrittenFile[];
+  signed: boolean;
+  keyid: string | null;
+  statement: Buffer;
+  sha256sums: string;
+  timelineEvents: number;
+  attributions: number;
+  kubeAttributions: number;
+  custodyHead: string;
+  model: ReportModel;
+  timings: Record<string, number>;
+}
+
+export const DEFAULT_BUNDLE_DIR = 'bundle';
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** Where the bundle goes: never into raw/, lake/ or over the case itself; a non-empty folder only with force. */
+function outputDir(p: CasePaths, o: BundleOptions): string {
+  const out = path.resolve(o.outDir ?? path.join(p.root, DEFAULT_BUNDLE_DIR));
+  for (const forbidden of [p.raw, p.lake, p.tmp]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
+  if (isInside(p.root, out)) throw new UsageError(`${out}: a bundle cannot be written over the case folder itself`);
+  if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
+    throw new CliError(`${out} is not empty: give another --out, or --force to replace that bundle`);
+  }
+  return out;
+}
+
+/**
+ * `podtrail bundle`: re-verifies raw/ against the catalog, records the analysis in the custody log
+ * (once), writes every bundle file into a staging folder, hashes, signs, moves it into place, then
+ * records the export. Same case, same tool, same key: the same bytes.
+ */
+export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
+  const log = o.log ?? (() => {});
+  const p = casePaths(o.caseDir);
+  const config = loadCaseConfig(p.config);
+  const out = outputDir(p, o);
+  const operator = o.operator ?? os.userInfo().username;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (k: string): void => {
+    const now = performance.now();
+    timings[k] = now - mark;
+    mark = now;
+  };
+  const unlock = lockCase(p.lock);
+  const staging = `${out}.partial`;
+  try {
+    const configText = readFileSync(p.config);
+    const store = await openCaseStore(p, { write: false });
+    let written: WrittenFile[] = [];
+    let result: Omit<BundleResult, 'outDir' | 'files' | 'signed' | 'keyid' | 'statement' | 'sha256sums' | 'timings'>;
+    let inputs: BundlePredicate['inputs'];
+    try {
+      const catalog = await readEvidenceFiles(store, p.lake);
+      if (catalog.length === 0) throw new CliError(`${p.root}: no evidence acquired yet (podtrail ingest CASE INPUTS...)`);
+      log(`re-hashing ${catalog.length} raw files against the catalog`);
+      await recheckRaw(p.root, catalog);
+      lap('recheck_raw_ms');
+      const runs = await freshCorrelation(store, catalog, configText);
+      const validation = readValidation(p.validation);
+      recordAnalysis(p.custody, {
+        at: o.clock.nowIso(),
+        actor: operator,
+        tool: TOOL_ID,
+        purpose: 'correlation (pod lifecycle, credential sessions, clock offsets, attributions) and gaps checks, as presented in an evidence bundle',
+        object: analysisObject({ catalog, configText, runs, validationText: validation.text }),
+      });
+      const custody = bundleCustody(p.custody);
+
+      rmSync(staging, { recursive: true, force: true });
+      mkdirSync(staging, { recursive: true });
+      const signature: SignatureStatus = o.signer
+        ? { status: 'signed', algorithm: 'ed25519', keyid: o.signer.keyid, envelope: ENVELOPE_FILE, public_key: PUBLIC_KEY_FILE, payload_type: IN_TOTO_PAYLOAD_TYPE, predicate_type: PREDICATE_TYPE }
+        : { status: 'unsigned' };
+      written.push(writeHashed(staging, 'case.yaml', configText.toString('utf8')));
+      written.push(writeHashed(staging, 'manifest.json', `${canonicalJson({ schema: 'podtrail.acquisition-manifest/v1', case_id: config.case_id, inputs: catalog })}\n`));
+      written.push(writeHashed(staging, 'custody.jsonl', custody.text));
+      written.push(writeHashed(staging, 'validation.json', bundleValidationText(validation.value, signature)));
+      log('writing timeline.jsonl');
+      const timeline = await exportTimeline(store, staging);
+      written.push(timeline);
+      lap('timeline_ms');
+      const joins = await exportJoins(store, staging);
+      written.push(joins);
+      written.push(...(await exportInventory(store, staging)));
+      lap('joins_inventory_ms');
+      const model = await buildReportModel(store, {
+        config,
+        catalog,
+        findings: findingsOf(validation.value),
+        signature,
+        tool: TOOL_ID,
+        custody: { entries: custody.entries, head: custody.head },
+        timelineEvents: timeline.lines,
+      });
+      const report = renderReport(model);
+      written.push(writeHashed(staging, 'report.md', report.markdown));
+      written.push(writeHashed(staging, 'report.html', report.html));
+      lap('report_ms');
+      result = { timelineEvents: timeline.lines, attributions: joins.attributions, kubeAttributions: joins.kube, custodyHead: custody.head, model };
+      inputs = catalog.map((r) => ({
+        evidence_file_id: r.evidence_file_id,
+        origin: r.origin,
+        sha256: r.sha256,
+        size_bytes: Number(r.size_bytes),
+        inflated_sha256: r.inflated_sha256,
+      }));
+    } finally {
+      store.close();
+    }
+
+    const sums = formatSha256Sums(written);
+    writeHashed(staging, SHA256SUMS, sums);
+    const predicate: BundlePredicate = {
+      case_id: config.case_id,
+      inputs,
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      config_sha256: sha256Hex(configText),
+      custody_head: result.custodyHead,
+    };
+    const statement = statementBytes(buildStatement(written, predicate));
+    if (o.signer?.pair) {
+      writeHashed(staging, ENVELOPE_FILE, envelopeText(signEnvelope(statement, IN_TOTO_PAYLOAD_TYPE, o.signer.pair.privateKey, o.signer.keyid)));
+    }
+    if (o.signer) writeHashed(staging, PUBLIC_KEY_FILE, o.signer.publicKeyPem);
+    lap('sign_ms');
+
+    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+    mkdirSync(path.dirname(out), { recursive: true });
+    renameSync(staging, out);
+    appendCustody(p.custody, [{
+      action: 'exported',
+      at: o.clock.nowIso(),
+      actor: operator,
+      tool: TOOL_ID,
+      purpose: 'evidence bundle written (not part of any bundle: a bundle carries the acquisition and analysis entries before it)',
+      object: {
+        bundle: isInside(out, p.root) ? path.relative(p.root, out).split(path.sep).join('/') : out,
+        sha256sums_sha256: sha256Hex(sums),
+        statement_sha256: sha256Hex(statement),
+        files: written.length,
+        custody_head: result.custodyHead,
+        keyid: o.signer?.keyid ?? null,
+        signed: Boolean(o.signer?.pair),
+      },
+    }]);
+    written = [...written].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return { outDir: out, files: written, signed: Boolean(o.signer?.pair), keyid: o.signer?.keyid ?? null, statement, sha256sums: sums, timings, ...result };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+    unlock();
+  }
+}
+
+/** --key FILE as a signer (none without a file). */
+export function signerFromKeyFile(file: string | undefined | null): Signer | null {
+  return file ? signerFromPair(loadPrivateKey(file)) : null;
+}
+
+/** What bundle and run print: one line per fact, machine-friendly. */
+export function bundleSummary(r: BundleResult): string[] {
+  return [
+    `bundle ${r.outDir}`,
+    `files ${r.files.length} (timeline ${r.timelineEvents} events, joins ${r.attributions} attributions + ${r.kubeAttributions} kube attributions)`,
+    r.signed ? `signed ed25519 keyid ${r.keyid}` : r.keyid ? `statement for keyid ${r.keyid} (not signed here)` : 'unsigned (validation.json says "unsigned")',
+    `SHA256SUMS sha256 ${sha256Hex(r.sha256sums)}`,
+    `custody head ${r.custodyHead}`,
+  ];
+}

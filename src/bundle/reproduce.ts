@@ -1,0 +1,208 @@
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { createClock } from '../core/clock.js';
+import { CliError, IntegrityError, UsageError } from '../core/errors.js';
+import { TOOL_ID } from '../core/version.js';
+import type { CustodyEntry } from '../custody/custody-log.js';
+import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import { ingestCase } from '../ingest/ingest-case.js';
+import { snapshotFromFileName } from '../ingest/snapshot-time.js';
+import { neutralize } from '../render/escape.js';
+import { byteOrder, listFiles, sha256File } from './files.js';
+import { ENVELOPE_FILE, PUBLIC_KEY_FILE } from './sha256sums.js';
+import { decodeBase64 } from './dsse.js';
+import { keyIdOf, parsePublicKey, type KeyPair } from './keys.js';
+import { signerFromPair, type BundleResult, type Signer } from './bundle-case.js';
+import { runCase } from './run-case.js';
+import { formatCheck, verifyBundle } from './verify-bundle.js';
+
+export interface ReproduceOptions {
+  bundleDir: string;
+  inputsDir: string;
+  /** Default ./podtrail-reproduce; gets case/, inputs/ and bundle/. */
+  outDir?: string | null;
+  /** The signer's private key, when the reviewer holds it: the attestation is then re-signed and compared too. */
+  key?: KeyPair | null;
+  pubkeyFile?: string | null;
+  log?: (line: string) => void;
+}
+
+export interface Difference {
+  file: string;
+  kind: 'missing' | 'added' | 'content';
+  line: number | null;
+  expected: string | null;
+  actual: string | null;
+}
+
+export interface ReproduceResult {
+  caseDir: string;
+  bundle: BundleResult;
+  identical: boolean;
+  files: number;
+  difference: Difference | null;
+  attestation: string;
+}
+
+interface Manifest {
+  case_id: string;
+  inputs: EvidenceFileRow[];
+}
+
+/** The recorded file name of an input: its raw copy's name without "raw/<id>-". */
+function recordedName(r: EvidenceFileRow): string {
+  const base = r.raw_path.split('/').pop() ?? '';
+  const prefix = `${r.evidence_file_id}-`;
+  return base.startsWith(prefix) ? base.slice(prefix.length) : base;
+}
+
+/** Every file under dir by sha256 (the first in byte order when the same bytes appear twice). */
+async function indexByHash(dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const rel of listFiles(dir).files) {
+    const abs = path.join(dir, ...rel.split('/'));
+    const { sha256 } = await sha256File(abs);
+    if (!out.has(sha256)) out.set(sha256, abs);
+  }
+  return out;
+}
+
+/** Acquisition runs in the order the custody log records them. */
+function ingestOrder(inputs: EvidenceFileRow[], custody: CustodyEntry[]): string[] {
+  const order: string[] = [];
+  for (const e of custody) {
+    const id = (e.object as { ingest_id?: unknown })['ingest_id'];
+    if (e.action === 'acquired' && typeof id === 'string' && !order.includes(id)) order.push(id);
+  }
+  for (const r of [...inputs].sort((a, b) => byteOrder(`${a.acquired_at} ${a.ingest_id}`, `${b.acquired_at} ${b.ingest_id}`))) {
+    if (!order.includes(r.ingest_id)) order.push(r.ingest_id);
+  }
+  return order;
+}
+
+/** The first differing line of two files, streamed. */
+async function firstDifferentLine(a: string, b: string): Promise<{ line: number; expected: string | null; actual: string | null }> {
+  const ia = createInterface({ input: createReadStream(a), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  const ib = createInterface({ input: createReadStream(b), crlfDelay: Infinity })[Symbol.asyncIterator]();
+  for (let n = 1; ; n++) {
+    const [x, y] = await Promise.all([ia.next(), ib.next()]);
+    if (x.done && y.done) return { line: n, expected: null, actual: null };
+    if (x.done || y.done || x.value !== y.value) {
+      return { line: n, expected: x.done ? null : (x.value as string), actual: y.done ? null : (y.value as string) };
+    }
+  }
+}
+
+/** The first difference between two bundle folders (files in byte order), or null. */
+export async function compareBundles(expectedDir: string, actualDir: string): Promise<{ files: number; difference: Difference | null }> {
+  const want = listFiles(expectedDir).files;
+  const got = listFiles(actualDir).files;
+  const all = [...new Set([...want, ...got])].sort(byteOrder);
+  for (const f of all) {
+    if (!got.includes(f)) return { files: all.length, difference: { file: f, kind: 'missing', line: null, expected: null, actual: null } };
+    if (!want.includes(f)) return { files: all.length, difference: { file: f, kind: 'added', line: null, expected: null, actual: null } };
+    const a = path.join(expectedDir, ...f.split('/'));
+    const b = path.join(actualDir, ...f.split('/'));
+    if ((await sha256File(a)).sha256 !== (await sha256File(b)).sha256) {
+      const d = await firstDifferentLine(a, b);
+      return { files: all.length, difference: { file: f, kind: 'content', ...d } };
+    }
+  }
+  return { files: all.length, difference: null };
+}
+
+export function describeDifference(d: Difference): string {
+  if (d.kind === 'missing') return `${d.file}: in the bundle, not in the reproduction`;
+  if (d.kind === 'added') return `${d.file}: in the reproduction, not in the bundle`;
+  const show = (s: string | null): string => (s === null ? '(end of file)' : neutralize(s.length > 200 ? `${s.slice(0, 200)}...` : s, false));
+  return `${d.file} line ${d.line}:\n  bundle:       ${show(d.expected)}\n  reproduction: ${show(d.actual)}`;
+}
+
+/**
+ * `podtrail reproduce`: a reviewer holding the raw evidence rebuilds the case from the bundle's
+ * case.yaml and recorded acquisition metadata (origins, times, operators, ingest ids), re-runs
+ * correlate, check and bundle with the same tool version and the recorded analysis time, and
+ * compares the new bundle with the original byte for byte.
+ */
+export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceResult> {
+  const log = o.log ?? (() => {});
+  const bundleDir = path.resolve(o.bundleDir);
+  const verified = await verifyBundle(bundleDir, { pubkeyFile: o.pubkeyFile ?? null });
+  if (!verified.ok) {
+    throw new IntegrityError(`${bundleDir} does not verify; refusing to reproduce it:\n  ${verified.checks.filter((c) => c.status === 'FAIL').map(formatCheck).join('\n  ')}`);
+  }
+  const manifest = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8')) as Manifest;
+  const custody = readFileSync(path.join(bundleDir, 'custody.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CustodyEntry);
+  const analyzed = [...custody].reverse().find((e) => e.action === 'analyzed');
+  if (!analyzed) throw new CliError(`${bundleDir}/custody.jsonl has no analysis entry: not a podtrail bundle`);
+  if (analyzed.tool !== TOOL_ID) {
+    throw new CliError(`the bundle was made by ${analyzed.tool}, this is ${TOOL_ID}: reproduce with that version (npx ${analyzed.tool.replace('/', '@')} reproduce ...)`);
+  }
+
+  const out = path.resolve(o.outDir ?? 'podtrail-reproduce');
+  if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`${out} is not empty: give --out NEW_DIR`);
+  if (!existsSync(o.inputsDir)) throw new UsageError(`${o.inputsDir}: no such folder`);
+  log(`hashing the files under ${o.inputsDir}`);
+  const byHash = await indexByHash(path.resolve(o.inputsDir));
+  const missing = manifest.inputs.filter((r) => !byHash.has(r.sha256));
+  if (missing.length > 0) {
+    throw new CliError(`${missing.length} of the bundle's ${manifest.inputs.length} inputs are not under ${o.inputsDir} (looked up by sha256):\n  ${missing.map((r) => `${r.origin} (sha256 ${r.sha256})`).join('\n  ')}`);
+  }
+
+  // the case, as recorded: case.yaml, then each acquisition run with its origins, time and operator
+  const caseDir = path.join(out, 'case');
+  mkdirSync(path.join(caseDir, 'raw'), { recursive: true });
+  mkdirSync(path.join(caseDir, 'lake'), { recursive: true });
+  writeFileSync(path.join(caseDir, 'case.yaml'), readFileSync(path.join(bundleDir, 'case.yaml')));
+  for (const ingestId of ingestOrder(manifest.inputs, custody)) {
+    const rows = manifest.inputs.filter((r) => r.ingest_id === ingestId);
+    const origins = new Map<string, string>();
+    const paths: string[] = [];
+    for (const r of rows) {
+      const dir = path.join(out, 'inputs', r.evidence_file_id);
+      mkdirSync(dir, { recursive: true });
+      const copy = path.join(dir, recordedName(r));
+      copyFileSync(byHash.get(r.sha256)!, copy);
+      origins.set(realpathSync(copy), r.origin);
+      paths.push(dir);
+    }
+    const declared = rows.every((r) => r.detected_by === 'declared') ? (rows[0]!.source_type as Parameters<typeof ingestCase>[0]['source']) : null;
+    const overridden = rows.find((r) => r.snapshot_at && snapshotFromFileName(recordedName(r)) !== null && Date.parse(snapshotFromFileName(recordedName(r))!) !== Date.parse(r.snapshot_at)) ??
+      rows.find((r) => r.snapshot_at && snapshotFromFileName(recordedName(r)) === null);
+    log(`replaying acquisition ${ingestId}: ${rows.length} files acquired at ${rows[0]!.acquired_at} by ${rows[0]!.operator}`);
+    await ingestCase({
+      caseDir,
+      paths,
+      source: declared,
+      operator: rows[0]!.operator,
+      snapshotAt: overridden?.snapshot_at ?? null,
+      clock: createClock(rows[0]!.acquired_at),
+      log: () => {},
+      replay: { ingestId, origins },
+    });
+  }
+
+  // the analysis, at its recorded time and by its recorded actor; the same signer (or its public half)
+  const pubPem = existsSync(path.join(bundleDir, PUBLIC_KEY_FILE)) ? readFileSync(path.join(bundleDir, PUBLIC_KEY_FILE), 'utf8') : null;
+  let signer: Signer | null = null;
+  if (o.key) signer = signerFromPair(o.key);
+  else if (pubPem !== null) signer = { keyid: keyIdOf(parsePublicKey(pubPem, PUBLIC_KEY_FILE)), publicKeyPem: pubPem, pair: null };
+  const bundle = await runCase({ caseDir, outDir: path.join(out, 'bundle'), signer, clock: createClock(analyzed.at), operator: analyzed.actor, log });
+
+  // without the private key the envelope cannot be re-made; the original one stands if it signs the very same statement
+  let attestation = 'unsigned bundle';
+  const origEnv = path.join(bundleDir, ENVELOPE_FILE);
+  if (existsSync(origEnv)) {
+    if (bundle.signed) attestation = 're-signed with the key given';
+    else {
+      const payload = decodeBase64((JSON.parse(readFileSync(origEnv, 'utf8')) as { payload: string }).payload);
+      if (payload && payload.equals(bundle.statement)) {
+        copyFileSync(origEnv, path.join(bundle.outDir, ENVELOPE_FILE));
+        attestation = 'the reproduced statement is byte-identical to the signed one: the original signature covers the reproduction';
+      } else attestation = 'the reproduced statement differs from the signed one';
+    }
+  }
+  const cmp = await compareBundles(bundleDir, bundle.outDir);
+  return { caseDir, bundle, identical: cmp.difference === null, files: cmp.files, difference: cmp.difference, attestation };
+}

@@ -1,0 +1,18 @@
+import { correlateCase } from '../correlate/correlate-case.js';
+import { checkCase } from '../check/check-case.js';
+import { bundleCase, type BundleOptions, type BundleResult } from './bundle-case.js';
+
+/** `podtrail run`: correlate, gaps checks, bundle, in that order, on one case. */
+export async function runCase(o: BundleOptions): Promise<BundleResult & { timings: Record<string, number> }> {
+  const log = o.log ?? (() => {});
+  const t0 = performance.now();
+  log('correlating');
+  await correlateCase(o.caseDir, log);
+  const t1 = performance.now();
+  log('running the gaps checks');
+  await checkCase(o.caseDir, log);
+  const t2 = performance.now();
+  log('writing the bundle');
+  const r = await bundleCase(o);
+  return { ...r, timings: { correlate_ms: t1 - t0, check_ms: t2 - t1, ...r.timings, bundle_ms: performance.now() - t2 } };
+}

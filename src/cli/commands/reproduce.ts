@@ -1,0 +1,22 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { Io } from '../program.js';
+import { IntegrityError } from '../../core/errors.js';
+import { loadPrivateKey } from '../../bundle/keys.js';
+import { describeDifference, reproduceBundle } from '../../bundle/reproduce.js';
+
+export function registerReproduce(program: Command, io: Io): void {
+  program
+    .command('reproduce')
+    .description("rebuild a bundle from the raw evidence (found by hash) and its recorded acquisition, and compare it byte for byte")
+    .argument('<bundle>', 'bundle folder')
+    .requiredOption('--inputs <dir>', 'folder holding the raw evidence files (any names, any layout)')
+    .option('--out <dir>', 'work folder for the rebuilt case and bundle (default ./podtrail-reproduce)')
+    .option('--key <file>', "the signer's private key, to re-sign and compare the attestation too")
+    .option('--pubkey <file>', "the signer's public key for verifying the bundle first")
+    .action(async (bundleDir, o) => {
+      const r = await reproduceBundle({ bundleDir, inputsDir: o.inputs, outDir: o.out ?? null, key: o.key ? loadPrivateKey(o.key) : null, pubkeyFile: o.pubkey ?? null, log: (l) => io.err(`${l}\n`) });
+      io.out(`rebuilt case ${r.caseDir}\nnew bundle ${r.bundle.outDir}\nattestation: ${r.attestation}\n`);
+      if (!r.identical) throw new IntegrityError(`not reproduced: first difference in ${describeDifference(r.difference!)}`);
+      io.out(`identical: all ${r.files} files of the bundle are byte-identical\n`);
+    });
+}
