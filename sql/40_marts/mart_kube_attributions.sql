@@ -13,6 +13,9 @@ requests as (
     select *
     from kube_audit_events
     where is_final_stage and user_extra_pod_uid is not null
+    -- is_final_stage holds per file: a request whose stages were split by a log rotation has a
+    -- final stage in each file; keep one row per request (highest stage, then latest)
+    qualify row_number() over (partition by audit_id order by pt_ka_stage_rank(stage) desc, stage_at desc, row_id desc) = 1
 ),
 
 issuances as (

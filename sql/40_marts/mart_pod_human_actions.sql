@@ -14,6 +14,9 @@ actions as (
         and (subresource in ('exec', 'attach', 'portforward', 'ephemeralcontainers')
             or (subresource is null and verb in ('create', 'delete')))
         and user_name not like 'system:%'
+    -- is_final_stage holds per file: a request whose stages were split by a log rotation has a
+    -- final stage in each file; keep one row per request (highest stage, then latest)
+    qualify row_number() over (partition by audit_id order by pt_ka_stage_rank(stage) desc, stage_at desc, row_id desc) = 1
 ),
 
 lifecycle as (
