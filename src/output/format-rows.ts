@@ -32,11 +32,12 @@ export function formatNdjson(r: Rows): string {
   return r.rows.map((row) => JSON.stringify(obj(r.columns, row)) + '\n').join('');
 }
 
+/** CSV with a header row; lines end with \n (shell tools split on it), fields holding , " or a line break are quoted. */
 export function formatCsv(r: Rows): string {
-  return [r.columns.map(csvCell).join(','), ...r.rows.map((row) => row.map(csvCell).join(','))].join('\r\n') + '\r\n';
+  return [r.columns.map(csvCell).join(','), ...r.rows.map((row) => row.map(csvCell).join(','))].join('\n') + '\n';
 }
 
-/** A text table that fits `width` columns: long cells are cut with an ellipsis. */
+/** A text table that fits `width` columns (Infinity: never cut): long cells are cut with an ellipsis. */
 export function formatTable(r: Rows, width = 120): string {
   const oneLine = (s: string): string => s.replace(/[\r\n\t]/g, ' ');
   const cells = r.rows.map((row) => row.map((v) => (v === null || v === undefined ? 'NULL' : oneLine(cellText(v)))));

@@ -49,3 +49,13 @@ export function renderHuntList(hunts: readonly Hunt[] = listHunts()): string {
 export function huntListJson(hunts: readonly Hunt[] = listHunts()): string {
   return JSON.stringify(hunts.map((h) => ({ name: h.name, description: h.description, params: h.params.map((p) => ({ name: p.name, type: p.type, ...(p.default === undefined ? {} : { default: p.default }) })), file: `queries/${path.basename(h.file)}` })), null, 2) + '\n';
 }
+
+/** The hunt table of the README (between <!-- hunts:begin --> and <!-- hunts:end -->). */
+export function renderHuntMarkdown(hunts: readonly Hunt[] = listHunts()): string {
+  const cell = (s: string): string => s.replace(/\|/g, '\\|');
+  return [
+    '| hunt | what it answers | params |',
+    '|---|---|---|',
+    ...hunts.map((h) => `| \`${h.name}\` | ${cell(h.description)} | ${h.params.length === 0 ? '' : cell(h.params.map((p) => `\`$${p.name}\` ${p.type}${p.default === undefined ? '' : ` = ${p.default === null ? 'null' : p.default}`}`).join(', '))} |`),
+  ].join('\n') + '\n';
+}

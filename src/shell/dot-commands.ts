@@ -14,7 +14,8 @@ export interface ShellState {
   limit: number | undefined;
   /** Values bound to $name in ad-hoc statements (.param). */
   params: Record<string, string>;
-  columns: number;
+  /** Width for tables: the terminal's current width. */
+  columns(): number;
   out(text: string): void;
 }
 
@@ -41,7 +42,7 @@ const COMMANDS: Record<string, Handler> = {
     const objects = await s.session.objects();
     const rows = objects.map((o) => [o.name, docs.get(o.name)?.kind ?? `internal ${o.type}`]);
     rows.sort((a, b) => rank(a[1]!) - rank(b[1]!) || (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : 0));
-    s.out(formatRows({ columns: ['name', 'kind'], rows }, s.format, s.columns));
+    s.out(formatRows({ columns: ['name', 'kind'], rows }, s.format, s.columns()));
   },
   schema: async (args, s) => {
     const [name] = args;
@@ -60,14 +61,14 @@ const COMMANDS: Record<string, Handler> = {
       const near = closest(name, names);
       throw new UsageError(`no table or view named "${name}"${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}`);
     }
-    s.out(`${name}: internal view (undocumented, may change between versions)\n` + formatRows({ columns: ['column', 'type'], rows: r.rows }, s.format, s.columns));
+    s.out(`${name}: internal view (undocumented, may change between versions)\n` + formatRows({ columns: ['column', 'type'], rows: r.rows }, s.format, s.columns()));
   },
   hunts: async (_a, s) => s.out(renderHuntList()),
   run: async (args, s) => {
     const [hunt, ...rest] = args;
     if (!hunt) throw new UsageError('.run HUNT name=value ... (.hunts lists them)');
     const result = await s.session.rows({ hunt, params: parseParams(rest) }, s.limit);
-    s.out(formatRows(result, s.format, s.columns));
+    s.out(formatRows(result, s.format, s.columns()));
   },
   format: async (args, s) => {
     const [f] = args;

@@ -11,6 +11,7 @@ import { runDotCommand, type ShellState } from './dot-commands.js';
 export const PROMPT = 'podtrail> ';
 export const CONTINUATION = '   ...> ';
 const HISTORY_SIZE = 1000;
+const INTERRUPT = Symbol('interrupt');
 
 export interface ShellIo {
   input: Readable;
@@ -35,7 +36,7 @@ export async function runShell(caseDir: string, io: ShellIo): Promise<number> {
     format: io.terminal ? 'table' : 'ndjson',
     limit: undefined,
     params: {},
-    columns: io.columns,
+    columns: () => (io.terminal ? (io.output as Partial<NodeJS.WriteStream>).columns || io.columns || 120 : Infinity),
     out: (t) => void io.output.write(t),
   };
   const history = io.terminal ? loadHistory(io.historyFile) : [];
@@ -55,11 +56,6 @@ export async function runShell(caseDir: string, io: ShellIo): Promise<number> {
     rl.setPrompt(buffer.pending ? CONTINUATION : PROMPT);
     rl.prompt();
   };
-  rl.on('SIGINT', () => {
-    buffer.clear();
-    io.output.write('^C\n');
-    prompt();
-  });
   const report = (e: unknown): void => {
     failures++;
     if (e instanceof CliError) io.error.write(`Error: ${e.message}\n`);
@@ -69,31 +65,68 @@ export async function runShell(caseDir: string, io: ShellIo): Promise<number> {
     const r: Request = { sql, params: state.params, ignoreUnusedParams: true };
     try {
       const result = await session.rows(r, state.limit);
-      io.output.write(formatRows(result, state.format, state.columns));
+      io.output.write(formatRows(result, state.format, state.columns()));
     } catch (e) {
       report(e);
     }
   };
+  /** One input event, in arrival order: a line, or Ctrl-C (drops the statement being typed). */
+  const handle = async (item: string | typeof INTERRUPT): Promise<'quit' | void> => {
+    if (item === INTERRUPT) {
+      buffer.clear();
+      io.output.write('^C\n');
+    } else if (!buffer.pending && item.trim().startsWith('.')) {
+      try {
+        if ((await runDotCommand(item.trim(), state)) === 'quit') return 'quit';
+      } catch (e) {
+        report(e);
+      }
+    } else {
+      for (const stmt of buffer.push(item)) await runSql(stmt);
+    }
+    prompt();
+  };
 
   if (io.terminal) io.output.write(`podtrail shell on ${path.resolve(caseDir)}: end statements with ";", .help for commands, Ctrl-D to leave.\n`);
   prompt();
-  let quit = false;
   try {
-    for await (const line of rl) {
-      if (!buffer.pending && line.trim().startsWith('.')) {
+    await new Promise<void>((resolve, reject) => {
+      // Lines and Ctrl-C go through one queue, handled one at a time, so a Ctrl-C typed while a
+      // statement runs applies after it, and end of input waits for everything before it.
+      const queue: (string | typeof INTERRUPT)[] = [];
+      let busy = false;
+      let closed = false;
+      let quit = false;
+      const pump = async (): Promise<void> => {
+        if (busy) return;
+        busy = true;
         try {
-          quit = (await runDotCommand(line.trim(), state)) === 'quit';
+          while (queue.length > 0 && !quit) if ((await handle(queue.shift()!)) === 'quit') quit = true;
+          if (quit || closed) {
+            const rest = buffer.take();
+            if (!quit && rest !== '') await runSql(rest);
+            rl.close();
+            resolve();
+          }
         } catch (e) {
-          report(e);
+          reject(e);
+        } finally {
+          busy = false;
         }
-        if (quit) break;
-      } else {
-        for (const stmt of buffer.push(line)) await runSql(stmt);
-      }
-      prompt();
-    }
-    const rest = buffer.take();
-    if (!quit && rest !== '') await runSql(rest);
+      };
+      rl.on('line', (line) => {
+        queue.push(line);
+        void pump();
+      });
+      rl.on('SIGINT', () => {
+        queue.push(INTERRUPT);
+        void pump();
+      });
+      rl.on('close', () => {
+        closed = true;
+        void pump();
+      });
+    });
   } finally {
     rl.close();
     session.close();
