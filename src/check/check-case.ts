@@ -10,6 +10,9 @@ import { TOOL_ID } from '../core/version.js';
 import { CliError } from '../core/errors.js';
 import { stableJson } from '../core/stable-json.js';
 import { buildValidation, type Validation } from './validation.js';
+import { recordAnalysis } from '../custody/analysis-entry.js';
+import { createClock, type Clock } from '../core/clock.js';
+import { sqlRuleHashes } from '../store/sql-hashes.js';
 
 export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
 
@@ -17,7 +20,7 @@ export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
  * `podtrail check`: runs the gaps checks over a correlated case, materializes gap_findings and
  * gap_impacts, and writes CASE/validation.json (through a temp file and a rename).
  */
-export async function checkCase(caseDir: string, log: (line: string) => void = () => {}): Promise<Validation> {
+export async function checkCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock()): Promise<Validation> {
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
   const configText = readFileSync(p.config);
@@ -36,6 +39,13 @@ export async function checkCase(caseDir: string, log: (line: string) => void = (
     const tmp = `${p.validation}.tmp`;
     writeFileSync(tmp, stableJson(validation));
     renameSync(tmp, p.validation);
+    recordAnalysis(p.custody, clock, 'gaps checks: validation.json', {
+      catalog_sha256: catalogSha,
+      config_sha256: sha256Hex(configText),
+      tool_version: TOOL_ID,
+      rules: sqlRuleHashes(['50_checks']),
+      validation_sha256: sha256Hex(stableJson(validation)),
+    });
     return validation;
   } finally {
     store.close();

@@ -7,6 +7,9 @@ import { materializeTables } from '../store/materialize.js';
 import { sha256Hex } from '../custody/custody-log.js';
 import { TOOL_ID } from '../core/version.js';
 import { readEvidenceFiles } from '../store/catalog.js';
+import { recordAnalysis } from '../custody/analysis-entry.js';
+import { createClock, type Clock } from '../core/clock.js';
+import { sqlRuleHashes } from '../store/sql-hashes.js';
 
 /**
  * The correlation run, in dependency order. A `table` step materializes the public table <name>
@@ -50,7 +53,7 @@ export interface CorrelateResult {
 }
 
 /** `podtrail correlate`: materializes the correlation tables of a case from its lake. */
-export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}): Promise<CorrelateResult> {
+export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock()): Promise<CorrelateResult> {
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
   const unlock = lockCase(p.lock);
@@ -63,6 +66,11 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
       tool_version: TOOL_ID,
     };
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
+    recordAnalysis(p.custody, clock, 'correlation: pod lifecycle, credential sessions, clock offsets, attributions', {
+      ...fingerprint,
+      rules: sqlRuleHashes(['30_intermediate', '40_marts']),
+      rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
+    });
     return result;
   } finally {
     store.close();

@@ -11,7 +11,7 @@ import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/la
 import { LAKE_TABLE_NAMES, tableDoc } from '../lake/schema.js';
 import { extendCustody, writeFileDurably, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
 import { TOOL_ID } from '../core/version.js';
-import { SQL_DIR } from '../store/lake-views.js';
+import { sqlRuleHashes } from '../store/sql-hashes.js';
 import { ensureViews } from '../store/case-store.js';
 
 export interface CommitInput {
@@ -27,12 +27,6 @@ export interface CommitInput {
 }
 
 export const REDACTION_RULES = 'redaction/v1';
-
-function sqlFileHashes(dir: string, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const f of readdirSync(dir).sort()) if (f.endsWith('.sql')) out[`${prefix}/${f}`] = sha256Hex(readFileSync(path.join(dir, f)));
-  return out;
-}
 
 /**
  * Makes an ingest visible, in an order that keeps the case consistent if interrupted anywhere:
@@ -93,8 +87,8 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
         case_config_sha256: sha256Hex(c.configText),
         rules: {
           decompression: 'gzip members inflated in order; framing checked (CRC32, ISIZE, trailing data); what inflates is kept, the rest rejected',
-          normalization: sqlFileHashes(path.join(SQL_DIR, 'land'), 'sql/land'),
-          macros: sqlFileHashes(path.join(SQL_DIR, '00_macros'), 'sql/00_macros'),
+          normalization: sqlRuleHashes(['land']),
+          macros: sqlRuleHashes(['00_macros']),
           redaction: `${REDACTION_RULES}: sql/00_macros/pt_redact.sql (sessionToken, secretAccessKey, passwords and keys in arguments replaced by [REDACTED sha256:<12 hex>]); raw/ keeps the originals`,
           deduplication: 'cloud_events.event_id: the first landed copy wins; CloudTrail S3 log files land before other deliveries; later copies counted in ingest_duplicates',
           scope: {
