@@ -100,7 +100,8 @@ decided as (
         end as rule_id,
         case
             when e.inherits then null
-            when e.path = 'pod-identity' and e.pi_pod_uid is not null then e.pi_pod_uid
+            -- the tag names the pod the key was issued to; the call is that pod's only when its source fits
+            when e.path = 'pod-identity' and e.pi_pod_uid is not null then case when p.pi_consistent then e.pi_pod_uid end
             when p.n_consistent = 0 then null
             when e.path = 'irsa' and e.source_is_private and p.n_pod_ip = 1 and b.inventory_brackets then p.pod_ip_uid
             when p.n_pod_ip = 1 then p.pod_ip_uid
