@@ -20,7 +20,7 @@ export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
  * `podtrail check`: runs the gaps checks over a correlated case, materializes gap_findings and
  * gap_impacts, and writes CASE/validation.json (through a temp file and a rename).
  */
-export async function checkCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock()): Promise<Validation> {
+export async function checkCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock(), actor?: string): Promise<Validation> {
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
   const configText = readFileSync(p.config);
@@ -45,7 +45,7 @@ export async function checkCase(caseDir: string, log: (line: string) => void = (
       tool_version: TOOL_ID,
       rules: sqlRuleHashes(['50_checks']),
       validation_sha256: sha256Hex(stableJson(validation)),
-    });
+    }, actor);
     return validation;
   } finally {
     store.close();

@@ -53,7 +53,7 @@ export interface CorrelateResult {
 }
 
 /** `podtrail correlate`: materializes the correlation tables of a case from its lake. */
-export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock()): Promise<CorrelateResult> {
+export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
   const unlock = lockCase(p.lock);
@@ -70,7 +70,7 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
       rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
-    });
+    }, actor);
     return result;
   } finally {
     store.close();
