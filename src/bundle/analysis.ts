@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Store } from '../store/store.js';
 import type { EvidenceFileRow } from '../ingest/evidence-row.js';
 import { CliError } from '../core/errors.js';
 import { TOOL_ID } from '../core/version.js';
 import { sha256Hex } from '../custody/custody-log.js';
-import { SQL_DIR, sqlTreeFiles } from '../store/lake-views.js';
 
 export interface CorrelationRun {
   table_name: string;
@@ -40,27 +37,4 @@ export async function freshCorrelation(store: Store, catalog: readonly EvidenceF
     throw new CliError(`the correlation tables are stale (${why}): run podtrail correlate CASE (or podtrail run CASE)`);
   }
   return runs;
-}
-
-/** sha256 of every sql/ file the correlation and the checks apply (the rules, C8), by relative path. */
-export function rulesSha256(): string {
-  const lines = sqlTreeFiles().map((f) => `${sha256Hex(readFileSync(f))}  ${path.relative(SQL_DIR, f).split(path.sep).join('/')}`);
-  return sha256Hex(lines.sort().join('\n'));
-}
-
-/** What the 'analyzed' custody entry records: inputs, config, rules, tool, results. */
-export function analysisObject(o: {
-  catalog: readonly EvidenceFileRow[];
-  configText: Buffer;
-  runs: readonly CorrelationRun[];
-  validationText: string;
-}): Record<string, unknown> {
-  return {
-    catalog_sha256: sha256Hex(o.catalog.map((r) => r.evidence_file_id).sort().join('\n')),
-    case_config_sha256: sha256Hex(o.configText),
-    rules_sha256: rulesSha256(),
-    correlation: Object.fromEntries(o.runs.map((r) => [r.table_name, r.rows])),
-    validation_sha256: sha256Hex(o.validationText),
-    tool_version: TOOL_ID,
-  };
 }

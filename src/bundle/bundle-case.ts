@@ -14,8 +14,8 @@ import { appendCustody, sha256Hex } from '../custody/custody-log.js';
 import { renderReport } from '../render/render.js';
 import { writeHashed, type WrittenFile } from './files.js';
 import { recheckRaw } from './recheck-raw.js';
-import { analysisObject, freshCorrelation } from './analysis.js';
-import { bundleCustody, recordAnalysis } from './custody-export.js';
+import { freshCorrelation } from './analysis.js';
+import { bundleCustody } from './custody-export.js';
 import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
 import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
 import { buildReportModel, type ReportModel } from './report-model.js';
@@ -82,9 +82,9 @@ function outputDir(p: CasePaths, o: BundleOptions): string {
 }
 
 /**
- * `podtrail bundle`: re-verifies raw/ against the catalog, records the analysis in the custody log
- * (once), writes every bundle file into a staging folder, hashes, signs, moves it into place, then
- * records the export. Same case, same tool, same key: the same bytes.
+ * `podtrail bundle`: re-verifies raw/ against the catalog, checks that correlation is fresh and the
+ * gaps checks ran, writes every bundle file into a staging folder, hashes, signs, moves it into
+ * place, then records the export. Same case, same tool, same key: the same bytes.
  */
 export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
   const log = o.log ?? (() => {});
@@ -113,15 +113,8 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
       log(`re-hashing ${catalog.length} raw files against the catalog`);
       await recheckRaw(p.root, catalog);
       lap('recheck_raw_ms');
-      const runs = await freshCorrelation(store, catalog, configText);
+      await freshCorrelation(store, catalog, configText);
       const validation = readValidation(p.validation);
-      recordAnalysis(p.custody, {
-        at: o.clock.nowIso(),
-        actor: operator,
-        tool: TOOL_ID,
-        purpose: 'correlation (pod lifecycle, credential sessions, clock offsets, attributions) and gaps checks, as presented in an evidence bundle',
-        object: analysisObject({ catalog, configText, runs, validationText: validation.text }),
-      });
       const custody = bundleCustody(p.custody);
 
       rmSync(staging, { recursive: true, force: true });

@@ -31,9 +31,9 @@ export async function exportTimeline(store: Store, dir: string): Promise<Written
     let text = '';
     for (const r of rows) text += `${r['line'] as string}\n`;
     lines += rows.length;
-    w.write(text);
+    await w.write(text);
   }
-  return { ...w.close(), lines };
+  return { ...(await w.close()), lines };
 }
 
 /** Streams a table's rows as canonical JSON lines, each with extra fixed fields (e.g. its table name). */
@@ -45,7 +45,7 @@ async function exportRows(store: Store, w: HashingWriter, table: TableDoc, order
     let text = '';
     for (const r of rows) text += `${canonicalJson({ ...parseJsonColumns(r, table.columns), ...extra(r) })}\n`;
     n += rows.length;
-    w.write(text);
+    await w.write(text);
   }
   return n;
 }
@@ -67,7 +67,7 @@ export async function exportJoins(store: Store, dir: string): Promise<WrittenFil
       runtime: [],
     },
   }));
-  return { ...w.close(), attributions, kube };
+  return { ...(await w.close()), attributions, kube };
 }
 
 const BINDINGS_SQL = `
@@ -171,7 +171,7 @@ export async function exportInventory(store: Store, dir: string): Promise<Writte
   const table = async (file: string, name: string, orderBy: string[]): Promise<void> => {
     const w = writer(dir, `inventory/${file}`);
     await exportRows(store, w, doc(name), orderBy, () => ({ table: name }));
-    out.push(w.close());
+    out.push(await w.close());
   };
   await table('nodes.jsonl', 'k8s_nodes', ['name', 'snapshot_at', 'row_id']);
   await table('pods.jsonl', 'pod_lifecycle', ['pod_uid', 'interval_no']);
@@ -181,8 +181,8 @@ export async function exportInventory(store: Store, dir: string): Promise<Writte
   const w = writer(dir, 'inventory/bindings.jsonl');
   for (const r of await store.rows(BINDINGS_SQL)) {
     const { inventory_ids, cloud_ids, ...rest } = r;
-    w.write(`${canonicalJson({ ...rest, evidence: { cloud: cloud_ids, inventory: inventory_ids } })}\n`);
+    await w.write(`${canonicalJson({ ...rest, evidence: { cloud: cloud_ids, inventory: inventory_ids } })}\n`);
   }
-  out.push(w.close());
+  out.push(await w.close());
   return out;
 }

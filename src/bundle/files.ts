@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, write, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 
 /** Byte-order (C locale) comparison of two strings as UTF-8, what `LC_ALL=C sort` does. */
@@ -47,49 +48,68 @@ export interface WrittenFile {
 
 /**
  * A file written incrementally (bounded memory) whose SHA-256 is computed from the same bytes, so
- * the bundle never reads back what it wrote.
+ * the bundle never reads back what it wrote. Writes are asynchronous and chained: the disk works
+ * while the next chunk is produced and hashed; at most MAX_INFLIGHT bytes wait for the disk.
  */
 export class HashingWriter {
+  private static readonly CHUNK = 1 << 20;
+  private static readonly MAX_INFLIGHT = 16 << 20;
   private readonly fd: number;
   private readonly hash = createHash('sha256');
   private size = 0;
   private pending: string[] = [];
-  private pendingBytes = 0;
+  private pendingChars = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private inflight = 0;
+  private failure: Error | null = null;
 
   constructor(
-    private readonly abs: string,
+    abs: string,
     private readonly name: string,
   ) {
     this.fd = openSync(abs, 'wx');
   }
 
-  write(text: string): void {
+  /** Queues text; resolves once the bytes waiting for the disk are below the bound. */
+  async write(text: string): Promise<void> {
     this.pending.push(text);
-    this.pendingBytes += text.length;
-    if (this.pendingBytes >= 1 << 20) this.flush();
+    this.pendingChars += text.length;
+    if (this.pendingChars >= HashingWriter.CHUNK) await this.flush();
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
     if (this.pending.length === 0) return;
-    const buf = Buffer.from(this.pending.join(''), 'utf8');
+    const buf = Buffer.from(this.pending.length === 1 ? this.pending[0]! : this.pending.join(''), 'utf8');
     this.pending = [];
-    this.pendingBytes = 0;
+    this.pendingChars = 0;
     this.hash.update(buf);
     this.size += buf.length;
-    let off = 0;
-    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.inflight += buf.length;
+    this.tail = this.tail.then(async () => {
+      let off = 0;
+      while (off < buf.length) off += (await fsWrite(this.fd, buf, off, buf.length - off)).bytesWritten;
+      this.inflight -= buf.length;
+    }).catch((e: unknown) => {
+      this.failure = e as Error;
+    });
+    if (this.inflight >= HashingWriter.MAX_INFLIGHT) await this.tail;
   }
 
-  close(): WrittenFile {
-    this.flush();
+  async close(): Promise<WrittenFile> {
+    await this.flush();
+    await this.tail;
     closeSync(this.fd);
+    if (this.failure) throw this.failure;
     return { name: this.name, sha256: this.hash.digest('hex'), size: this.size };
   }
 }
 
-/** Writes a whole small file through a HashingWriter. */
+const fsWrite = promisify(write);
+
+/** Writes a whole small file and returns its hash. */
 export function writeHashed(dir: string, name: string, text: string): WrittenFile {
-  const w = new HashingWriter(path.join(dir, ...name.split('/')), name);
-  w.write(text);
-  return w.close();
+  const buf = Buffer.from(text, 'utf8');
+  writeFileSync(path.join(dir, ...name.split('/')), buf, { flag: 'wx' });
+  return { name, sha256: createHash('sha256').update(buf).digest('hex'), size: buf.length };
 }

@@ -13,8 +13,9 @@ import { byteOrder, listFiles, sha256File } from './files.js';
 import { ENVELOPE_FILE, PUBLIC_KEY_FILE } from './sha256sums.js';
 import { decodeBase64 } from './dsse.js';
 import { keyIdOf, parsePublicKey, type KeyPair } from './keys.js';
-import { signerFromPair, type BundleResult, type Signer } from './bundle-case.js';
-import { runCase } from './run-case.js';
+import { bundleCase, signerFromPair, type BundleResult, type Signer } from './bundle-case.js';
+import { correlateCase } from '../correlate/correlate-case.js';
+import { checkCase } from '../check/check-case.js';
 import { formatCheck, verifyBundle } from './verify-bundle.js';
 
 export interface ReproduceOptions {
@@ -44,6 +45,10 @@ export interface ReproduceResult {
   difference: Difference | null;
   attestation: string;
 }
+
+/** How the 'analyzed' custody entries of correlate and check begin (src/correlate, src/check). */
+const CORRELATE_PURPOSE = 'correlation';
+const CHECK_PURPOSE = 'gaps checks';
 
 interface Manifest {
   case_id: string;
@@ -121,9 +126,11 @@ export function describeDifference(d: Difference): string {
 
 /**
  * `podtrail reproduce`: a reviewer holding the raw evidence rebuilds the case from the bundle's
- * case.yaml and recorded acquisition metadata (origins, times, operators, ingest ids), re-runs
- * correlate, check and bundle with the same tool version and the recorded analysis time, and
- * compares the new bundle with the original byte for byte.
+ * case.yaml and recorded acquisition metadata (origins, times, operators, ingest ids), replays
+ * in custody order every acquisition, correlation and gaps check at its recorded time and by its
+ * recorded actor with the same tool version, bundles, and compares with the original byte for
+ * byte. Not replayed: an export recorded between two analyses (its custody entry names a bundle
+ * this reproduction does not make); the comparison then names custody.jsonl.
  */
 export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceResult> {
   const log = o.log ?? (() => {});
@@ -134,11 +141,13 @@ export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceRes
   }
   const manifest = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8')) as Manifest;
   const custody = readFileSync(path.join(bundleDir, 'custody.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CustodyEntry);
-  const analyzed = [...custody].reverse().find((e) => e.action === 'analyzed');
-  if (!analyzed) throw new CliError(`${bundleDir}/custody.jsonl has no analysis entry: not a podtrail bundle`);
-  if (analyzed.tool !== TOOL_ID) {
-    throw new CliError(`the bundle was made by ${analyzed.tool}, this is ${TOOL_ID}: reproduce with that version (npx ${analyzed.tool.replace('/', '@')} reproduce ...)`);
+  const analyses = custody.filter((e) => e.action === 'analyzed');
+  const lastCheck = [...analyses].reverse().find((e) => e.purpose.startsWith(CHECK_PURPOSE));
+  if (!analyses.some((e) => e.purpose.startsWith(CORRELATE_PURPOSE)) || !lastCheck) {
+    throw new CliError(`${bundleDir}/custody.jsonl has no correlation and gaps-check entries: not a podtrail bundle`);
   }
+  const other = analyses.find((e) => e.tool !== TOOL_ID);
+  if (other) throw new CliError(`the bundle was analyzed by ${other.tool}, this is ${TOOL_ID}: reproduce with that version (npx ${other.tool.replace('/', '@')} reproduce ...)`);
 
   const out = path.resolve(o.outDir ?? 'podtrail-reproduce');
   if (existsSync(out) && readdirSync(out).length > 0) throw new UsageError(`${out} is not empty: give --out NEW_DIR`);
@@ -155,8 +164,9 @@ export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceRes
   mkdirSync(path.join(caseDir, 'raw'), { recursive: true });
   mkdirSync(path.join(caseDir, 'lake'), { recursive: true });
   writeFileSync(path.join(caseDir, 'case.yaml'), readFileSync(path.join(bundleDir, 'case.yaml')));
-  for (const ingestId of ingestOrder(manifest.inputs, custody)) {
+  const replayIngest = async (ingestId: string): Promise<void> => {
     const rows = manifest.inputs.filter((r) => r.ingest_id === ingestId);
+    if (rows.length === 0) return;
     const origins = new Map<string, string>();
     const paths: string[] = [];
     for (const r of rows) {
@@ -181,14 +191,32 @@ export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceRes
       log: () => {},
       replay: { ingestId, origins },
     });
+  };
+
+  // replay in the order of the custody log: each acquisition run, each correlation and gaps check
+  // at its recorded time and by its recorded actor
+  const done = new Set<string>();
+  for (const e of custody) {
+    const id = (e.object as { ingest_id?: unknown })['ingest_id'];
+    if (e.action === 'acquired' && typeof id === 'string' && !done.has(id)) {
+      done.add(id);
+      await replayIngest(id);
+    } else if (e.action === 'analyzed' && e.purpose.startsWith(CORRELATE_PURPOSE)) {
+      log(`replaying the correlation of ${e.at} by ${e.actor}`);
+      await correlateCase(caseDir, () => {}, createClock(e.at), e.actor);
+    } else if (e.action === 'analyzed' && e.purpose.startsWith(CHECK_PURPOSE)) {
+      log(`replaying the gaps checks of ${e.at} by ${e.actor}`);
+      await checkCase(caseDir, () => {}, createClock(e.at), e.actor);
+    }
   }
+  for (const id of ingestOrder(manifest.inputs, custody)) if (!done.has(id)) await replayIngest(id);
 
   // the analysis, at its recorded time and by its recorded actor; the same signer (or its public half)
   const pubPem = existsSync(path.join(bundleDir, PUBLIC_KEY_FILE)) ? readFileSync(path.join(bundleDir, PUBLIC_KEY_FILE), 'utf8') : null;
   let signer: Signer | null = null;
   if (o.key) signer = signerFromPair(o.key);
   else if (pubPem !== null) signer = { keyid: keyIdOf(parsePublicKey(pubPem, PUBLIC_KEY_FILE)), publicKeyPem: pubPem, pair: null };
-  const bundle = await runCase({ caseDir, outDir: path.join(out, 'bundle'), signer, clock: createClock(analyzed.at), operator: analyzed.actor, log });
+  const bundle = await bundleCase({ caseDir, outDir: path.join(out, 'bundle'), signer, clock: createClock(lastCheck.at), operator: lastCheck.actor, log });
 
   // without the private key the envelope cannot be re-made; the original one stands if it signs the very same statement
   let attestation = 'unsigned bundle';
