@@ -1,0 +1,159 @@
+/**
+ * SQL assertions (test/sql/assertions/*.sql, conventions.md "SQL assertions"): each file is one
+ * SELECT returning the rows that break an invariant, so 0 rows passes. Every file runs against
+ * three cases built once: the generated `mixed` scenario (the richest: five incidents, rotated
+ * audit logs, lookup-events copies), the generated `churn` scenario (names and IPs reused), and the
+ * real-format samples of ../shared/samples ingested in place with a wide window. Each case is
+ * correlated and checked (podtrail check) first, so the check tables are asserted too.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildGeneratedCase } from '../helpers/generated-case.js';
+import { SAMPLES, ingest, makeCase, tempDir } from '../helpers/case.js';
+import { correlateCase } from '../../src/correlate/correlate-case.js';
+import { checkCase } from '../../src/check/check-case.js';
+import { CaseSession } from '../../src/query/session.js';
+import { openStore } from '../../src/store/open-store.js';
+import { CORRELATION_TABLES } from '../../src/lake/correlation-schema.js';
+
+const DIR = path.join(__dirname, 'assertions');
+const FILES = readdirSync(DIR)
+  .filter((f) => f.endsWith('.sql'))
+  .sort();
+const text = (f: string): string => readFileSync(path.join(DIR, f), 'utf8');
+
+const CASES = ['mixed', 'churn', 'samples'] as const;
+type CaseName = (typeof CASES)[number];
+const sessions = new Map<CaseName, CaseSession>();
+const cleanups: (() => void)[] = [];
+
+async function samplesCase(): Promise<string> {
+  const c = makeCase({ from: '2010-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' });
+  cleanups.push(c.cleanup);
+  await ingest(c.caseDir, [SAMPLES]);
+  await correlateCase(c.caseDir);
+  return c.caseDir;
+}
+
+async function generatedCase(scenario: string, seed: number): Promise<string> {
+  const g = await buildGeneratedCase(scenario, seed, 0.05);
+  cleanups.push(g.cleanup);
+  return g.caseDir;
+}
+
+beforeAll(async () => {
+  // built side by side: each spends much of its time waiting on file I/O
+  const dirs = await Promise.all([generatedCase('mixed', 7), generatedCase('churn', 3), samplesCase()]);
+  for (const [i, name] of CASES.entries()) {
+    await checkCase(dirs[i]!);
+    sessions.set(name, await CaseSession.open(dirs[i]!));
+  }
+}, 300_000);
+
+afterAll(() => {
+  for (const s of sessions.values()) s.close();
+  for (const c of cleanups) c();
+});
+
+async function rows(name: CaseName, sql: string): Promise<Record<string, unknown>[]> {
+  const r = await sessions.get(name)!.rows({ sql, params: {}, label: name });
+  return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])));
+}
+
+describe('the assertion files', () => {
+  it('exist', () => {
+    expect(FILES.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('each opens with a header comment saying which invariant it guards', () => {
+    for (const f of FILES) {
+      const header = text(f)
+        .split('\n')
+        .filter((_, i, lines) => lines.slice(0, i + 1).every((l) => l.startsWith('--')))
+        .join('\n');
+      expect(header, f).toMatch(/^-- invariant: \S/);
+      expect(header.length, `${f}: the header explains the invariant`).toBeGreaterThan(120);
+    }
+  });
+
+  it('each is exactly one SELECT statement', async () => {
+    const { dir, cleanup } = tempDir();
+    const store = await openStore({ database: ':memory:', allowedDirectories: [dir] });
+    try {
+      for (const f of FILES) {
+        const extracted = await store.conn.extractStatements(text(f));
+        expect(extracted.count, `${f}: statements`).toBe(1);
+        // json_serialize_sql serialises SELECT statements only: anything else is an error
+        const tree = await store.rows('select json_serialize_sql($sql::VARCHAR)::VARCHAR as tree', { sql: text(f) });
+        const parsed = JSON.parse(String(tree[0]!['tree'])) as { error: boolean; error_message?: string };
+        expect(parsed.error, `${f}: ${parsed.error_message ?? ''}`).toBe(false);
+      }
+    } finally {
+      store.close();
+      cleanup();
+    }
+  });
+
+  it('cover the key of every correlation table, as correlation-schema.ts documents it', () => {
+    for (const t of CORRELATION_TABLES) {
+      const f = `keys__${t.name}.sql`;
+      expect(FILES, `${f} exists`).toContain(f);
+      const declared = /^-- key: (.+)$/m.exec(text(f))?.[1];
+      expect(declared?.split(', '), `${f}: key`).toEqual(t.key);
+      // the key columns are the ones selected, grouped and checked for NULL
+      expect(text(f)).toContain(`select ${t.key.join(', ')} from ${t.name}`);
+      expect(text(f)).toContain(`group by ${t.key.join(', ')}`);
+      for (const k of t.key) expect(text(f)).toContain(`${k} is null`);
+    }
+  });
+});
+
+describe('the cases exercise what the assertions guard', () => {
+  // an assertion that finds nothing to check would pass vacuously
+  const counts = (name: CaseName) =>
+    rows(
+      name,
+      `select
+        (select count(*) from cloud_events)::INTEGER as cloud_events,
+        (select count(*) from attributions)::INTEGER as attributions,
+        (select count(*) from attributions where confidence = 'proven')::INTEGER as proven,
+        (select count(*) from attributions where confidence = 'strong')::INTEGER as strong,
+        (select count(*) from attributions where confidence = 'ambiguous')::INTEGER as ambiguous,
+        (select count(*) from attributions where json_array_length(evidence -> 'runtime') > 0)::INTEGER as runtime_cited,
+        (select count(*) from attributions where json_array_length(evidence -> 'inventory') > 0)::INTEGER as inventory_cited,
+        (select count(*) from pod_lifecycle)::INTEGER as pods,
+        (select count(*) from gap_findings where status = 'gap')::INTEGER as gaps,
+        (select count(*) from gap_impacts)::INTEGER as impacts,
+        (select count(*) from kube_attributions)::INTEGER as kube,
+        (select count(*) from kube_attributions where off_pod)::INTEGER as off_pod,
+        (select count(*) from pod_human_actions)::INTEGER as human`,
+    ).then((r) => r[0]!);
+
+  it('mixed: every confidence but unattributed, cited runtime and inventory rows, gaps that weaken calls, off-pod tokens, human actions', async () => {
+    const c = await counts('mixed');
+    for (const k of ['proven', 'strong', 'ambiguous', 'runtime_cited', 'inventory_cited', 'impacts', 'off_pod', 'human']) expect(c[k], k).toBeGreaterThan(0);
+    expect(c['attributions']).toBe(c['cloud_events']);
+  });
+
+  it('churn: pods and attributions in numbers', async () => {
+    const c = await counts('churn');
+    expect(c['pods']).toBeGreaterThan(20);
+    expect(c['proven']).toBeGreaterThan(0);
+    expect(c['kube']).toBeGreaterThan(0);
+  });
+
+  it('samples: the real-format events attribute, and the audit sample yields bound-token requests', async () => {
+    const c = await counts('samples');
+    expect(c['attributions']).toBeGreaterThan(0);
+    expect(c['kube']).toBeGreaterThan(0);
+    expect(c['gaps']).toBeGreaterThan(0);
+  });
+});
+
+describe.each(CASES)('every assertion holds on the %s case', (name) => {
+  it.each(FILES)('%s returns no rows', async (file) => {
+    const failing = await rows(name, text(file));
+    expect(failing.length, `${file} on ${name}: first failing rows:\n${failing.slice(0, 10).map((r) => JSON.stringify(r)).join('\n')}`).toBe(0);
+  });
+});
