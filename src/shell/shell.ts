@@ -104,7 +104,8 @@ export async function runShell(caseDir: string, io: ShellIo): Promise<number> {
           while (queue.length > 0 && !quit) if ((await handle(queue.shift()!)) === 'quit') quit = true;
           if (quit || closed) {
             const rest = buffer.take();
-            if (!quit && rest !== '') await runSql(rest);
+            // Piped input may end without a last ';'; on a terminal, Ctrl-D drops a half-typed statement.
+            if (!quit && rest !== '' && !io.terminal) await runSql(rest);
             rl.close();
             resolve();
           }

@@ -54,14 +54,8 @@ function fail(sql: string, message: string, origin: SqlOrigin, position?: number
   throw new QueryError(origin.label ? `${origin.label}: ${text}` : text);
 }
 
-/**
- * Checks and prepares an analyst's SQL on a read-only hardened store: exactly one statement, and
- * it must be a SELECT. The check runs on the parse tree (json_serialize_sql serialises SELECT
- * statements only) before the statement is even prepared: preparing some statements already has
- * effects (preparing EXPORT DATABASE creates its folder). Then the prepared statement's type is
- * checked again, and the given parameters must be exactly the ones the statement uses.
- */
-export async function prepareAnalystQuery(store: Store, sql: string, params: Params, origin: SqlOrigin = {}): Promise<DuckDBPreparedStatement> {
+/** One statement, a SELECT on the parse tree before it is prepared, then prepared and checked again. */
+async function checkedPrepare(store: Store, sql: string, origin: SqlOrigin): Promise<DuckDBPreparedStatement> {
   let extracted;
   try {
     extracted = await store.conn.extractStatements(sql);
@@ -69,7 +63,10 @@ export async function prepareAnalystQuery(store: Store, sql: string, params: Par
     fail(sql, (e as Error).message, origin);
   }
   if (extracted.count === 0) throw new QueryError('no SQL statement given');
-  if (extracted.count > 1) throw new QueryError(`only a single SELECT statement is allowed (got ${extracted.count} statements)`);
+  if (extracted.count > 1) {
+    const pivot = /\bpivot\b/i.test(sql) ? `; a PIVOT without an IN list expands to several: list the values (on col in ('a', 'b'))` : '';
+    throw new QueryError(`only a single SELECT statement is allowed (got ${extracted.count} statements${pivot})`);
+  }
   const parsed = await store.rows('select json_serialize_sql($sql::VARCHAR) as tree', { sql });
   const tree = JSON.parse(String(parsed[0]?.['tree'])) as { error: boolean; error_message?: string; position?: string };
   if (tree.error) {
@@ -87,6 +84,18 @@ export async function prepareAnalystQuery(store: Store, sql: string, params: Par
   if (stmt.statementType !== StatementType.SELECT) {
     throw new QueryError(`refused: only a single read-only SELECT is allowed (${refusalReason(sql)})`);
   }
+  return stmt;
+}
+
+/**
+ * Checks and prepares an analyst's SQL on a read-only hardened store: exactly one statement, and
+ * it must be a SELECT. The check runs on the parse tree (json_serialize_sql serialises SELECT
+ * statements only) before the statement is even prepared: preparing some statements already has
+ * effects (preparing EXPORT DATABASE creates its folder). Then the prepared statement's type is
+ * checked again, and the given parameters must be exactly the ones the statement uses.
+ */
+export async function prepareAnalystQuery(store: Store, sql: string, params: Params, origin: SqlOrigin = {}): Promise<DuckDBPreparedStatement> {
+  const stmt = await checkedPrepare(store, sql, origin);
   const declared = new Set<string>();
   for (let i = 1; i <= stmt.parameterCount; i++) declared.add(stmt.parameterName(i));
   if (origin.ignoreUnusedParams) params = Object.fromEntries(Object.entries(params).filter(([k]) => declared.has(k)));
@@ -152,20 +161,7 @@ export interface StatementShape {
  * from their use, NULL when it cannot) and its result columns. Used to check queries/ files.
  */
 export async function describeStatement(store: Store, sql: string, origin: SqlOrigin = {}): Promise<StatementShape> {
-  let extracted;
-  try {
-    extracted = await store.conn.extractStatements(sql);
-  } catch (e) {
-    fail(sql, (e as Error).message, origin);
-  }
-  if (extracted.count !== 1) throw new QueryError(`${origin.label ?? 'query'}: expected exactly one statement, got ${extracted.count}`);
-  let stmt: DuckDBPreparedStatement;
-  try {
-    stmt = await extracted.prepare(0);
-  } catch (e) {
-    fail(sql, (e as Error).message, origin);
-  }
-  if (stmt.statementType !== StatementType.SELECT) throw new QueryError(`${origin.label ?? 'query'}: not a SELECT`);
+  const stmt = await checkedPrepare(store, sql, origin);
   const params: StatementShape['params'] = [];
   for (let i = 1; i <= stmt.parameterCount; i++) {
     let type: string | null;

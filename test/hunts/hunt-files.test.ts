@@ -93,6 +93,7 @@ describe('the hunt library (queries/)', () => {
         expect(tail).not.toMatch(/^select\s+\*/);
         expect(tail).toMatch(/\norder by .+/);
         expect(hunt.sql).not.toMatch(/\$\{|\{\{/);
+        expect(hunt.sql, 'hunts read the public tables only, not internal views or macros').not.toMatch(/\b(int|mart|chk|stg)_[a-z]|\bpt_[a-z_]+\(/);
       });
 
       it('runs on an empty case with its defaults or sample values (read-only path)', async () => {
