@@ -1,7 +1,7 @@
 -- AWS CloudTrail -> cloud_events.
 --
 -- Reads relation `src` (_ordinal, _line, _path, _doc JSON: one row per line or top-level value).
--- Params: $evidence_file_id, $window_lo, $window_hi (UTC text). Temp table pt_seen_event_ids(event_id)
+-- Params: $window_lo, $window_hi (UTC text). Temp table pt_seen_event_ids(event_id)
 -- holds the event ids already landed (earlier files of this ingest and earlier ingests).
 -- Ends with _disposition: landed | out_of_window | duplicate | reject.<reason>.
 --
@@ -63,6 +63,7 @@ with
 -- one parse of each value for everything its shape depends on (a log file is one 10+ MB value)
 source_values as materialized (
     select
+        _efid,
         _ordinal,
         _line,
         _doc,
@@ -77,6 +78,7 @@ source_values as materialized (
 
 shaped as (
     select
+        _efid,
         _ordinal,
         _line,
         _doc,
@@ -98,6 +100,7 @@ shaped as (
 -- generate_subscripts: a lateral `from src, unnest(...)` join runs out of memory on a 14 MB log file.
 s3_lists as (
     select
+        _efid,
         _ordinal,
         _line,
         json_extract(_doc, '$.Records[*]') as elements
@@ -108,6 +111,7 @@ s3_lists as (
 
 s3_elements as (
     select
+        _efid,
         _ordinal,
         _line,
         idx,
@@ -116,6 +120,7 @@ s3_elements as (
         json_type(rec, ['$', '$.eventID', '$.eventTime', '$.eventSource', '$.eventName']) as member_types
     from (
         select
+            _efid,
             _ordinal,
             _line,
             unnest(elements) as rec,
@@ -126,10 +131,11 @@ s3_elements as (
 
 s3_records as (
     select
+        _efid,
         _ordinal,
         _line,
         idx,
-        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        pt_row_id_el(_efid, _ordinal, idx) as row_id,
         '/Records/' || (idx - 1) as record_path,
         's3-log-file' as delivery,
         rec,
@@ -144,6 +150,7 @@ s3_records as (
 -- lookup-events: one record per Events element, the event inside its CloudTrailEvent string
 lookup_lists as (
     select
+        _efid,
         _ordinal,
         _line,
         json_extract(_doc, '$.Events[*]') as elements
@@ -154,6 +161,7 @@ lookup_lists as (
 
 lookup_elements as (
     select
+        _efid,
         _ordinal,
         _line,
         idx,
@@ -163,6 +171,7 @@ lookup_elements as (
         el ->> 'CloudTrailEvent' as inner_text
     from (
         select
+            _efid,
             _ordinal,
             _line,
             unnest(elements) as el,
@@ -173,10 +182,11 @@ lookup_elements as (
 
 lookup_records as (
     select
+        _efid,
         _ordinal,
         _line,
         idx,
-        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        pt_row_id_el(_efid, _ordinal, idx) as row_id,
         '/Events/' || (idx - 1) as record_path,
         'lookup-events' as delivery,
         case
@@ -196,10 +206,11 @@ lookup_records as (
 -- EventBridge: the event under "detail"
 eventbridge_records as (
     select
+        _efid,
         _ordinal,
         _line,
         null::BIGINT as idx,
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        pt_row_id(_efid, _ordinal) as row_id,
         case when coalesce(_doc ->> 'detail-type', '') like '% via CloudTrail' then '/detail' else '' end as record_path,
         'eventbridge' as delivery,
         _doc -> 'detail' as rec,
@@ -215,10 +226,11 @@ eventbridge_records as (
 -- bare events: a document, a line, or an element of a top-level array
 single_records as (
     select
+        _efid,
         _ordinal,
         _line,
         null::BIGINT as idx,
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        pt_row_id(_efid, _ordinal) as row_id,
         '' as record_path,
         case when _line is not null and last_ordinal > 1 then 'event-lines' else 'single-event' end as delivery,
         _doc as rec,
@@ -231,10 +243,11 @@ single_records as (
 -- values that are no record at all, or an envelope whose list is not an array
 value_rejects as (
     select
+        _efid,
         _ordinal,
         _line,
         null::BIGINT as idx,
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        pt_row_id(_efid, _ordinal) as row_id,
         case
             when shape = 'records' then '/Records'
             when shape = 'lookup' then '/Events'
@@ -278,7 +291,7 @@ normalized as (
     select
         -- ids
         row_id,
-        $evidence_file_id as evidence_file_id,
+        split_part(row_id, '-', 1) as evidence_file_id,
         _line as line,
         record_path,
         coalesce(nullif(ev.eventID, ''), nullif(lk.EventId, '')) as event_id,
@@ -359,6 +372,7 @@ normalized as (
         ) as resources,
         pt_redact_json(ev.additionalEventData) as additional_event_data,
         -- disposition inputs
+        _efid,
         _ordinal,
         idx,
         shape_reject
@@ -396,7 +410,7 @@ ranked as (
 
 final as (
     select
-        * exclude (_ordinal, idx, shape_reject, early_disposition, already_landed, copy_in_file),
+        * exclude (_efid, _ordinal, idx, shape_reject, early_disposition, already_landed, copy_in_file),
         case
             when early_disposition is not null then early_disposition
             when already_landed or copy_in_file > 1 then 'duplicate'

@@ -1,7 +1,7 @@
 -- Falco JSON alerts (json_output: true) -> runtime_events.
 -- Reads relation `src` (columns mode: _ordinal, _line, _path and the typed columns of
 -- src/collectors/falco/read-spec.ts: uuid, time, rule, priority, source, hostname, output, tags,
--- output_fields JSON); params: $evidence_file_id, $window_lo, $window_hi (TIMESTAMP_NS),
+-- output_fields JSON); params: _efid, $window_lo, $window_hi (TIMESTAMP_NS),
 -- $namespaces (VARCHAR[]). Ends with _disposition: landed | out_of_window | reject.<reason>.
 --
 -- Accepted: one alert object per line, as Falco writes them (file_output / stdout / falcosidekick
@@ -69,6 +69,7 @@ picked as (
 
 fields as (
     select
+        _efid,
         _ordinal,
         _line,
         _path,
@@ -126,8 +127,8 @@ classified as (
 normalized as (
     select
         -- ids
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
-        $evidence_file_id as evidence_file_id,
+        pt_row_id(_efid, _ordinal) as row_id,
+        split_part(row_id, '-', 1) as evidence_file_id,
         _line as line,
         _path as record_path,
         uuid as source_event_id,

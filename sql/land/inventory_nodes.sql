@@ -1,6 +1,6 @@
 -- kubectl get nodes -o json -> k8s_nodes (one row per Node per snapshot).
 --
--- Reads relation `src` (_ordinal, _line, _path, _doc JSON). Params: $evidence_file_id, $snapshot_at.
+-- Reads relation `src` (_ordinal, _line, _path, _doc JSON). Params: $snapshot_at.
 -- Ends with _disposition: landed | reject.missing_id (no metadata.uid).
 --
 -- Accepted shapes, per value (a document, or a line of a JSON-lines file):
@@ -28,6 +28,7 @@ with
 
 source_values as materialized (
     select
+        _efid,
         _ordinal,
         _line,
         _doc,
@@ -42,6 +43,7 @@ source_values as materialized (
 -- `from src, unnest(...)` join runs out of memory on a large List
 list_elements as (
     select
+        _efid,
         _ordinal,
         _line,
         doc_kind,
@@ -49,6 +51,7 @@ list_elements as (
         generate_subscripts(elements, 1) as idx
     from (
         select
+            _efid,
             _ordinal,
             _line,
             doc_kind,
@@ -63,7 +66,7 @@ list_elements as (
 -- materialized: DuckDB also ran out of memory when the unnest fed a union directly
 list_items as materialized (
     select
-        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        pt_row_id_el(_efid, _ordinal, idx) as row_id,
         _line as line,
         '/items/' || (idx - 1) as record_path,
         item,
@@ -74,7 +77,7 @@ list_items as materialized (
 
 single_objects as (
     select
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        pt_row_id(_efid, _ordinal) as row_id,
         _line as line,
         '' as record_path,
         _doc as item,
@@ -104,7 +107,7 @@ normalized as (
     select
         -- ids
         row_id,
-        $evidence_file_id as evidence_file_id,
+        split_part(row_id, '-', 1) as evidence_file_id,
         line,
         record_path,
         -- timestamps (UTC)

@@ -2,7 +2,7 @@
 -- Output goes to the pseudo-table "_rejects" (src/ingest/land-file.ts): only the provenance columns
 -- row_id, evidence_file_id, line, record_path and _disposition; nothing here ever lands.
 --
--- Reads relation `src` (_ordinal, _line, _path, _doc JSON). Params: $evidence_file_id.
+-- Reads relation `src` (_ordinal, _line, _path, _doc JSON). Column _efid (the evidence file id).
 --
 -- Accepted shapes, per value (a document, or a line of a JSON-lines file):
 --   a List   {"kind": "List" | "PodList" | "NodeList" | "ServiceAccountList" | ..., "items": [...]}:
@@ -30,6 +30,7 @@ with
 
 source_values as materialized (
     select
+        _efid,
         _ordinal,
         _line,
         _doc,
@@ -44,6 +45,7 @@ source_values as materialized (
 -- `from src, unnest(...)` join runs out of memory on a large List
 list_elements as (
     select
+        _efid,
         _ordinal,
         _line,
         doc_kind,
@@ -51,6 +53,7 @@ list_elements as (
         generate_subscripts(elements, 1) as idx
     from (
         select
+            _efid,
             _ordinal,
             _line,
             doc_kind,
@@ -65,7 +68,7 @@ list_elements as (
 -- materialized: DuckDB also ran out of memory when the unnest fed a union directly
 list_items as materialized (
     select
-        pt_row_id_el($evidence_file_id, _ordinal, idx) as row_id,
+        pt_row_id_el(_efid, _ordinal, idx) as row_id,
         _line as line,
         '/items/' || (idx - 1) as record_path,
         item,
@@ -76,7 +79,7 @@ list_items as materialized (
 
 single_objects as (
     select
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        pt_row_id(_efid, _ordinal) as row_id,
         _line as line,
         '' as record_path,
         _doc as item,
@@ -95,7 +98,7 @@ items as (
 
 value_rejects as (
     select
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
+        pt_row_id(_efid, _ordinal) as row_id,
         _line as line,
         case when doc_type = 'OBJECT' then '/items' else '' end as record_path,
         case
@@ -132,7 +135,7 @@ final as (
     select
         -- ids
         row_id,
-        $evidence_file_id as evidence_file_id,
+        split_part(row_id, '-', 1) as evidence_file_id,
         line,
         record_path,
         _disposition

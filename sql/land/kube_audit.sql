@@ -1,6 +1,6 @@
 -- Kubernetes API audit events -> kube_audit_events.
 -- Reads relation `src` (doc mode: _ordinal, _line, _path, _doc JSON: one value per line or
--- document); params: $evidence_file_id, $window_lo, $window_hi (UTC text).
+-- document); params: _efid, $window_lo, $window_hi (UTC text).
 -- Ends with _disposition: landed | out_of_window | reject.<reason>.
 --
 -- Accepted values (each line or top-level value is classified on its own, so files may mix them):
@@ -65,6 +65,7 @@ with
 
 source_values as (
     select
+        _efid,
         _ordinal,
         _line,
         _path,
@@ -97,6 +98,7 @@ envelopes as (
 -- hash join on the whole documents (everything held in memory).
 element_lists as (
     select
+        _efid,
         _ordinal,
         _line,
         _path,
@@ -113,6 +115,7 @@ element_lists as (
 
 records as (
     select
+        _efid,
         _ordinal,
         _line,
         case
@@ -125,6 +128,7 @@ records as (
         rec
     from (
         select
+            _efid,
             _ordinal,
             _line,
             _path,
@@ -194,6 +198,7 @@ gke_parsed as (
 -- the audit event inside each record (GKE entries are mapped onto the same shape)
 unwrapped as (
     select
+        _efid,
         _ordinal,
         _line,
         record_path,
@@ -254,6 +259,7 @@ extracted as (
 
 events as (
     select
+        _efid,
         _ordinal,
         _line,
         record_path,
@@ -340,10 +346,10 @@ final as (
     select
         -- ids
         case
-            when element_idx is null then pt_row_id($evidence_file_id, _ordinal)
-            else pt_row_id_el($evidence_file_id, _ordinal, element_idx)
+            when element_idx is null then pt_row_id(_efid, _ordinal)
+            else pt_row_id_el(_efid, _ordinal, element_idx)
         end as row_id,
-        $evidence_file_id as evidence_file_id,
+        split_part(row_id, '-', 1) as evidence_file_id,
         _line as line,
         record_path,
         audit_id,

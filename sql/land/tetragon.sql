@@ -1,6 +1,6 @@
 -- Tetragon JSON export -> runtime_events.
 -- Reads relation `src` (_line, _path, _ordinal, one column per top-level key of the event);
--- params: $evidence_file_id, $window_lo, $window_hi (TIMESTAMP_NS), $namespaces (VARCHAR[]).
+-- params: _efid, $window_lo, $window_hi (TIMESTAMP_NS), $namespaces (VARCHAR[]).
 -- Ends with _disposition: landed | out_of_window | reject.<reason>.
 
 with
@@ -36,8 +36,8 @@ typed as (
 normalized as (
     select
         -- ids
-        pt_row_id($evidence_file_id, _ordinal) as row_id,
-        $evidence_file_id as evidence_file_id,
+        pt_row_id(_efid, _ordinal) as row_id,
+        split_part(row_id, '-', 1) as evidence_file_id,
         _line as line,
         _path as record_path,
         case

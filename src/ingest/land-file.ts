@@ -99,7 +99,7 @@ export async function landFile(
 
   if (layout === 'lines' && a.scan.clean && gzProblems.length === 0) {
     try {
-      await createSourceViews(store, { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode });
+      await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode });
       outcomes = await runTargets(store, collector, stagingDir, params);
       values = a.scan.lines;
     } catch (e) {
@@ -119,14 +119,14 @@ export async function landFile(
     values = split.values;
     blankLines = split.blankLines;
     lineRejects = split.rejects;
-    const src: LandSource = { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
+    const src: LandSource = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
     await createSourceViews(store, src);
     sqlTextRejects = await textRejects(store);
     outcomes = await runTargets(store, collector, stagingDir, params);
     rmSync(wrapperPath, { force: true });
   } else if (readPath === 'document') {
     try {
-      await createSourceViews(store, { contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: false, mode });
+      await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: false, mode });
       outcomes = await runTargets(store, collector, stagingDir, params);
     } catch (e) {
       if (!isJsonReadError(e)) throw e;

@@ -11,6 +11,8 @@ function documentLimit(bytes: number): number {
 }
 
 export interface LandSource {
+  /** The evidence file: every row of `src` carries it as column _efid. */
+  evidenceFileId: string;
   /** Plain (inflated) content. */
   contentPath: string;
   contentBytes: number;
@@ -70,6 +72,7 @@ function columnsLiteral(columns: Record<string, string>): string {
 
 /** Creates temp view `src` (and `src_text` on the line-exact path) for the land SQL to read. */
 export async function createSourceViews(store: Store, s: LandSource): Promise<void> {
+  const efid = quotedString(s.evidenceFileId);
   const maxLine = MAX_RECORD_BYTES + 1024;
   const spec = s.mode.mode === 'columns' ? s.mode.columns : null;
   if (s.layout === 'lines' && !s.fast) {
@@ -83,9 +86,9 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
     const valid = `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)`;
     await store.run(
       spec
-        ? `create or replace temp view src as select o as _ordinal, l as _line, '' as _path,
+        ? `create or replace temp view src as select ${efid} as _efid, o as _ordinal, l as _line, '' as _path,
              unnest(from_json(t, ${quotedString(jsonStructure(spec))})) from src_text where ${valid}`
-        : `create or replace temp view src as select o as _ordinal, l as _line, '' as _path, t::JSON as _doc
+        : `create or replace temp view src as select ${efid} as _efid, o as _ordinal, l as _line, '' as _path, t::JSON as _doc
              from src_text where ${valid}`,
     );
     return;
@@ -93,10 +96,10 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
   if (s.layout === 'lines') {
     await store.run(
       spec
-        ? `create or replace temp view src as select _n as _ordinal, _n as _line, '' as _path, * exclude (_n)
+        ? `create or replace temp view src as select ${efid} as _efid, _n as _ordinal, _n as _line, '' as _path, * exclude (_n)
              from (select row_number() over () as _n, * from read_json(${lit(s.contentPath)}, format = 'newline_delimited',
                columns = ${columnsLiteral(spec)}, maximum_object_size = ${maxLine}))`
-        : `create or replace temp view src as select _n as _ordinal, _n as _line, '' as _path, json as _doc
+        : `create or replace temp view src as select ${efid} as _efid, _n as _ordinal, _n as _line, '' as _path, json as _doc
              from (select row_number() over () as _n, json from read_json_objects(${lit(s.contentPath)},
                format = 'newline_delimited', maximum_object_size = ${maxLine}))`,
     );
@@ -106,9 +109,9 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
       format = 'auto', maximum_object_size = ${documentLimit(s.contentBytes)}))`;
   await store.run(
     spec
-      ? `create or replace temp view src as select _n as _ordinal, null::BIGINT as _line, '' as _path,
+      ? `create or replace temp view src as select ${efid} as _efid, _n as _ordinal, null::BIGINT as _line, '' as _path,
            unnest(from_json(json, ${quotedString(jsonStructure(spec))})) from ${docs} where json_type(json) = 'OBJECT'`
-      : `create or replace temp view src as select _n as _ordinal, null::BIGINT as _line, '' as _path, json as _doc from ${docs}`,
+      : `create or replace temp view src as select ${efid} as _efid, _n as _ordinal, null::BIGINT as _line, '' as _path, json as _doc from ${docs}`,
   );
 }
 
