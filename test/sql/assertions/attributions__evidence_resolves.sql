@@ -7,8 +7,10 @@
 --   inventory  -> the row that set the chosen pod's valid_from (pod_lifecycle.from_row_id): a
 --                 k8s_pods / k8s_nodes / k8s_service_accounts row_id, or, since int_pod__lifecycle
 --                 starts an interval at an audit create (audit-create) or at the first runtime
---                 sighting (runtime-first-seen), a kube_audit_events or runtime_events row_id.
--- Failing rows: the attribution, the evidence kind and the id that resolves nowhere.
+--                 sighting (runtime-first-seen), a kube_audit_events or runtime_events row_id;
+--                 and it must be a from_row_id of the attribution's own pod.
+-- Runtime evidence must be connect events (the candidates' connects to the called service).
+-- Failing rows: the attribution, the evidence kind, the id and what is wrong with it.
 with
 
 parsed as (
@@ -67,12 +69,33 @@ own_event_missing as (
     where not list_contains(ev.cloud, event_id)
 ),
 
+not_a_connect as (
+    -- runtime evidence is the candidates' connects to the service (int_attr__evidence)
+    select c.event_id, c.kind, c.id, 'runtime evidence is a ' || r.kind || ' event, not a connect' as problem
+    from cited as c
+    inner join runtime_events as r on r.row_id = c.id
+    where c.kind = 'runtime' and r.kind <> 'connect'
+),
+
+not_the_pods_lifecycle as (
+    -- inventory evidence is the row that started an interval of the named pod (pod_lifecycle.from_row_id)
+    select c.event_id, c.kind, c.id, 'inventory evidence is not a from_row_id of pod ' || coalesce(a.pod_uid, 'NULL') as problem
+    from cited as c
+    inner join attributions as a on a.event_id = c.event_id
+    where c.kind = 'inventory'
+        and not exists (select 1 from pod_lifecycle as l where l.pod_uid = a.pod_uid and l.from_row_id = c.id)
+),
+
 final as (
     select * from bad_shape
     union all
     select * from unresolved
     union all
     select * from own_event_missing
+    union all
+    select * from not_a_connect
+    union all
+    select * from not_the_pods_lifecycle
 )
 
 select * from final
