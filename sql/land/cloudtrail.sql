@@ -402,7 +402,7 @@ ranked as (
         seen.event_id is not null as already_landed,
         case
             when early_disposition is null
-                then row_number() over (partition by early_disposition is null, checked.event_id order by _ordinal, idx nulls first)
+                then row_number() over (partition by early_disposition is null, checked.event_id order by _ordinal, idx nulls first, row_id)
         end as copy_in_file
     from checked
     left join seen on seen.event_id = checked.event_id

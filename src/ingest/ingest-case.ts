@@ -11,7 +11,7 @@ import { TOOL_ID } from '../core/version.js';
 import { acquireFile, type AcquiredFile } from '../acquire/acquire-file.js';
 import { discoverInputs, type InputFile } from './discover-inputs.js';
 import { detectSource } from './detect-source.js';
-import { landFile, type FileLanding } from './land-file.js';
+import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
 import { snapshotFromFileName, SNAPSHOT_NAME_HELP } from './snapshot-time.js';
 import { s3KeyFromOrigin, type EvidenceFileRow } from './evidence-row.js';
 import { commitIngest, recoverCase } from './commit.js';
@@ -65,6 +65,34 @@ interface Pending {
 }
 
 const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail'];
+
+/**
+ * Consecutive small one-value files of the same collector (CloudTrail log files) land together,
+ * up to 500 files or 256 MiB; the others one by one. The land order is kept.
+ */
+function batches(ordered: Pending[]): Pending[][] {
+  const out: Pending[][] = [];
+  let cur: Pending[] = [];
+  let bytes = 0;
+  const flush = (): void => {
+    if (cur.length > 0) out.push(cur);
+    cur = [];
+    bytes = 0;
+  };
+  for (const x of ordered) {
+    const ok = batchable(x.collector!, x.acquired, x.layout!) && s3KeyFromOrigin(x.input.origin) !== null;
+    if (!ok) {
+      flush();
+      out.push([x]);
+      continue;
+    }
+    if (cur.length > 0 && (cur[0]!.collector !== x.collector || cur.length >= 500 || bytes + x.acquired.scan.bytes > 256 * 1024 * 1024)) flush();
+    cur.push(x);
+    bytes += x.acquired.scan.bytes;
+  }
+  flush();
+  return out;
+}
 
 /** Land order: by source, CloudTrail S3 log files before other deliveries (so they win dedup), then origin. */
 function landOrder(a: Pending, b: Pending): number {
@@ -165,23 +193,44 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
     const rows: EvidenceFileRow[] = [];
     const landings = new Map<string, FileLanding>();
     const landable = pendings.filter((x) => x.refusal === null).sort(landOrder);
-    for (const x of landable) {
-      o.log(`landing ${x.input.origin} (${x.collector!.source})`);
-      const landing = await landFile(store, x.acquired, x.collector!, x.layout!, x.efid, path.join(staging, x.efid), {
-        evidence_file_id: x.efid,
-        window_lo: win.lo,
-        window_hi: win.hi,
-        namespaces: cfg.scope.namespaces,
-        snapshot_at: x.snapshotAt,
-        delivery_hint: s3KeyFromOrigin(x.input.origin) ? 's3-log-file' : null,
-      });
-      if (landing.note) o.log(`  ${x.input.origin}: ${landing.note}`);
-      landings.set(x.efid, landing);
+    const params = (x: Pending) => ({
+      window_lo: win.lo,
+      window_hi: win.hi,
+      namespaces: cfg.scope.namespaces,
+      snapshot_at: x.snapshotAt,
+      delivery_hint: s3KeyFromOrigin(x.input.origin) ? 's3-log-file' : null,
+    });
+    const seen = async (landing: FileLanding): Promise<void> => {
       for (const d of landing.landedDirs) {
         if (d.table === 'cloud_events') {
           await store.run(`insert into pt_seen_event_ids select event_id from read_parquet($glob)`, { glob: path.join(d.dir, '*.parquet') });
         }
       }
+    };
+    for (const group of batches(landable)) {
+      const first = group[0]!;
+      if (group.length === 1) {
+        o.log(`landing ${first.input.origin} (${first.collector!.source})`);
+        const landing = await landFile(store, first.acquired, first.collector!, first.layout!, first.efid, path.join(staging, first.efid), { evidence_file_id: first.efid, ...params(first) });
+        if (landing.note) o.log(`  ${first.input.origin}: ${landing.note}`);
+        landings.set(first.efid, landing);
+        await seen(landing);
+        continue;
+      }
+      o.log(`landing ${group.length} ${first.collector!.source} files together (${first.input.origin} ...)`);
+      const results = await landBatch(
+        store,
+        group.map((x) => ({ efid: x.efid, acquired: x.acquired, layout: x.layout! })),
+        first.collector!,
+        path.join(staging, `batch-${first.efid}`),
+        { evidence_file_id: null, ...params(first) },
+      );
+      for (const x of group) {
+        const landing = results.get(x.efid)!;
+        if (landing.note) o.log(`  ${x.input.origin}: ${landing.note}`);
+        landings.set(x.efid, landing);
+      }
+      for (const x of group) await seen(results.get(x.efid)!);
     }
     for (const x of pendings) {
       const landing = landings.get(x.efid) ?? null;

@@ -1,9 +1,9 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store, Params, Row } from '../store/store.js';
-import { createSourceViews, landTarget, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
+import { createBatchSourceView, createSourceViews, landTarget, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
 import type { Collector } from '../collectors/types.js';
-import type { AcquiredFile } from '../acquire/acquire-file.js';
+import type { AcquiredFile, GzipProblem } from '../acquire/acquire-file.js';
 import { splitLines, excerptsOfLines, type LineReject } from './line-split.js';
 import { rejectMessage } from './reject-reasons.js';
 import { tableDoc } from '../lake/schema.js';
@@ -55,15 +55,15 @@ function pad8(n: number): string {
   return String(n).padStart(8, '0');
 }
 
-async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params): Promise<TargetOutcome[]> {
-  const outcomes: TargetOutcome[] = [];
+/** Runs every target of the collector over `src`; the outcomes of each evidence file, by file. */
+async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome[]>> {
+  const byFile = new Map<string, TargetOutcome[]>();
   for (const t of collector.targets) {
     const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
-    outcomes.push(
-      await landTarget(store, { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line' }, stagingDir, params),
-    );
+    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line' };
+    for (const [efid, o] of await landTarget(store, spec, stagingDir, params)) byFile.set(efid, [...(byFile.get(efid) ?? []), o]);
   }
-  return outcomes;
+  return byFile;
 }
 
 function isJsonReadError(e: unknown): boolean {
@@ -100,7 +100,7 @@ export async function landFile(
   if (layout === 'lines' && a.scan.clean && gzProblems.length === 0) {
     try {
       await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode });
-      outcomes = await runTargets(store, collector, stagingDir, params);
+      outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
       values = a.scan.lines;
     } catch (e) {
       if (!isJsonReadError(e)) throw e;
@@ -122,12 +122,12 @@ export async function landFile(
     const src: LandSource = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
     await createSourceViews(store, src);
     sqlTextRejects = await textRejects(store);
-    outcomes = await runTargets(store, collector, stagingDir, params);
+    outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
     rmSync(wrapperPath, { force: true });
   } else if (readPath === 'document') {
     try {
       await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: false, mode });
-      outcomes = await runTargets(store, collector, stagingDir, params);
+      outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
     } catch (e) {
       if (!isJsonReadError(e)) throw e;
       rmSync(stagingDir, { recursive: true, force: true });
@@ -139,6 +139,44 @@ export async function landFile(
     }
   }
 
+  return account({
+    efid,
+    mode,
+    layout,
+    contentPath: a.contentPath,
+    readPath,
+    note,
+    values,
+    blankLines,
+    outcomes,
+    lineRejects,
+    sqlTextRejects,
+    brokenDocument,
+    truncated,
+    gzProblems,
+  });
+}
+
+interface AccountInput {
+  efid: string;
+  mode: Collector['input'];
+  layout: 'lines' | 'document';
+  contentPath: string;
+  readPath: FileLanding['readPath'];
+  note: string | null;
+  values: number;
+  blankLines: number;
+  outcomes: TargetOutcome[];
+  lineRejects: LineReject[];
+  sqlTextRejects: Awaited<ReturnType<typeof textRejects>>;
+  brokenDocument: boolean;
+  truncated: boolean;
+  gzProblems: GzipProblem[];
+}
+
+/** Accounts for every record of one file: counts, reject rows with excerpts, landed partitions. */
+async function account(x: AccountInput): Promise<FileLanding> {
+  const { efid, mode, layout, outcomes, lineRejects, sqlTextRejects, brokenDocument, truncated, gzProblems, note, readPath, values, blankLines } = x;
   // accounting
   const sum = (k: string): number => outcomes.reduce((n, o) => n + (o.counts[k] ?? 0), 0);
   const rejectedInSql = outcomes.reduce((n, o) => n + Object.entries(o.counts).filter(([k]) => k.startsWith('reject.')).reduce((m, [, v]) => m + v, 0), 0);
@@ -173,7 +211,7 @@ export async function landFile(
   });
   const needExcerpt = rows.filter((r) => r.excerpt === null && r.line !== null).map((r) => r.line!);
   if (needExcerpt.length > 0) {
-    const ex = await excerptsOfLines(a.contentPath, needExcerpt);
+    const ex = await excerptsOfLines(x.contentPath, needExcerpt);
     for (const r of rows) if (r.excerpt === null && r.line !== null) r.excerpt = ex.get(r.line) ?? null;
   }
   rows.sort((x, y) => (x.reject_id < y.reject_id ? -1 : x.reject_id > y.reject_id ? 1 : 0));
@@ -194,4 +232,71 @@ export async function landFile(
     firstAt: times.length ? times.map((o) => o.firstAt!).sort()[0]! : null,
     lastAt: times.length ? times.map((o) => o.lastAt!).sort().reverse()[0]! : null,
   };
+}
+
+export interface BatchMember {
+  efid: string;
+  acquired: AcquiredFile;
+  layout: 'lines' | 'document';
+}
+
+/** Small one-value files of a doc-mode collector (CloudTrail log files) fit a batch. */
+export function batchable(collector: Collector, a: AcquiredFile, layout: 'lines' | 'document'): boolean {
+  return (
+    collector.source === 'cloudtrail' &&
+    (a.gzip?.problems.length ?? 0) === 0 &&
+    a.scan.bytes < 32 * 1024 * 1024 &&
+    (layout === 'document' || (a.scan.lines === 1 && a.scan.clean))
+  );
+}
+
+/**
+ * Lands many small one-value files with one statement per target. Files that turn out not to hold
+ * exactly one value, or a batch the JSON reader refuses, are landed one by one instead.
+ */
+export async function landBatch(
+  store: Store,
+  members: BatchMember[],
+  collector: Collector,
+  stagingDir: string,
+  params: Params,
+): Promise<Map<string, FileLanding>> {
+  const out = new Map<string, FileLanding>();
+  let single: BatchMember[] = [];
+  try {
+    const odd = new Set(
+      await createBatchSourceView(
+        store,
+        members.map((m) => ({ evidenceFileId: m.efid, contentPath: m.acquired.contentPath, line: m.layout === 'lines' ? 1 : null })),
+        Math.max(...members.map((m) => m.acquired.scan.bytes)),
+      ),
+    );
+    single = members.filter((m) => odd.has(m.efid));
+    if (single.length === members.length) throw new Error('no batchable file');
+    if (single.length > 0) {
+      // keep only the one-value files in src
+      await store.run(`delete from pt_batch_files where list_contains($odd, efid)`, { odd: [...odd] as string[] });
+    }
+    const byFile = await runTargets(store, collector, stagingDir, params);
+    for (const m of members.filter((x) => !odd.has(x.efid))) {
+      out.set(
+        m.efid,
+        await account({
+          efid: m.efid, mode: collector.input, layout: m.layout, contentPath: m.acquired.contentPath,
+          readPath: 'document', note: null, values: 1, blankLines: m.acquired.scan.blankLines,
+          outcomes: byFile.get(m.efid) ?? [], lineRejects: [], sqlTextRejects: [], brokenDocument: false,
+          truncated: false, gzProblems: [],
+        }),
+      );
+    }
+  } catch (e) {
+    if (!(e instanceof Error) || !(isJsonReadError(e) || e.message === 'no batchable file')) throw e;
+    rmSync(stagingDir, { recursive: true, force: true });
+    out.clear();
+    single = members;
+  }
+  for (const m of single) {
+    out.set(m.efid, await landFile(store, m.acquired, collector, m.layout, m.efid, path.join(stagingDir, '..', `${path.basename(stagingDir)}-${m.efid}`), params));
+  }
+  return out;
 }

@@ -132,10 +132,12 @@ export async function textRejects(store: Store): Promise<TextReject[]> {
 
 /**
  * Runs one land SQL file over `src` and writes its rows to Parquet under stagingDir, one partition
- * per disposition. Out-of-window rows are written with every column NULL (so they cost almost
- * nothing) and only counted, which keeps the accounting exact in a single pass over the input.
+ * per evidence file and disposition (src may hold several files: a batch of small CloudTrail
+ * files). Out-of-window rows are written with every column NULL (so they cost almost nothing) and
+ * only counted, which keeps the accounting exact in a single pass over the input.
+ * Returns the outcome of each evidence file that produced rows.
  */
-export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params): Promise<TargetOutcome> {
+export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome>> {
   const sql = readFileSync(t.sqlPath, 'utf8').replace(/;\s*$/, '');
   const out = path.join(stagingDir, t.table);
   mkdirSync(stagingDir, { recursive: true });
@@ -143,52 +145,87 @@ export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: st
     .map((col) => `case when _disposition = 'out_of_window' then null else ${quotedIdentifier(col)} end as ${quotedIdentifier(col)}`)
     .join(',\n    ');
   await store.run(
-    `copy (select ${projection}, _disposition from (\n${sql}\n) as land) to ${lit(out)}
-       (format parquet, compression zstd, partition_by (_disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`,
+    `copy (select ${projection}, split_part(row_id, '-', 1) as _part, _disposition from (\n${sql}\n) as land) to ${lit(out)}
+       (format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`,
     params,
   );
-  const counts: Record<string, number> = {};
+  const outcomes = new Map<string, TargetOutcome>();
   // COPY ... partition_by writes the folder but no file when the SQL yields no row (e.g. a nodes
   // file read by the pods target): read_parquet would then fail on an empty glob.
-  const hasFiles = existsSync(out) && readdirSync(out).some((d) => readdirSync(path.join(out, d)).some((f) => f.endsWith('.parquet')));
-  if (!hasFiles) return { table: t.table, counts, landedDir: null, firstAt: null, lastAt: null, rejects: [], duplicates: [] };
-  const all = `read_parquet(${lit(path.join(out, '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'_disposition': 'VARCHAR'})`;
-  for (const r of await store.rows(`select _disposition as d, count(*)::BIGINT as n from ${all} group by _disposition`)) {
-    counts[String(r['d'])] = Number(r['n']);
+  const files = existsSync(out) ? readdirSync(out, { recursive: true }).map(String).filter((f) => f.endsWith('.parquet')) : [];
+  if (files.length === 0) return outcomes;
+  const all = `read_parquet(${lit(path.join(out, '*', '*', '*.parquet'))}, hive_partitioning = true, hive_types = {'_part': 'VARCHAR', '_disposition': 'VARCHAR'})`;
+  const outcome = (efid: string): TargetOutcome => {
+    let o = outcomes.get(efid);
+    if (!o) {
+      o = { table: t.table, counts: {}, landedDir: null, firstAt: null, lastAt: null, rejects: [], duplicates: [] };
+      outcomes.set(efid, o);
+    }
+    return o;
+  };
+  for (const r of await store.rows(`select _part as f, _disposition as d, count(*)::BIGINT as n from ${all} group by _part, _disposition`)) {
+    outcome(String(r['f'])).counts[String(r['d'])] = Number(r['n']);
   }
-  const landedDir = path.join(out, '_disposition=landed');
-  let firstAt: string | null = null;
-  let lastAt: string | null = null;
-  if (counts['landed']) {
-    const span = await store.rows(
-      `select min(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as lo, max(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as hi
-         from read_parquet(${lit(path.join(landedDir, '*.parquet'))})`,
+  const landedGlob = lit(path.join(out, '*', '_disposition=landed', '*.parquet'));
+  if ([...outcomes.values()].some((o) => o.counts['landed'])) {
+    const spans = await store.rows(
+      `select _part as f, min(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as lo, max(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as hi
+         from read_parquet(${landedGlob}, hive_partitioning = true, hive_types = {'_part': 'VARCHAR', '_disposition': 'VARCHAR'})
+         group by _part`,
     );
-    firstAt = (span[0]?.['lo'] as string | null) ?? null;
-    lastAt = (span[0]?.['hi'] as string | null) ?? null;
+    for (const r of spans) {
+      const o = outcome(String(r['f']));
+      o.firstAt = (r['lo'] as string | null) ?? null;
+      o.lastAt = (r['hi'] as string | null) ?? null;
+      o.landedDir = path.join(out, `_part=${String(r['f'])}`, '_disposition=landed');
+    }
   }
-  const rejectKeys = Object.keys(counts).filter((k) => k.startsWith('reject.'));
-  let rejects: LandedRejectRow[] = [];
-  if (rejectKeys.length > 0) {
+  if ([...outcomes.values()].some((o) => Object.keys(o.counts).some((k) => k.startsWith('reject.')))) {
     const tsRaw = t.columns.includes('ts_raw') ? 'ts_raw' : 'null::VARCHAR';
-    rejects = (
-      await store.rows(
-        `select row_id, line, record_path, substr(_disposition, 8) as reason, ${tsRaw} as ts_raw
-           from ${all} where _disposition like 'reject.%' order by row_id`,
-      )
-    ).map((r) => ({
-      row_id: String(r['row_id']),
-      line: r['line'] === null ? null : Number(r['line']),
-      record_path: (r['record_path'] as string | null) ?? null,
-      reason: String(r['reason']),
-      ts_raw: (r['ts_raw'] as string | null) ?? null,
-    }));
+    for (const r of await store.rows(
+      `select _part as f, row_id, line, record_path, substr(_disposition, 8) as reason, ${tsRaw} as ts_raw
+         from ${all} where _disposition like 'reject.%' order by row_id`,
+    )) {
+      outcome(String(r['f'])).rejects.push({
+        row_id: String(r['row_id']),
+        line: r['line'] === null ? null : Number(r['line']),
+        record_path: (r['record_path'] as string | null) ?? null,
+        reason: String(r['reason']),
+        ts_raw: (r['ts_raw'] as string | null) ?? null,
+      });
+    }
   }
-  let duplicates: Row[] = [];
-  if (counts['duplicate'] && t.columns.includes('event_id')) {
-    duplicates = await store.rows(
-      `select row_id, line, record_path, event_id, ts::VARCHAR as ts from ${all} where _disposition = 'duplicate' order by row_id`,
-    );
+  if (t.columns.includes('event_id') && [...outcomes.values()].some((o) => o.counts['duplicate'])) {
+    for (const r of await store.rows(
+      `select _part as f, row_id, line, record_path, event_id, ts::VARCHAR as ts from ${all} where _disposition = 'duplicate' order by row_id`,
+    )) {
+      const { f, ...dup } = r;
+      outcome(String(f)).duplicates.push(dup);
+    }
   }
-  return { table: t.table, counts, landedDir: counts['landed'] ? landedDir : null, firstAt, lastAt, rejects, duplicates };
+  return outcomes;
+}
+
+export interface BatchFile {
+  evidenceFileId: string;
+  contentPath: string;
+  /** 1 for a one-line file, NULL for a multi-line document. */
+  line: number | null;
+}
+
+/**
+ * `src` over many small one-value files (doc mode): one read, one land statement, instead of one
+ * per file. Returns the evidence ids whose file did not hold exactly one value: the caller lands
+ * those one by one.
+ */
+export async function createBatchSourceView(store: Store, files: BatchFile[], maxBytes: number): Promise<string[]> {
+  await store.run(`create or replace temp table pt_batch_files (path VARCHAR, efid VARCHAR, line BIGINT)`);
+  for (const f of files) await store.run(`insert into pt_batch_files values ($path, $efid, $line)`, { path: f.contentPath, efid: f.evidenceFileId, line: f.line });
+  const list = `[${files.map((f) => lit(f.contentPath)).join(', ')}]`;
+  await store.run(`create or replace temp view src as
+    select b.efid as _efid, 1::BIGINT as _ordinal, b.line as _line, '' as _path, r.json as _doc
+    from read_json_objects(${list}, format = 'auto', filename = true, maximum_object_size = ${Math.max(maxBytes + 1024, MAX_RECORD_BYTES + 1024)}) as r
+    inner join pt_batch_files as b on b.path = r.filename`);
+  const odd = await store.rows(`select b.efid, count(r._efid)::BIGINT as n from pt_batch_files as b left join src as r on r._efid = b.efid group by b.efid having count(r._efid) <> 1`);
+  return odd.map((r) => String(r['efid']));
 }

@@ -186,3 +186,41 @@ describe('ingest framework', () => {
     expect(await query(caseDir, 'select count(*)::INT as n from runtime_events')).toEqual([{ n: 4 }]);
   });
 });
+
+describe('small CloudTrail log files land together', () => {
+  it('lands a batch of S3 log files with exact per-file accounting, and one copy of an event two files hold', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const caseDir = newCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' });
+    const event = (id: string, minute: number) => ({
+      eventVersion: '1.08',
+      userIdentity: { type: 'IAMUser', arn: 'arn:aws:iam::111122223333:user/ci', accessKeyId: 'AKIAEXAMPLEEXAMPLE01' },
+      eventTime: `2026-10-20T09:${String(minute).padStart(2, '0')}:00Z`,
+      eventSource: 'sts.amazonaws.com',
+      eventName: 'GetCallerIdentity',
+      awsRegion: 'us-west-2',
+      sourceIPAddress: '203.0.113.5',
+      eventID: id,
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
+    });
+    const key = (n: number) => `AWSLogs/111122223333/CloudTrail/us-west-2/2026/10/20/111122223333_CloudTrail_us-west-2_20261020T09${String(n).padStart(2, '0')}Z_abc${n}.json.gz`;
+    const files: Record<string, Buffer> = {};
+    for (let n = 0; n < 5; n++) files[key(n)] = gzipSync(JSON.stringify({ Records: [event(`e-${n}-a`, n), event(`e-${n}-b`, n)] }));
+    files[key(9)] = gzipSync(JSON.stringify({ Records: [event('e-0-a', 0), event('e-9-a', 9)] }));
+    const input = inputDir(files);
+    const r = await ingest(caseDir, [input]);
+    expect(r.files.every((f) => f.status === 'landed')).toBe(true);
+    const perFile = r.files.map((f) => [f.landing!.total, f.landing!.landed, f.landing!.duplicate]);
+    expect(perFile.reduce((n, [t]) => n + t!, 0)).toBe(12);
+    expect(perFile.reduce((n, [, l]) => n + l!, 0)).toBe(11);
+    expect(perFile.reduce((n, [, , d]) => n + d!, 0)).toBe(1);
+    const rows = await query(caseDir, 'select count(*)::INT as n, count(distinct event_id)::INT as ids from cloud_events');
+    expect(rows).toEqual([{ n: 11, ids: 11 }]);
+    const dup = await query(caseDir, 'select event_id from ingest_duplicates');
+    expect(dup).toEqual([{ event_id: 'e-0-a' }]);
+    // the same inputs in another case give the same winner
+    const again = newCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' });
+    await ingest(again, [input]);
+    expect(await query(again, 'select row_id from ingest_duplicates')).toEqual(await query(caseDir, 'select row_id from ingest_duplicates'));
+  });
+});
