@@ -5,6 +5,9 @@
 --   source-ip-pod      strong: exactly one candidate holds the source address
 --   <path>-runtime-connect  strong: exactly one candidate connected to the service in the window,
 --                      and every other candidate's node was observable by its sensor
+--   <path>-keepalive-connect  strong: no candidate connected in the window, exactly one connected to
+--                      the service in the 120 s before it (the call rode that kept-alive connection),
+--                      and every other candidate's node was observable
 --   <path>-single-pod  strong: IRSA or Pod Identity, one pod of the service account ran (and could
 --                      use the source address), inventory snapshots bracket the call
 -- otherwise ambiguous (the candidates listed) or unattributed (the reason says what is missing).
@@ -35,6 +38,8 @@ scored as (
         coalesce(v.has_connect, false) as has_connect,
         coalesce(v.observable, false) as observable,
         coalesce(v.connect_row_ids, []::VARCHAR[]) as connect_row_ids,
+        coalesce(v.has_recent, false) as has_recent,
+        coalesce(v.recent_row_ids, []::VARCHAR[]) as recent_row_ids,
         coalesce(v.offset_seconds, 0) as offset_seconds,
         c.pod_uid like 'host:%' as is_host
     from candidates as c
@@ -52,6 +57,8 @@ per_event as (
         count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.has_connect) as n_evidence,
         arg_max(s.pod_uid, s.ip_relation <> 'none' and s.has_connect) as evidence_uid,
         count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.has_connect and not s.observable) as n_blind,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.has_recent) as n_recent,
+        arg_max(s.pod_uid, s.ip_relation <> 'none' and s.has_recent) as recent_uid,
         list_sort(list_distinct(list(s.node_name) filter (where s.ip_relation <> 'none' and not s.has_connect and not s.observable))) as blind_nodes,
         arg_max(s.pod_uid, s.ip_relation <> 'none') as single_uid,
         bool_or(s.pod_uid = e.pi_pod_uid and s.ip_relation <> 'none') as pi_consistent,
@@ -82,6 +89,8 @@ decided as (
             when p.n_pod_ip = 1 then 'strong'
             when p.n_evidence = 1 and p.n_blind = 0 then
                 case when p.evidence_uid like 'host:%' then 'unattributed' else 'strong' end
+            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 then
+                case when p.recent_uid like 'host:%' then 'unattributed' else 'strong' end
             when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then 'strong'
             when p.n_consistent_pods = 0 then 'unattributed'
             else 'ambiguous'
@@ -94,6 +103,8 @@ decided as (
             when p.n_pod_ip = 1 then 'source-ip-pod'
             when p.n_evidence = 1 and p.n_blind = 0 then
                 case when p.evidence_uid like 'host:%' then 'host-process-connect' else e.path || '-runtime-connect' end
+            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 then
+                case when p.recent_uid like 'host:%' then 'host-process-connect' else e.path || '-keepalive-connect' end
             when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then e.path || '-single-pod'
             when p.n_consistent_pods = 0 then 'no-candidate'
             else 'ambiguous-candidates'
@@ -106,6 +117,7 @@ decided as (
             when e.path = 'irsa' and e.source_is_private and p.n_pod_ip = 1 and b.inventory_brackets then p.pod_ip_uid
             when p.n_pod_ip = 1 then p.pod_ip_uid
             when p.n_evidence = 1 and p.n_blind = 0 and p.evidence_uid not like 'host:%' then p.evidence_uid
+            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 and p.recent_uid not like 'host:%' then p.recent_uid
             when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then p.single_uid
         end as pod_uid,
         case
@@ -131,8 +143,10 @@ decided as (
                 end
             when p.n_evidence = 1 and p.n_blind = 0 and p.evidence_uid like 'host:%' then
                 'made by a host process of node ' || substr(p.evidence_uid, 6) || ' (its connect to ' || e.event_source || '), not by a pod'
+            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 and p.recent_uid like 'host:%' then
+                'made by a host process of node ' || substr(p.recent_uid, 6) || ' (its kept-alive connection to ' || e.event_source || '), not by a pod'
             when p.n_consistent_pods = 0 then 'only host processes could have made the call, and none connected in the window'
-            when p.n_pod_ip = 1 or (p.n_evidence = 1 and p.n_blind = 0) then null
+            when p.n_pod_ip = 1 or (p.n_evidence = 1 and p.n_blind = 0) or (p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0) then null
             when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then null
             when p.n_evidence > 1 then p.n_evidence || ' candidates connected to ' || e.event_source || ' in the window'
             when p.n_blind > 0 then

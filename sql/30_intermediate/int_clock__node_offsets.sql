@@ -1,5 +1,6 @@
--- Per node clock offset: declared in case.yaml, else measured from at least 3 pairs, else unknown
--- (never zero by default). The logic behind node_clock_offsets.
+-- Per node clock offset: declared in case.yaml, else measured from at least 3 pairs that agree
+-- (their interquartile spread within 2 s: pairs that disagree more mean some were matched to the
+-- wrong connect), else unknown (never zero by default). The logic behind node_clock_offsets.
 -- A pair measures skew minus latency (the connect precedes the logged request by the time the
 -- client needs to send it). The latency is taken as the median of the per-node medians over the
 -- nodes with at least 3 pairs when there are at least 3 such nodes (most nodes keep good time),
@@ -33,7 +34,7 @@ measured as (
 baseline as (
     select case when count(*) >= 3 then median(offset_seconds) else 0 end as latency_seconds
     from measured
-    where pairs >= 3
+    where pairs >= 3 and spread_seconds <= 2
 ),
 
 declared as (
@@ -45,11 +46,11 @@ final as (
         n.node_name,
         case
             when d.node_name is not null then d.offset_seconds
-            when m.pairs >= 3 then round(m.offset_seconds - b.latency_seconds, 3)
+            when m.pairs >= 3 and m.spread_seconds <= 2 then round(m.offset_seconds - b.latency_seconds, 3)
         end as offset_seconds,
         case
             when d.node_name is not null then 'declared'
-            when m.pairs >= 3 then 'measured'
+            when m.pairs >= 3 and m.spread_seconds <= 2 then 'measured'
             else 'unknown'
         end as method,
         coalesce(m.pairs, 0) as pairs,

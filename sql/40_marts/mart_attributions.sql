@@ -37,11 +37,12 @@ candidate_docs as (
         c.name,
         c.node_name,
         c.service_account,
-        coalesce(v.connect_row_ids, []::VARCHAR[]) as connect_row_ids,
+        list_concat(coalesce(v.connect_row_ids, []::VARCHAR[]), coalesce(v.recent_row_ids, []::VARCHAR[])) as connect_row_ids,
         list_sort(list_concat(
             c.origins,
             ['source:' || c.ip_relation],
             case when coalesce(v.has_connect, false) then ['runtime-connect'] else []::VARCHAR[] end,
+            case when coalesce(v.has_recent, false) then ['recent-connect'] else []::VARCHAR[] end,
             case when not coalesce(v.observable, false) then ['sensor-blind'] else []::VARCHAR[] end
         )) as kept_by
     from candidates as c

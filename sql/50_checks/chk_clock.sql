@@ -38,7 +38,9 @@ final as (
         o.offset_seconds as value,
         to_json({'method': o.method, 'offset_seconds': o.offset_seconds, 'pairs': o.pairs, 'spread_seconds': o.spread_seconds, 'pairs_used': o.evidence}) as detail,
         case
-            when o.method = 'unknown' then o.node_name || ': clock offset unknown (' || o.pairs || ' pairs, 3 needed); joins assume 0 within the '
+            when o.method = 'unknown' then o.node_name || ': clock offset unknown ('
+                || case when o.pairs >= 3 then o.pairs || ' pairs that disagree by ' || coalesce(o.spread_seconds, 0) || ' s' else o.pairs || ' pairs, 3 needed' end
+                || '); joins assume 0 within the '
                 || r.tolerance_seconds || ' s tolerance'
             when o.method = 'declared' then o.node_name || ': declared offset ' || o.offset_seconds || ' s applied'
             when abs(o.offset_seconds) > r.tolerance_seconds then o.node_name || ': clock runs ' || abs(o.offset_seconds) || ' s '

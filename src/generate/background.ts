@@ -168,7 +168,12 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
     poisson(state, `aws:${use.api}:${use.params['bucket'] ?? ''}`, use.perMin * w.scale, start, end, (t) => {
       const cred = credFor(w, pod, t);
       if (!cred) return;
-      const fresh = !pod.rng.chance(use.keepAlive);
+      // A kept-alive connection exists only if this pod reached the same service within the idle
+      // timeout AWS endpoints apply (60 s): a request after a longer pause opens a new one.
+      const svcKey = `last:${use.api.split('.')[0] ?? ''}`;
+      const last = pod.state.next.get(svcKey);
+      pod.state.next.set(svcKey, t);
+      const fresh = !pod.rng.chance(use.keepAlive) || last === undefined || t - last > KEEPALIVE_IDLE_NS;
       if (use.api === 'sqs.SendMessage') {
         // SQS data events are not on the trail: runtime evidence only.
         if (fresh) connect(w, main, t, service(w.account, 'sqs').publicIps[0] ?? '52.119.184.10', 443, 'aws');
@@ -225,6 +230,8 @@ function humanMinute(w: World, h: Human, i: number, from: Ns, to: Ns): void {
 }
 
 const NODE_LEASE_RENEW_NS = 10n * NS_PER_S;
+/** AWS service endpoints close a connection idle this long (ELB idle timeout); it cannot be reused after. */
+const KEEPALIVE_IDLE_NS = 60n * NS_PER_S;
 
 /**
  * Every kubelet renews its node lease (kube-node-lease/<node>) every 10 s: the steady heartbeat of
