@@ -107,11 +107,12 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     let written: WrittenFile[] = [];
     let result: Omit<BundleResult, 'outDir' | 'files' | 'signed' | 'keyid' | 'statement' | 'sha256sums' | 'timings'>;
     let inputs: BundlePredicate['inputs'];
+    let rawVerified: { files: number; bytes: number };
     try {
       const catalog = await readEvidenceFiles(store, p.lake);
       if (catalog.length === 0) throw new CliError(`${p.root}: no evidence acquired yet (podtrail ingest CASE INPUTS...)`);
       log(`re-hashing ${catalog.length} raw files against the catalog`);
-      await recheckRaw(p.root, catalog);
+      rawVerified = await recheckRaw(p.root, catalog);
       lap('recheck_raw_ms');
       await freshCorrelation(store, catalog, configText);
       const validation = readValidation(p.validation);
@@ -192,6 +193,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
         custody_head: result.custodyHead,
         keyid: o.signer?.keyid ?? null,
         signed: Boolean(o.signer?.pair),
+        raw_rehashed: rawVerified,
       },
     }]);
     written = [...written].sort((a, b) => (a.name < b.name ? -1 : 1));

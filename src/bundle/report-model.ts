@@ -494,7 +494,10 @@ async function podFinding(store: Store, sig: Row, index: number, gaps: readonly 
     if (ts < span.span_from || ts > span.span_to) continue;
     add(ts, 'kube-audit', `${s(h['user_name'])} ${s(h['action'])}${h['command'] ? ` ${s(h['command'])}` : ''}`, [s(h['row_id'])]);
   }
-  for (const c of calls) add(s(c['ts']), 'cloudtrail', `${s(c['event_source']).replace(/\.amazonaws\.com$/, '')}:${s(c['event_name'])} ${s(c['error_code']) || 'ok'} (${s(c['confidence'])}, key ${s(c['access_key_id']) || '-'})`, [s(c['event_id'])]);
+  for (const c of calls) {
+    const key = c['access_key_id'] ? `key ${s(c['access_key_id'])}` : c['issued_access_key_id'] ? `issues key ${s(c['issued_access_key_id'])}` : 'no key';
+    add(s(c['ts']), 'cloudtrail', `${s(c['event_source']).replace(/\.amazonaws\.com$/, '')}:${s(c['event_name'])} ${s(c['error_code']) || 'ok'} (${s(c['confidence'])}, ${key})`, [s(c['event_id'])]);
+  }
   for (const k of await store.rows(KUBE_SQL, { uid, ...span })) {
     const ts = s(k['ts']);
     if (ts < span.span_from || ts > span.span_to) continue;

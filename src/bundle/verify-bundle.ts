@@ -83,6 +83,9 @@ function checkSignature(dir: string, o: VerifyOptions): { line: CheckLine; state
     if (declared?.signed) return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE} is missing, but validation.json says the bundle was signed (keyid ${declared.keyid ?? '?'}): signature removed` }, statement: null };
     return { line: { check, status: 'skip', message: 'unsigned bundle (validation.json says "unsigned"); only SHA256SUMS protects it' }, statement: null };
   }
+  if (declared && !declared.signed) {
+    return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE} is present, but validation.json says the bundle is unsigned: signature added` }, statement: null };
+  }
   let key: KeyObject;
   let keyWhat: string;
   const shippedPem = readText(dir, PUBLIC_KEY_FILE);

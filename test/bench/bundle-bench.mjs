@@ -1,8 +1,10 @@
-// npm run bench:bundle [-- --scales 10,100 --scenario mixed --keep no]
+// npm run bench:bundle [-- --scales 10,100 --scenario mixed --keep no --dir D --run-memory 4GB]
 // For each scale: generates the scenario, ingests it (timed, not the subject), then measures in
 // child processes the whole `podtrail run` (correlate + check + bundle) and a second `podtrail
 // bundle` on its own (same case, fresh folder): wall time, peak RSS, bundle size and events.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// --dir D keeps the cases under D (D/<scale>/case) and reuses an ingested one; --run-memory sets
+// PODTRAIL_MEMORY_LIMIT for `run` only (correlation of scale 100 needs more than the 1GB default).
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const cli = path.join(root, 'dist', 'cli', 'index.js');
 const key = path.join(root, 'fixtures', 'keys', 'TEST-ONLY-podtrail-test.key');
-const args = parseArgs(process.argv.slice(2), { scales: '10,100', scenario: 'mixed', keep: 'no', dir: '' });
+const args = parseArgs(process.argv.slice(2), { scales: '10,100', scenario: 'mixed', keep: 'no', dir: '', 'run-memory': '' });
 const AS_OF = '2026-10-20T12:00:00Z';
 
 function du(p) {
@@ -25,13 +27,17 @@ function du(p) {
 
 const results = [];
 for (const scale of args.scales.split(',').map(Number)) {
-  const dir = args.dir || mkdtempSync(path.join(os.tmpdir(), `podtrail-bench-bundle-${scale}-`));
+  const dir = args.dir ? path.join(args.dir, String(scale)) : mkdtempSync(path.join(os.tmpdir(), `podtrail-bench-bundle-${scale}-`));
   const caseDir = path.join(dir, 'case');
   try {
-    const gen = measureNode([cli, 'generate', '--scenario', args.scenario, '--seed', '1', '--scale', String(scale), '--out', caseDir]);
-    const ing = measureNode([cli, 'ingest', caseDir, path.join(caseDir, 'inputs'), '--operator', 'bench', '--as-of', AS_OF]);
-    const run = measureNode([cli, 'run', caseDir, '--key', key, '--operator', 'bench', '--as-of', AS_OF]);
+    const reuse = existsSync(path.join(caseDir, 'lake', 'evidence_files'));
+    const none = { ms: 0, rssBytes: 0 };
+    const gen = reuse ? none : measureNode([cli, 'generate', '--scenario', args.scenario, '--seed', '1', '--scale', String(scale), '--out', caseDir]);
+    const ing = reuse ? none : measureNode([cli, 'ingest', caseDir, path.join(caseDir, 'inputs'), '--operator', 'bench', '--as-of', AS_OF]);
+    const runEnv = args['run-memory'] ? { PODTRAIL_MEMORY_LIMIT: args['run-memory'] } : {};
+    const run = measureNode([cli, 'run', caseDir, '--key', key, '--operator', 'bench', '--as-of', AS_OF, '--force'], runEnv);
     const again = path.join(dir, 'bundle-again');
+    rmSync(again, { recursive: true, force: true });
     const bun = measureNode([cli, 'bundle', caseDir, '--out', again, '--key', key, '--operator', 'bench', '--as-of', AS_OF]);
     const bundleDir = path.join(caseDir, 'bundle');
     const timeline = statSync(path.join(bundleDir, 'timeline.jsonl')).size;
@@ -44,11 +50,13 @@ for (const scale of args.scales.split(',').map(Number)) {
       size: du(bundleDir), timeline, phases, identical,
     });
     const r = results.at(-1);
-    console.log(`scale ${scale}: ${r.events.toLocaleString('en-US')} timeline events; inputs ${mb(r.inputs)}, lake ${mb(r.lake)}; generate ${sec(r.gen)}, ingest ${sec(r.ingest)} (peak RSS ${mb(r.ingestRss)})`);
+    console.log(`scale ${scale}: ${r.events.toLocaleString('en-US')} timeline events; inputs ${mb(r.inputs)}, lake ${mb(r.lake)}; ${reuse ? 'case reused' : `generate ${sec(r.gen)}, ingest ${sec(r.ingest)} (peak RSS ${mb(r.ingestRss)})`}`);
+    if (args['run-memory']) console.log(`  (run with PODTRAIL_MEMORY_LIMIT=${args['run-memory']}; bundle with the default)`);
     console.log(`  podtrail run:    ${sec(r.run)}  peak RSS ${mb(r.runRss)}   [${r.phases}]`);
     console.log(`  podtrail bundle: ${sec(r.bundle)}  peak RSS ${mb(r.bundleRss)}   bundle ${mb(r.size)} (timeline.jsonl ${mb(r.timeline)}); second bundle identical: ${r.identical ? 'yes' : 'NO'}`);
   } finally {
     if (args.keep !== 'yes' && !args.dir) rmSync(dir, { recursive: true, force: true });
+    else rmSync(path.join(dir, 'bundle-again'), { recursive: true, force: true });
   }
 }
 

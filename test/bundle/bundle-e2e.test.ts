@@ -192,6 +192,11 @@ describe('bundle', () => {
     expect(r.ok).toBe(true);
     expect(r.checks.find((c) => c.check === 'signature')).toMatchObject({ status: 'skip', message: expect.stringContaining('unsigned') });
     expect(await failures(u.outDir, TEST_PUB)).toMatch(/attestation\.dsse\.json is missing: the bundle is not signed, a key was given/);
+    // a signature added to an unsigned bundle is refused, even one that verifies with its own key
+    const added = copyTree(u.outDir, scratch('signature-added'));
+    writeFileSync(path.join(added, 'attestation.dsse.json'), readFileSync(path.join(a.outDir, 'attestation.dsse.json')));
+    writeFileSync(path.join(added, 'evidence.pub.pem'), readFileSync(path.join(a.outDir, 'evidence.pub.pem')));
+    expect(await failures(added)).toMatch(/signature: attestation\.dsse\.json is present, but validation\.json says the bundle is unsigned/);
   });
 
   it('refuses a non-empty output folder without --force, and an output inside raw/', async () => {
