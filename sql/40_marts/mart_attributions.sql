@@ -68,6 +68,21 @@ chosen_pod as (
     qualify row_number() over (partition by d.event_id order by (c.pod_uid is not null) desc, l.interval_no desc nulls last) = 1
 ),
 
+candidate_events as (
+    -- whose candidates a decision lists: its own; for a call AWS made on a session's behalf that
+    -- has none of its own (static key or source-address path: the service's address names no
+    -- pod), those of the call it inherited from, so the pod it names is among its candidates
+    select
+        d.*,
+        case
+            when d.trigger_event_id is not null
+                and not exists (select 1 from candidate_docs as c where c.event_id = d.event_id)
+                then d.trigger_event_id
+            else d.event_id
+        end as candidates_of
+    from decisions as d
+),
+
 listed as (
     select
         d.event_id,
@@ -76,9 +91,9 @@ listed as (
         } order by c.pod_uid)) as candidates,
         count(c.pod_uid)::INTEGER as candidate_count,
         list_sort(list_distinct(flatten(list(c.connect_row_ids)))) as runtime_rows
-    from decisions as d
+    from candidate_events as d
     inner join candidate_docs as c
-        on c.event_id = d.event_id
+        on c.event_id = d.candidates_of
         and (
             (d.confidence in ('proven', 'strong') and c.pod_uid = d.pod_uid)
             or d.confidence = 'ambiguous'

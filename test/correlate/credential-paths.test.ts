@@ -52,6 +52,7 @@ const POD = {
   worker2: { uid: uid(5), name: 'worker-2', node: NODE_B, ip: '10.0.2.23', sa: 'worker' },
   batch1: { uid: uid(6), name: 'batch-1', node: NODE_A, ip: '10.0.1.24', sa: 'batch' },
   batch2: { uid: uid(7), name: 'batch-2', node: NODE_C, ip: '10.0.3.24', sa: 'batch' },
+  legacy: { uid: uid(8), name: 'legacy-1', node: NODE_B, ip: '10.0.2.50', sa: 'legacy' },
 };
 const NS = 'shop';
 const role = (sa: string): string => `arn:aws:iam::${ACCOUNT}:role/shop-${sa}`;
@@ -62,6 +63,7 @@ const KEY = {
   worker: 'ASIAIRSAWORKER000001',
   batch: 'ASIAIRSABATCH0000001',
   nodeA: 'ASIANODEA00000000001',
+  legacy: 'AKIALEGACY0000000001',
 };
 const T = {
   piAssume: '2026-10-20T09:05:00Z',
@@ -72,6 +74,7 @@ const T = {
   workerAssume: '2026-10-20T09:20:00Z',
   batchAssume: '2026-10-20T09:30:00Z',
   nodeCall: '2026-10-20T09:40:00Z',
+  legacySecret: '2026-10-20T09:45:05Z',
 };
 const EV = {
   piAssume: 'ev-01-pod-identity-assume-role',
@@ -83,6 +86,8 @@ const EV = {
   workerAssume: 'ev-07-irsa-worker-via-nat',
   batchAssume: 'ev-08-irsa-batch-via-nat',
   nodeCall: 'ev-09-node-role-describe-instances',
+  legacySecret: 'ev-10-static-key-get-secret',
+  legacyDecrypt: 'ev-11-kms-decrypt-for-static-key',
 };
 
 let caseDir: string;
@@ -123,7 +128,7 @@ beforeAll(async () => {
   // inventory: the same cluster at 08:50 and 09:55 (the calls lie between two snapshots)
   const nodes = [node({ name: NODE_A, instanceId: 'i-0a000000000000001', ip: '10.0.1.10' }), node({ name: NODE_B, instanceId: 'i-0b000000000000002', ip: '10.0.2.10' }), node({ name: NODE_C, instanceId: 'i-0c000000000000003', ip: '10.0.3.10' })];
   const pods = Object.values(POD).map((p) => pod({ uid: p.uid, namespace: NS, name: p.name, node: p.node, ip: p.ip, serviceAccount: p.sa }));
-  const sas = [serviceAccount({ namespace: NS, name: 'cart' }), ...['api', 'worker', 'batch'].map((sa) => serviceAccount({ namespace: NS, name: sa, roleArn: role(sa) }))];
+  const sas = [serviceAccount({ namespace: NS, name: 'cart' }), serviceAccount({ namespace: NS, name: 'legacy' }), ...['api', 'worker', 'batch'].map((sa) => serviceAccount({ namespace: NS, name: sa, roleArn: role(sa) }))];
   for (const snap of ['2026-10-20T08:50:00Z', '2026-10-20T09:55:00Z']) {
     writeInput(caseDir, snapshotName('nodes', snap), kubeList(nodes));
     writeInput(caseDir, snapshotName('pods', snap), kubeList(pods));
@@ -221,6 +226,26 @@ beforeAll(async () => {
       identity: identity.assumedRole({ role: 'eks-node-role', session: 'i-0a000000000000001', key: KEY.nodeA, ec2RoleDelivery: '2.0' }),
       ip: '10.0.1.10',
       vpce: 'vpce-0ec2',
+    }),
+    // a long-term key in a pod reads a secret; Secrets Manager decrypts it with KMS on its behalf
+    ctEvent({
+      id: EV.legacySecret,
+      time: T.legacySecret,
+      source: 'secretsmanager.amazonaws.com',
+      name: 'GetSecretValue',
+      identity: identity.iamUser({ user: 'legacy-app', key: KEY.legacy }),
+      ip: POD.legacy.ip,
+      vpce: 'vpce-0sm',
+      params: { secretId: 'prod/legacy' },
+    }),
+    ctEvent({
+      id: EV.legacyDecrypt,
+      time: T.legacySecret,
+      source: 'kms.amazonaws.com',
+      name: 'Decrypt',
+      identity: { ...identity.iamUser({ user: 'legacy-app', key: KEY.legacy }), invokedBy: 'secretsmanager.amazonaws.com' },
+      ip: 'secretsmanager.amazonaws.com',
+      params: { encryptionContext: { SecretARN: `arn:aws:secretsmanager:us-west-2:${ACCOUNT}:secret:prod/legacy-XyZ123` }, encryptionAlgorithm: 'SYMMETRIC_DEFAULT' },
     }),
   ];
   writeInput(caseDir, ctLogKey('2026-10-20T09:45:00Z', 'handmade0001'), ctLogFile(records));
@@ -336,6 +361,20 @@ describe('calls AWS makes on a session\'s behalf', () => {
     });
     const ev = await query(caseDir, `select evidence ->> '$.cloud' as cloud from attributions where event_id = '${EV.apiDecrypt}'`);
     expect(JSON.parse(String(ev[0]!['cloud']))).toContain(EV.apiSecret);
+  });
+
+  it('with a static key, the inherited pod is listed as a candidate too (the trigger\'s, since the service\'s address names none)', async () => {
+    const trigger = await attribution(EV.legacySecret);
+    expect({ confidence: trigger.confidence, rule_id: trigger.rule_id, pod_uid: trigger.pod_uid }).toEqual({ confidence: 'strong', rule_id: 'source-ip-pod', pod_uid: POD.legacy.uid });
+    const a = await attribution(EV.legacyDecrypt);
+    expect({ confidence: a.confidence, path: a.path, rule_id: a.rule_id, pod_uid: a.pod_uid, candidate_count: a.candidate_count }).toEqual({
+      confidence: 'strong',
+      path: 'aws-service',
+      rule_id: 'aws-service-inherit',
+      pod_uid: POD.legacy.uid,
+      candidate_count: 1,
+    });
+    expect(candidateUids(a)).toEqual([POD.legacy.uid]);
   });
 });
 
