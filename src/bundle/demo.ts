@@ -86,7 +86,7 @@ export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], t
   out.push(`gaps      ${m.gaps.length} declared${m.gaps.length ? ':' : ''}`);
   for (const g of m.gaps) out.push(`          ${t(g.kind)}: ${t(g.message)}`);
   const failed = checks.filter((c) => c.status === 'FAIL').length;
-  out.push(`bundle    ${path.relative(process.cwd(), b.outDir) || '.'}: ${b.files.length} files, ${b.signed ? `signed (keyid ${b.keyid!.slice(0, 16)}...)` : 'unsigned'}; verify: ${checks.filter((c) => c.status === 'ok').length} ok, ${failed} failed`);
+  out.push(`bundle    ${path.relative(process.cwd(), b.outDir) || '.'}: ${b.files.length} files in SHA256SUMS, ${b.signed ? `signed (keyid ${b.keyid!.slice(0, 16)}...)` : 'unsigned'}; verify: ${checks.filter((c) => c.status === 'ok').length} ok, ${failed} failed`);
   const inc = truth.incident;
   if (inc && f) {
     const same = inc.pod_uid === f.pod_uid && inc.service_account === f.service_account && (!inc.human || f.human_actions.some((h) => h.user === inc.human));
