@@ -241,11 +241,16 @@ final as (
         end as valid_from,
         case
             when interval_no < last_interval_no then next_interval_from
+            -- deleted: the pod runs on through its grace period; runtime sightings up to 120 s after
+            -- the delete extend it (DuckDB's least() ignores a NULL, hence the explicit case)
             when audit_deleted_at is not null or deleted_at is not null then
-                greatest(
-                    coalesce(audit_deleted_at, deleted_at),
-                    least(runtime_last_at, coalesce(audit_deleted_at, deleted_at) + interval 120 seconds)
-                )
+                case
+                    when runtime_last_at is null then coalesce(audit_deleted_at, deleted_at)
+                    else greatest(
+                        coalesce(audit_deleted_at, deleted_at),
+                        least(runtime_last_at, coalesce(audit_deleted_at, deleted_at) + interval 120 seconds)
+                    )
+                end
             when first_absent_at is not null then first_absent_at
             when last_snapshot_at is null and runtime_last_at is not null then runtime_last_at
         end as valid_to,
