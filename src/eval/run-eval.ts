@@ -65,6 +65,7 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   const store = await openCaseStore(casePaths(dir), { write: false });
   let attributions: AttributionRow[];
   let kube: KubeAttributionRow[];
+  let landedAuditIds = new Set<string>();
   try {
     attributions = (await store.rows(`select event_id, confidence, pod_uid, candidates::VARCHAR as candidates from attributions`)).map((r) => ({
       event_id: String(r['event_id']),
@@ -73,17 +74,20 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
       candidates: JSON.parse(String(r['candidates'])) as { pod_uid: string }[],
     }));
     kube = (await store.rows(`select audit_id, pod_uid, off_pod from kube_attributions`)) as unknown as KubeAttributionRow[];
+    landedAuditIds = new Set((await store.rows(`select distinct audit_id from kube_audit_events`)).map((r) => String(r['audit_id'])));
   } finally {
     store.close();
   }
   const cloud = scoreCloud(truth.cloud_events, attributions);
-  const kubeScore = scoreKube(truth.kube_requests, kube);
+  const kubeScore = scoreKube(truth.kube_requests, kube, landedAuditIds);
   const gaps = validation ? scoreGaps(truth.gaps, truth.clock_offsets, validation) : null;
   const failures: string[] = [];
   if (cloud.precision !== null && cloud.precision < 1) failures.push(`precision ${cloud.precision.toFixed(3)} < 1`);
   if (cloud.ambiguousOk !== null && cloud.ambiguousOk < 1) failures.push(`ambiguous without the true pod`);
   if (cloud.notPodMadeProvenStrong > 0) failures.push(`${cloud.notPodMadeProvenStrong} calls no pod made attributed proven/strong`);
   if (RECALL_SCENARIOS.has(scenario) && (cloud.recall ?? 0) < 0.95) failures.push(`recall ${(cloud.recall ?? 0).toFixed(3)} < 0.95`);
+  if (kubeScore.podCorrect < kubeScore.requests) failures.push(`pod-token requests: ${kubeScore.podCorrect}/${kubeScore.requests} attributed to their bound pod`);
+  if (kubeScore.offPodCorrect < kubeScore.requests) failures.push(`pod-token requests: off-pod right on ${kubeScore.offPodCorrect}/${kubeScore.requests}`);
   if (gaps) failures.push(...gaps.failures);
   return { scenario, seed, cloud, kube: kubeScore, gaps, seconds: (performance.now() - t0) / 1000, failures };
 }
@@ -91,7 +95,7 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
 
 export function formatEvalTable(rows: EvalRow[]): string {
-  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'kube ok', 'gaps det/inj', 'false gaps', 'clock err s', 'time s', 'result'];
+  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'time s', 'result'];
   const body = rows.map((r) => [
     r.scenario,
     String(r.seed),
@@ -104,6 +108,7 @@ export function formatEvalTable(rows: EvalRow[]): string {
     pct(r.cloud.ambiguousOk),
     pct(r.cloud.recall),
     `${r.kube.podCorrect}/${r.kube.requests}`,
+    `${r.kube.offPodCorrect}/${r.kube.requests}`,
     r.gaps ? `${r.gaps.detected}/${r.gaps.injected}` : 'n/a',
     r.gaps ? String(r.gaps.falseGaps) : 'n/a',
     r.gaps && r.gaps.clockErrorSeconds !== null ? r.gaps.clockErrorSeconds.toFixed(2) : '-',

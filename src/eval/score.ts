@@ -108,10 +108,12 @@ export interface KubeScore {
   offPodTruth: number;
 }
 
-export function scoreKube(truth: TruthKubeRequest[], rows: KubeAttributionRow[]): KubeScore {
+/** Pod-token requests whose audit record landed in the lake (the others were outside the window or lost). */
+export function scoreKube(truth: TruthKubeRequest[], rows: KubeAttributionRow[], landedAuditIds: ReadonlySet<string>): KubeScore {
   const byId = new Map(rows.map((r) => [r.audit_id, r]));
-  const s: KubeScore = { requests: truth.length, attributed: 0, podCorrect: 0, offPodCorrect: 0, offPodTruth: 0 };
-  for (const t of truth) {
+  const landed = truth.filter((t) => landedAuditIds.has(t.audit_id));
+  const s: KubeScore = { requests: landed.length, attributed: 0, podCorrect: 0, offPodCorrect: 0, offPodTruth: 0 };
+  for (const t of landed) {
     const r = byId.get(t.audit_id);
     if (t.off_pod) s.offPodTruth++;
     if (!r) continue;
