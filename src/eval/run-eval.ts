@@ -29,7 +29,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seeds: [1, 2, 3], scale: 0.2, scenarios: SCENARIOS.map((s) => s.name), keep: null };
+  const a: Args = { seeds: [1, 2, 3], scale: 1, scenarios: SCENARIOS.map((s) => s.name), keep: null };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--seed' && v) (a.seeds = v.split(',').map(Number)), i++;
