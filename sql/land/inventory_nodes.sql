@@ -1,6 +1,6 @@
 -- kubectl get nodes -o json -> k8s_nodes (one row per Node per snapshot).
 --
--- Reads relation `src` (_ordinal, _line, _path, _doc JSON). Params: $snapshot_at.
+-- Reads the temp table inventory_items (the records of the file: inventory_items.sql). Params: $snapshot_at.
 -- Ends with _disposition: landed | reject.missing_id (no metadata.uid).
 --
 -- Accepted shapes, per value (a document, or a line of a JSON-lines file):
@@ -26,72 +26,8 @@
 
 with
 
-source_values as materialized (
-    select
-        _efid,
-        _ordinal,
-        _line,
-        _doc,
-        json_type(_doc) as doc_type,
-        pt_inventory_is_list(_doc) as is_list,
-        _doc ->> 'kind' as doc_kind,
-        json_type(_doc, '$.items') as items_type
-    from src
-),
-
--- items are unnested in the projection (generate_subscripts gives the index): a lateral
--- `from src, unnest(...)` join runs out of memory on a large List
-list_elements as (
-    select
-        _efid,
-        _ordinal,
-        _line,
-        doc_kind,
-        unnest(elements) as item,
-        generate_subscripts(elements, 1) as idx
-    from (
-        select
-            _efid,
-            _ordinal,
-            _line,
-            doc_kind,
-            json_extract(_doc, '$.items[*]') as elements
-        from source_values
-        where doc_type = 'OBJECT'
-            and is_list
-            and items_type = 'ARRAY'
-    )
-),
-
--- materialized: DuckDB also ran out of memory when the unnest fed a union directly
-list_items as materialized (
-    select
-        pt_row_id_el(_efid, _ordinal, idx) as row_id,
-        _line as line,
-        '/items/' || (idx - 1) as record_path,
-        item,
-        json_type(item) as item_type,
-        pt_inventory_item_kind(item ->> 'kind', doc_kind) as kind
-    from list_elements
-),
-
-single_objects as (
-    select
-        pt_row_id(_efid, _ordinal) as row_id,
-        _line as line,
-        '' as record_path,
-        _doc as item,
-        doc_type as item_type,
-        doc_kind as kind
-    from source_values
-    where doc_type = 'OBJECT'
-        and not is_list
-),
-
 items as (
-    select * from list_items
-    union all
-    select * from single_objects
+    select * from inventory_items where value_reject is null
 ),
 
 nodes as materialized (

@@ -25,6 +25,11 @@ export interface Collector {
   detect(sample: Record<string, unknown>): boolean;
   input: InputMode;
   targets: LandTarget[];
+  /**
+   * A SQL file (under sql/land/) run once before the targets into a temp table the targets read,
+   * when several targets share the same extraction (inventory: the records of a List).
+   */
+  prelude?: { table: string; sqlFile: string };
   /** Inventory only: the file needs a snapshot instant. */
   needsSnapshot?: boolean;
 }

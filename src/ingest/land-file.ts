@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store, Params, Row } from '../store/store.js';
-import { createBatchSourceView, createSourceViews, landTarget, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
+import { createBatchSourceView, createSourceViews, landTarget, materializePrelude, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
 import type { Collector } from '../collectors/types.js';
 import type { AcquiredFile, GzipProblem } from '../acquire/acquire-file.js';
 import { splitLines, excerptsOfLines, type LineReject } from './line-split.js';
@@ -58,6 +58,7 @@ function pad8(n: number): string {
 /** Runs every target of the collector over `src`; the outcomes of each evidence file, by file. */
 async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome[]>> {
   const byFile = new Map<string, TargetOutcome[]>();
+  if (collector.prelude) await materializePrelude(store, collector.prelude.table, path.join(SQL_DIR, 'land', collector.prelude.sqlFile), params);
   for (const t of collector.targets) {
     const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
     const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line' };

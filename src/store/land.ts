@@ -130,6 +130,12 @@ export async function textRejects(store: Store): Promise<TextReject[]> {
   return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
 }
 
+/** Runs a prelude SQL file over `src` into a temp table its collector's targets read. */
+export async function materializePrelude(store: Store, table: string, sqlPath: string, params: Params): Promise<void> {
+  const sql = readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '');
+  await store.run(`create or replace temp table ${quotedIdentifier(table)} as ${sql}`, params);
+}
+
 /**
  * Runs one land SQL file over `src` and writes its rows to Parquet under stagingDir, one partition
  * per evidence file and disposition (src may hold several files: a batch of small CloudTrail

@@ -6,6 +6,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ingest, makeCase, query, tempDir } from '../helpers/case.js';
 import type { Row } from '../../src/store/store.js';
+import { materializePrelude } from '../../src/store/land.js';
 import { openStore } from '../../src/store/open-store.js';
 import { applyMacros, SQL_DIR } from '../../src/store/lake-views.js';
 import { tableDoc } from '../../src/lake/schema.js';
@@ -53,6 +54,8 @@ async function landOutputColumns(sqlFile: string): Promise<{ name: string; type:
     await store.run('create temp table pt_seen_event_ids (event_id VARCHAR)');
     const sql = readFileSync(path.join(SQL_DIR, 'land', sqlFile), 'utf8');
     const params = { evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', snapshot_at: '2026-10-20T09:50:00Z' };
+    // the four inventory targets read the records the prelude extracts once per file
+    await materializePrelude(store, 'inventory_items', path.join(SQL_DIR, 'land', 'inventory_items.sql'), params);
     const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
     return reader.columnNames().map((name, i) => {
       const type = reader.columnTypes()[i]!;

@@ -12,6 +12,7 @@ export const inventory: Collector = {
     (typeof s['kind'] === 'string' && OBJECT_KINDS.has(s['kind']) && typeof s['metadata'] === 'object'),
   input: { mode: 'doc' },
   needsSnapshot: true,
+  prelude: { table: 'inventory_items', sqlFile: 'inventory_items.sql' },
   targets: [
     { table: 'k8s_nodes', sqlFile: 'inventory_nodes.sql' },
     { table: 'k8s_pods', sqlFile: 'inventory_pods.sql' },
