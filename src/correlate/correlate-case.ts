@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { casePaths } from '../case/case-paths.js';
 import { loadCaseConfig } from '../case/case-config.js';
 import { lockCase } from '../case/case-lock.js';
-import { openCaseStore } from '../store/case-store.js';
+import { CORRELATE_MEMORY_LIMIT, openCaseStore } from '../store/case-store.js';
 import { materializeTables } from '../store/materialize.js';
 import { sha256Hex } from '../custody/custody-log.js';
 import { TOOL_ID } from '../core/version.js';
@@ -57,7 +57,7 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
   const unlock = lockCase(p.lock);
-  const store = await openCaseStore(p, { write: true });
+  const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT });
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = {

@@ -8,8 +8,13 @@ import { loadCaseConfig } from '../case/case-config.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
 import { TOOL_ID } from '../core/version.js';
 
-/** DuckDB's memory ceiling for podtrail's own work; spills go to CASE/.tmp. */
+/**
+ * DuckDB's memory ceiling for podtrail's own work (spills go to CASE/.tmp): 1 GB for ingest and
+ * queries; correlation holds its intermediate tables in memory and gets 1.5 GB. PODTRAIL_MEMORY_LIMIT
+ * overrides both.
+ */
 export const MEMORY_LIMIT = process.env['PODTRAIL_MEMORY_LIMIT'] ?? '1GB';
+export const CORRELATE_MEMORY_LIMIT = process.env['PODTRAIL_MEMORY_LIMIT'] ?? '1.5GB';
 
 let sqlTreeHash: string | null = null;
 
@@ -61,8 +66,8 @@ export async function ensureViews(store: Store, p: CasePaths, force = false): Pr
  * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
  * read-only.
  */
-export async function openCaseStore(p: CasePaths, o: { write: boolean }): Promise<Store> {
-  const rw = await openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT });
+export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string }): Promise<Store> {
+  const rw = await openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: o.memoryLimit ?? MEMORY_LIMIT });
   try {
     await ensureViews(rw, p);
   } catch (e) {
