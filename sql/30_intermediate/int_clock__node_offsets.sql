@@ -26,7 +26,7 @@ measured as (
         count(*) as pairs,
         quantile_cont(offset_seconds, 0.75) - quantile_cont(offset_seconds, 0.25) as spread_seconds,
         to_json(list({'row_id': row_id, 'event_id': event_id, 'kind': kind, 'offset_seconds': round(offset_seconds, 3)}
-            order by call_ts, event_id)[1:20]) as evidence
+            order by call_ts, event_id, kind, row_id)[1:20]) as evidence
     from pairs
     group by node_name
 ),
