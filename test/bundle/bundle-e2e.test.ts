@@ -49,7 +49,10 @@ describe('golden bundle (bundle-small, TEST-ONLY key)', () => {
       copyTree(a.outDir, expected);
     }
     expect(isDir(expected), 'test/golden/bundle-small/expected is missing (UPDATE_GOLDEN=1 writes it, never in CI)').toBe(true);
-    expectSameTree(expected, a.outDir);
+    expectSameTree(expected, a.outDir, `\nThe golden bundle pins every byte, including the custody log's sha256 of every sql/ rule file
+applied: after a reviewed change to sql/ or to the bundle, refresh it from a clean checkout with
+  UPDATE_GOLDEN=1 npx vitest run test/bundle/bundle-e2e.test.ts
+and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md).`);
   });
 
   it('has every file the issue lists, signed', () => {

@@ -37,10 +37,10 @@ export async function buildGoldenCase(caseDir: string, o: { order?: (files: stri
 }
 
 /** Asserts two folders hold the same files with the same bytes, naming the first difference. */
-export function expectSameTree(expected: string, actual: string): void {
+export function expectSameTree(expected: string, actual: string, hint = ''): void {
   const a = filesOf(expected);
   const b = filesOf(actual);
-  expect(b, `file list of ${actual}`).toEqual(a);
+  expect(b, `file list of ${actual}${hint}`).toEqual(a);
   for (const f of a) {
     const x = readFileSync(path.join(expected, f));
     const y = readFileSync(path.join(actual, f));
@@ -48,7 +48,7 @@ export function expectSameTree(expected: string, actual: string): void {
       const xl = x.toString('utf8').split('\n');
       const yl = y.toString('utf8').split('\n');
       const i = xl.findIndex((l, k) => l !== yl[k]);
-      expect(`${f} line ${i + 1}: ${yl[i]}`).toBe(`${f} line ${i + 1}: ${xl[i]}`);
+      expect(`${f} line ${i + 1}: ${yl[i]}`, hint || undefined).toBe(`${f} line ${i + 1}: ${xl[i]}`);
     }
   }
 }
