@@ -17,7 +17,7 @@ import { sqlRuleHashes } from '../store/sql-hashes.js';
  * same name, which shadows the view for the rest of the run, so later views read it once instead of
  * recomputing it at every reference.
  */
-export const CORRELATION_STEPS: { kind: 'temp' | 'table'; name: string }[] = [
+export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string }[] = [
   // small lake tables read by many steps: one read of their many Parquet files
   { kind: 'temp', name: 'cloud_events' },
   { kind: 'temp', name: 'k8s_pods' },
@@ -40,7 +40,15 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table'; name: string }[] = [
   { kind: 'temp', name: 'int_attr__evidence' },
   { kind: 'temp', name: 'int_attr__direct' },
   { kind: 'temp', name: 'int_attr__final' },
+  // what the attributions mart no longer needs goes before it runs: memory, at scale
+  { kind: 'drop', name: 'int_runtime__endpoint_connects' },
+  { kind: 'drop', name: 'int_runtime__connects_resolved' },
+  { kind: 'drop', name: 'int_clock__pairs' },
+  { kind: 'drop', name: 'int_cloud__calls' },
+  { kind: 'drop', name: 'cloud_events' },
   { kind: 'table', name: 'attributions' },
+  { kind: 'drop', name: 'int_attr__candidates' },
+  { kind: 'drop', name: 'int_attr__evidence' },
   { kind: 'table', name: 'kube_attributions' },
   { kind: 'table', name: 'pod_human_actions' },
 ];
@@ -57,7 +65,7 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
   const unlock = lockCase(p.lock);
-  const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT });
+  const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = {

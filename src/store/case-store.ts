@@ -66,8 +66,14 @@ export async function ensureViews(store: Store, p: CasePaths, force = false): Pr
  * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
  * read-only.
  */
-export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string }): Promise<Store> {
-  const rw = await openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: o.memoryLimit ?? MEMORY_LIMIT });
+export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean }): Promise<Store> {
+  const rw = await openStore({
+    database: p.database,
+    allowedDirectories: [p.root],
+    tempDirectory: p.tmp,
+    memoryLimit: o.memoryLimit ?? MEMORY_LIMIT,
+    preserveInsertionOrder: o.preserveInsertionOrder ?? true,
+  });
   try {
     await ensureViews(rw, p);
   } catch (e) {

@@ -13,7 +13,7 @@ export interface Fingerprint {
  */
 export async function materializeTables(
   store: Store,
-  steps: { kind: 'temp' | 'table'; name: string }[],
+  steps: { kind: 'temp' | 'table' | 'drop'; name: string }[],
   fingerprint: Fingerprint,
   log: (line: string) => void,
 ): Promise<{ rows: Record<string, number>; timings: Record<string, number> }> {
@@ -23,6 +23,10 @@ export async function materializeTables(
   for (const step of steps) {
     const t0 = performance.now();
     const name = quotedIdentifier(step.name);
+    if (step.kind === 'drop') {
+      await store.run(`drop table if exists temp.${name}`);
+      continue;
+    }
     if (step.kind === 'temp') {
       await store.run(`create or replace temp table ${name} as select * from main.${name}`);
     } else {

@@ -13,6 +13,11 @@ export interface OpenStoreOptions {
   readOnly?: boolean;
   threads?: number;
   memoryLimit?: string;
+  /**
+   * Keep row order through operators (default). Ingest relies on it (row order = line order);
+   * correlation orders its outputs explicitly and runs in less memory without it.
+   */
+  preserveInsertionOrder?: boolean;
 }
 
 /**
@@ -30,6 +35,7 @@ export async function openStore(o: OpenStoreOptions): Promise<Store> {
   };
   if (o.readOnly) config['access_mode'] = 'READ_ONLY';
   if (o.memoryLimit) config['memory_limit'] = o.memoryLimit;
+  if (o.preserveInsertionOrder === false) config['preserve_insertion_order'] = 'false';
   const instance = await DuckDBInstance.create(o.database, config);
   const conn = await instance.connect();
   await harden(conn, o);
