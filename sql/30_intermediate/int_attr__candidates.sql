@@ -27,20 +27,19 @@ egress as (
     select * from case_egress
 ),
 
-alive as (
-    -- a pod interval alive at the call (with the tolerance)
-    select e.event_id, l.*
-    from events as e
-    inner join lifecycle as l
-        on l.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (l.valid_to is null or l.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
+pod_ips as (
+    -- one row per pod interval and address: the address join below stays an equality join
+    select pod_uid, interval_no, unnest(pod_ips) as ip from lifecycle
 ),
 
 pod_identity_candidates as (
     select e.event_id, coalesce(a.pod_uid, e.pi_pod_uid) as pod_uid, a.namespace, a.name, a.node_name, a.service_account,
         a.pod_ips, a.host_network, 'pod-identity-tag' as origin
     from events as e
-    left join alive as a on a.event_id = e.event_id and a.pod_uid = e.pi_pod_uid
+    left join lifecycle as a
+        on a.pod_uid = e.pi_pod_uid
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
     where e.path = 'pod-identity' and e.pi_pod_uid is not null
 ),
 
@@ -48,7 +47,10 @@ irsa_candidates as (
     select e.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
         e.path || '-service-account' as origin
     from events as e
-    inner join alive as a on a.event_id = e.event_id and a.namespace = e.sa_namespace and a.service_account = e.sa_name
+    inner join lifecycle as a
+        on a.namespace = e.sa_namespace and a.service_account = e.sa_name
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
     where e.path in ('irsa', 'pod-identity') and e.sa_name is not null and not (e.path = 'pod-identity' and e.pi_pod_uid is not null)
 ),
 
@@ -56,7 +58,10 @@ node_role_candidates as (
     select e.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
         'node-role-node' as origin
     from events as e
-    inner join alive as a on a.event_id = e.event_id and a.node_name = e.subject_node_name
+    inner join lifecycle as a
+        on a.node_name = e.subject_node_name
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
     where e.path = 'node-role' and e.subject_node_name is not null
     union all
     select e.event_id, 'host:' || e.subject_node_name, null, null, e.subject_node_name, null, null, true, 'node-role-node'
@@ -89,14 +94,22 @@ address_nodes as (
 ),
 
 address_candidates as (
-    select a.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
+    select b.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
         'source-ip-pod' as origin
     from by_address as b
-    inner join alive as a on a.event_id = b.event_id and b.source_is_private and list_contains(a.pod_ips, b.source_ip)
+    inner join pod_ips as i on b.source_is_private and i.ip = b.source_ip
+    inner join lifecycle as a on a.pod_uid = i.pod_uid and a.interval_no = i.interval_no
+    inner join events as e on e.event_id = b.event_id
+    where a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
     union all
-    select a.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network, n.origin
+    select n.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network, n.origin
     from address_nodes as n
-    inner join alive as a on a.event_id = n.event_id and a.node_name = n.node_name
+    inner join events as e on e.event_id = n.event_id
+    inner join lifecycle as a
+        on a.node_name = n.node_name
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
     union all
     select n.event_id, 'host:' || n.node_name, null, null, n.node_name, null, null, true, n.origin
     from address_nodes as n
