@@ -24,14 +24,24 @@ export class Store {
   /** Runs one statement with named parameters; only the parameters it declares are bound. */
   async run(sql: string, params: Params = {}): Promise<void> {
     const stmt = await this.prepare(sql, params);
-    await stmt.run();
+    try {
+      await stmt.run();
+    } finally {
+      // a prepared statement keeps its plan, and with it the data of materialized CTEs, until it
+      // is destroyed: leaving that to the garbage collector held gigabytes during correlation
+      stmt.destroySync();
+    }
   }
 
   /** Runs one statement and returns its rows (lossless JSON values, columns in select order). */
   async rows(sql: string, params: Params = {}): Promise<Row[]> {
     const stmt = await this.prepare(sql, params);
-    const reader = await stmt.runAndReadAll();
-    return reader.getRowObjectsJson() as Row[];
+    try {
+      const reader = await stmt.runAndReadAll();
+      return reader.getRowObjectsJson() as Row[];
+    } finally {
+      stmt.destroySync();
+    }
   }
 
   /**
@@ -40,8 +50,12 @@ export class Store {
    */
   async *streamRows(sql: string, params: Params = {}): AsyncGenerator<Row[]> {
     const stmt = await this.prepare(sql, params);
-    const result = await stmt.stream();
-    for await (const rows of result.yieldRowObjectJson()) yield rows as Row[];
+    try {
+      const result = await stmt.stream();
+      for await (const rows of result.yieldRowObjectJson()) yield rows as Row[];
+    } finally {
+      stmt.destroySync();
+    }
   }
 
   async prepare(sql: string, params: Params): Promise<DuckDBPreparedStatement> {
@@ -65,8 +79,12 @@ export class Store {
     for (let i = 0; i < extracted.count; i++) {
       try {
         const stmt = await extracted.prepare(i);
-        bindParams(stmt, params);
-        await stmt.run();
+        try {
+          bindParams(stmt, params);
+          await stmt.run();
+        } finally {
+          stmt.destroySync();
+        }
       } catch (e) {
         throw new SqlFileError(label, i, (e as Error).message);
       }
