@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { quotedIdentifier } from '@duckdb/node-api';
 import type { Store, Row } from '../store/store.js';
 import { canonicalJson } from '../core/canonical-json.js';
 import { CORRELATION_TABLES } from '../lake/correlation-schema.js';
 import { LAKE_TABLES, type TableDoc } from '../lake/schema.js';
 import { HashingWriter, type WrittenFile } from './files.js';
-import { exportColumn, parseJsonColumns } from './sql-text.js';
+import { exportColumn, parseJsonColumns, sqlIdentifier as quotedIdentifier } from '../store/export-sql.js';
 
 function doc(name: string): TableDoc {
   const t = [...CORRELATION_TABLES, ...LAKE_TABLES].find((x) => x.name === name);

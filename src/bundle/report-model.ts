@@ -2,7 +2,7 @@ import type { Store, Row } from '../store/store.js';
 import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from '../ingest/evidence-row.js';
 import type { Finding as GapFinding, SignatureStatus } from './validation.js';
-import { isoSql } from './sql-text.js';
+import { isoSql } from '../store/export-sql.js';
 
 /**
  * The report's data: every value a display string (or number, boolean, list), every list sorted

@@ -1,6 +1,11 @@
 import { quotedIdentifier } from '@duckdb/node-api';
 import type { ColumnDoc } from '../lake/schema.js';
 
+/** A double-quoted SQL identifier (the only way table and column names enter SQL text). */
+export function sqlIdentifier(name: string): string {
+  return quotedIdentifier(name);
+}
+
 /**
  * Select-list expressions that give every column a stable JSON form: timestamps as ISO-8601 UTC
  * text with microseconds and a Z, integers as JS numbers (counts and ports stay far below 2^53),
