@@ -1,3 +1,6 @@
+import type { PendingFile } from './acquire-inputs.js';
+import type { FileLanding } from './land-file.js';
+
 /** One row of evidence_files (see src/lake/schema.ts for the meaning of each column). */
 export interface EvidenceFileRow {
   evidence_file_id: string;
@@ -33,4 +36,46 @@ export interface EvidenceFileRow {
 export function s3KeyFromOrigin(origin: string): string | null {
   const i = origin.indexOf('AWSLogs/');
   return i === -1 ? null : origin.slice(i);
+}
+
+/** What one ingest run records of every file it acquired. */
+export interface AcquisitionMeta {
+  acquiredAt: string;
+  operator: string;
+  toolVersion: string;
+  ingestId: string;
+}
+
+/** The evidence_files row of an acquired file: landed with its counts, or refused with the reason. */
+export function evidenceFileRow(x: PendingFile, landing: FileLanding | null, meta: AcquisitionMeta): EvidenceFileRow {
+  const refused = x.refusal !== null || landing === null;
+  return {
+    evidence_file_id: x.efid,
+    sha256: x.acquired.sha256,
+    size_bytes: x.acquired.size,
+    inflated_sha256: x.acquired.gzip?.inflatedSha256 ?? null,
+    inflated_size_bytes: x.acquired.gzip?.inflatedSize ?? null,
+    gzip_members: x.acquired.gzip?.members ?? null,
+    origin: x.input.origin,
+    s3_key: s3KeyFromOrigin(x.input.origin),
+    raw_path: x.rawRel,
+    source_type: x.collector?.source ?? null,
+    detected_by: x.detectedBy,
+    layout: x.layout,
+    status: refused ? 'refused' : 'landed',
+    refusal_reason: x.refusal,
+    records_total: landing?.total ?? 0,
+    records_landed: landing?.landed ?? 0,
+    records_rejected: landing?.rejected ?? 0,
+    records_duplicate: landing?.duplicate ?? 0,
+    records_out_of_window: landing?.outOfWindow ?? 0,
+    blank_lines: landing?.blankLines ?? x.acquired.scan.blankLines,
+    first_record_at: landing?.firstAt ?? null,
+    last_record_at: landing?.lastAt ?? null,
+    snapshot_at: x.snapshotAt,
+    acquired_at: meta.acquiredAt,
+    operator: meta.operator,
+    tool_version: meta.toolVersion,
+    ingest_id: meta.ingestId,
+  };
 }
