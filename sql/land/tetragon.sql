@@ -54,7 +54,8 @@ normalized as (
             when event_type = 'process_exec' then 'exec'
             when event_type = 'process_exit' then 'exit'
             when event_type = 'process_kprobe' and sock is not null
-                and process_kprobe.function_name in ('tcp_connect', 'tcp_v4_connect', 'tcp_v6_connect', 'security_socket_connect', '__sys_connect')
+                -- list_contains, not IN: an IN list of 5 or more becomes a join, which loses the row order
+                and list_contains(['tcp_connect', 'tcp_v4_connect', 'tcp_v6_connect', 'security_socket_connect', '__sys_connect'], process_kprobe.function_name)
                 then 'connect'
             else 'other'
         end as kind,

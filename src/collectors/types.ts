@@ -30,6 +30,12 @@ export interface Collector {
    * when several targets share the same extraction (inventory: the records of a List).
    */
   prelude?: { table: string; sqlFile: string };
+  /**
+   * The land SQL yields exactly one row per `src` row and reads `_ordinal` and `_line` only for
+   * `row_id` and `line`. On the fast path such a file lands in parallel and gets its ordinals from
+   * the row's position (see landTarget); podtrail checks the plan keeps the order, else falls back.
+   */
+  rowPerRecord?: boolean;
   /** Inventory only: the file needs a snapshot instant. */
   needsSnapshot?: boolean;
 }

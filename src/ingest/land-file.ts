@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store, Params, Row } from '../store/store.js';
-import { createBatchSourceView, createSourceViews, landTarget, materializePrelude, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
+import { createBatchSourceView, createSourceViews, landTarget, materializePrelude, PositionalOrderLost, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
 import type { Collector } from '../collectors/types.js';
 import type { AcquiredFile, GzipProblem } from '../acquire/acquire-file.js';
 import { splitLines, excerptsOfLines, type LineReject } from './line-split.js';
@@ -23,7 +23,8 @@ export interface RejectRow {
 }
 
 export interface FileLanding {
-  readPath: 'fast' | 'line-exact' | 'document';
+  /** fast-parallel: the fast path with ordinals from row positions (Collector.rowPerRecord). */
+  readPath: 'fast' | 'fast-parallel' | 'line-exact' | 'document';
   /** Why the fast path was not taken or was abandoned. */
   note: string | null;
   total: number;
@@ -56,12 +57,12 @@ function pad8(n: number): string {
 }
 
 /** Runs every target of the collector over `src`; the outcomes of each evidence file, by file. */
-async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome[]>> {
+async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params, positionalEfid?: string): Promise<Map<string, TargetOutcome[]>> {
   const byFile = new Map<string, TargetOutcome[]>();
   if (collector.prelude) await materializePrelude(store, collector.prelude.table, path.join(SQL_DIR, 'land', collector.prelude.sqlFile), params);
   for (const t of collector.targets) {
     const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
-    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line' };
+    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line', positionalEfid };
     for (const [efid, o] of await landTarget(store, spec, stagingDir, params)) byFile.set(efid, [...(byFile.get(efid) ?? []), o]);
   }
   return byFile;
@@ -100,8 +101,20 @@ export async function landFile(
 
   if (layout === 'lines' && a.scan.clean && gzProblems.length === 0) {
     try {
-      await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode });
-      outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
+      const src = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode };
+      if (collector.rowPerRecord === true && collector.targets.length === 1) {
+        try {
+          await createSourceViews(store, { ...src, positional: true });
+          outcomes = (await runTargets(store, collector, stagingDir, params, efid)).get(efid) ?? [];
+          readPath = 'fast-parallel';
+        } catch (e) {
+          if (!(e instanceof PositionalOrderLost)) throw e;
+        }
+      }
+      if (readPath === 'fast') {
+        await createSourceViews(store, src);
+        outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
+      }
       values = a.scan.lines;
     } catch (e) {
       if (!isJsonReadError(e)) throw e;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { quotedString, quotedIdentifier } from '@duckdb/node-api';
 import type { Store, Params, Row } from './store.js';
@@ -24,6 +24,11 @@ export interface LandSource {
   /** Bytes of the longest wrapper record (JSON escaping can make it several times its line). */
   wrapperMaxBytes?: number;
   mode: InputMode;
+  /**
+   * Fast path of a row-per-record collector: no row_number() (a window makes the whole read one
+   * thread); `_ordinal` and `_line` are 0 and landTarget numbers the rows from their position.
+   */
+  positional?: boolean;
 }
 
 export interface LandTargetSpec {
@@ -31,6 +36,15 @@ export interface LandTargetSpec {
   sqlPath: string;
   columns: string[];
   timeColumn: string;
+  /** Number rows by position (source view created `positional`): the file's evidence id. */
+  positionalEfid?: string;
+}
+
+/** The plan of a positional land would not keep the row order: land with row_number() instead. */
+export class PositionalOrderLost extends Error {
+  constructor(table: string) {
+    super(`the land plan of ${table} does not preserve the row order`);
+  }
 }
 
 export interface LandedRejectRow {
@@ -93,6 +107,11 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
     );
     return;
   }
+  if (s.layout === 'lines' && spec && s.positional) {
+    await store.run(`create or replace temp view src as select ${efid} as _efid, 0::BIGINT as _ordinal, 0::BIGINT as _line, '' as _path, *
+      from read_json(${lit(s.contentPath)}, format = 'newline_delimited', columns = ${columnsLiteral(spec)}, maximum_object_size = ${maxLine})`);
+    return;
+  }
   if (s.layout === 'lines') {
     await store.run(
       spec
@@ -137,6 +156,33 @@ export async function materializePrelude(store: Store, table: string, sqlPath: s
 }
 
 /**
+ * Positional numbering, in two passes. 1: the land SQL runs in parallel into one staged file, in
+ * the source's row order (DuckDB's order-preserving BATCH_COPY_TO_FILE, checked on the plan before
+ * anything is written: a join or another order-breaking operator in the SQL throws
+ * PositionalOrderLost and the caller lands with row_number()). 2: the staged rows get row_id and
+ * line from their position in that file (read_parquet's file_row_number), into the partitions.
+ */
+async function landPositional(store: Store, t: LandTargetSpec, select: string, partitioned: string, stagingDir: string, params: Params): Promise<void> {
+  const staged = path.join(stagingDir, `${t.table}.ordered.parquet`);
+  // a temporary file: the fastest codec
+  const pass1 = `copy (${select}) to ${lit(staged)} (format parquet, compression lz4_raw)`;
+  const plan = await store.rows(`explain ${pass1}`, params);
+  if (!plan.some((r) => String(r['explain_value'] ?? '').includes('BATCH_COPY_TO_FILE'))) throw new PositionalOrderLost(t.table);
+  await store.run(pass1, params);
+  const n = `file_row_number + 1`;
+  const inWindow = (expr: string): string => `case when _disposition = 'out_of_window' then null else ${expr} end`;
+  const replaced = [
+    `${inWindow(`pt_row_id(${quotedString(t.positionalEfid!)}, ${n})`)} as row_id`,
+    ...(t.columns.includes('line') ? [`${inWindow(n)} as line`] : []),
+  ];
+  await store.run(
+    `copy (select * exclude (file_row_number) replace (${replaced.join(', ')})
+       from read_parquet(${lit(staged)}, file_row_number = true)) to ${lit(path.join(stagingDir, t.table))} ${partitioned}`,
+  );
+  rmSync(staged, { force: true });
+}
+
+/**
  * Runs one land SQL file over `src` and writes its rows to Parquet under stagingDir, one partition
  * per evidence file and disposition (src may hold several files: a batch of small CloudTrail
  * files). Out-of-window rows are written with every column NULL (so they cost almost nothing) and
@@ -150,11 +196,13 @@ export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: st
   const projection = t.columns
     .map((col) => `case when _disposition = 'out_of_window' then null else ${quotedIdentifier(col)} end as ${quotedIdentifier(col)}`)
     .join(',\n    ');
-  await store.run(
-    `copy (select ${projection}, split_part(row_id, '-', 1) as _part, _disposition from (\n${sql}\n) as land) to ${lit(out)}
-       (format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`,
-    params,
-  );
+  const select = `select ${projection}, split_part(row_id, '-', 1) as _part, _disposition from (\n${sql}\n) as land`;
+  const partitioned = `(format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`;
+  if (t.positionalEfid === undefined) {
+    await store.run(`copy (${select}) to ${lit(out)} ${partitioned}`, params);
+  } else {
+    await landPositional(store, t, select, partitioned, stagingDir, params);
+  }
   const outcomes = new Map<string, TargetOutcome>();
   // COPY ... partition_by writes the folder but no file when the SQL yields no row (e.g. a nodes
   // file read by the pods target): read_parquet would then fail on an empty glob.

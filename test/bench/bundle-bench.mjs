@@ -2,7 +2,7 @@
 // For each scale: generates the scenario, ingests it (timed, not the subject), then measures in
 // child processes the whole `podtrail run` (correlate + check + bundle) and a second `podtrail
 // bundle` on its own (same case, fresh folder): wall time, peak RSS, bundle size and events.
-// --dir D keeps the cases under D (D/<scale>/case) and reuses an ingested one; --run-memory sets
+// --dir D keeps the cases under D (D/<scenario>-1-<scale>, as bench:correlate) and reuses an ingested one; --run-memory sets
 // PODTRAIL_MEMORY_LIMIT for `run` only (correlation of scale 100 needs more than the 1GB default).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -27,8 +27,11 @@ function du(p) {
 
 const results = [];
 for (const scale of args.scales.split(',').map(Number)) {
-  const dir = args.dir ? path.join(args.dir, String(scale)) : mkdtempSync(path.join(os.tmpdir(), `podtrail-bench-bundle-${scale}-`));
-  const caseDir = path.join(dir, 'case');
+  // With --dir, the case folder is the one bench:correlate uses (D/<scenario>-1-<scale>), so the
+  // two benchmarks share one generated and ingested case.
+  const dir = args.dir || mkdtempSync(path.join(os.tmpdir(), `podtrail-bench-bundle-${scale}-`));
+  const caseDir = args.dir ? path.join(dir, `${args.scenario}-1-${scale}`) : path.join(dir, 'case');
+  const again = path.join(dir, `bundle-again-${scale}`);
   try {
     const reuse = existsSync(path.join(caseDir, 'lake', 'evidence_files'));
     const none = { ms: 0, rssBytes: 0 };
@@ -36,7 +39,6 @@ for (const scale of args.scales.split(',').map(Number)) {
     const ing = reuse ? none : measureNode([cli, 'ingest', caseDir, path.join(caseDir, 'inputs'), '--operator', 'bench', '--as-of', AS_OF]);
     const runEnv = args['run-memory'] ? { PODTRAIL_MEMORY_LIMIT: args['run-memory'] } : {};
     const run = measureNode([cli, 'run', caseDir, '--key', key, '--operator', 'bench', '--as-of', AS_OF, '--force'], runEnv);
-    const again = path.join(dir, 'bundle-again');
     rmSync(again, { recursive: true, force: true });
     const bun = measureNode([cli, 'bundle', caseDir, '--out', again, '--key', key, '--operator', 'bench', '--as-of', AS_OF]);
     const bundleDir = path.join(caseDir, 'bundle');
@@ -56,7 +58,7 @@ for (const scale of args.scales.split(',').map(Number)) {
     console.log(`  podtrail bundle: ${sec(r.bundle)}  peak RSS ${mb(r.bundleRss)}   bundle ${mb(r.size)} (timeline.jsonl ${mb(r.timeline)}); second bundle identical: ${r.identical ? 'yes' : 'NO'}`);
   } finally {
     if (args.keep !== 'yes' && !args.dir) rmSync(dir, { recursive: true, force: true });
-    else rmSync(path.join(dir, 'bundle-again'), { recursive: true, force: true });
+    else rmSync(again, { recursive: true, force: true });
   }
 }
 

@@ -182,7 +182,7 @@ describe('falco alerts', () => {
       writeFileSync(gappy, lines.join('\n\n') + '\n');
       const r = await ingest(caseDir, [clean, gappy]);
       for (const f of r.files) {
-        expect(f.landing!.readPath).toBe(f.origin === clean ? 'fast' : 'line-exact');
+        expect(f.landing!.readPath).toBe(f.origin === clean ? 'fast-parallel' : 'line-exact');
         expect([f.landing!.landed, f.landing!.rejected, f.landing!.outOfWindow]).toEqual([2, 3, 1]);
       }
       const rejects = await query(

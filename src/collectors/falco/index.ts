@@ -8,4 +8,5 @@ export const falco: Collector = {
   detect: (s) => typeof s['rule'] === 'string' && typeof s['output_fields'] === 'object' && ('priority' in s || 'output' in s),
   input: { mode: 'columns', columns: FALCO_COLUMNS },
   targets: [{ table: 'runtime_events', sqlFile: 'falco.sql' }],
+  rowPerRecord: true,
 };

@@ -15,4 +15,5 @@ export const tetragon: Collector = {
   detect: (s) => EVENT_KEYS.some((k) => typeof s[k] === 'object' && s[k] !== null),
   input: { mode: 'columns', columns: TETRAGON_COLUMNS },
   targets: [{ table: 'runtime_events', sqlFile: 'tetragon.sql' }],
+  rowPerRecord: true,
 };
