@@ -17,10 +17,11 @@ const rows = [];
 try {
   for (const scale of scales) {
     const dir = path.join(base, `mixed-${args.seed}-${scale}`);
+    let generate = null;
     if (!existsSync(path.join(dir, 'truth.json'))) {
       rmSync(dir, { recursive: true, force: true });
       process.stderr.write(`generating mixed scale ${scale}\n`);
-      measureNode([cli, 'generate', '--scenario', 'mixed', '--seed', args.seed, '--scale', String(scale), '--out', dir]);
+      generate = measureNode([cli, 'generate', '--scenario', 'mixed', '--seed', args.seed, '--scale', String(scale), '--out', dir]);
     }
     rmSync(path.join(dir, 'lake'), { recursive: true, force: true });
     rmSync(path.join(dir, 'raw'), { recursive: true, force: true });
@@ -30,7 +31,7 @@ try {
     process.stderr.write(`correlating scale ${scale}\n`);
     const correlate = measureNode([cli, 'correlate', dir]);
     const runtime = /(\d+) records landed/.exec(ingest.stderr)?.[1] ?? '?';
-    rows.push({ scale, ingest, correlate, runtime, attributions: /attributions (\d+)/.exec(correlate.stdout)?.[1] ?? '?' });
+    rows.push({ scale, generate, ingest, correlate, runtime, attributions: /attributions (\d+)/.exec(correlate.stdout)?.[1] ?? '?' });
   }
 } finally {
   if (!args.dir) rmSync(base, { recursive: true, force: true });
@@ -46,4 +47,6 @@ rows.forEach((r, i) => {
       (growth === null ? '-' : growth.toFixed(2)).padStart(9),
   );
 });
+for (const r of rows.filter((x) => x.generate)) console.log(`generate mixed scale ${r.scale}: ${sec(r.generate.ms)}, peak RSS ${mb(r.generate.rssBytes)} (target < 1 GB at scale 100)`);
+console.log(`ingest peak RSS: ${rows.map((r) => `scale ${r.scale} ${mb(r.ingest.rssBytes)}`).join(', ')}`);
 console.log('targets: correlate <= 2 x ingest, peak RSS <= 2 GB at scale 100, growth <= 1.0 (no worse than linear)');
