@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
 import { open, rename, chmod, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32, constants as zc } from 'node:zlib';
 import { LineScanner, type LineScanResult } from './line-scan.js';
 import { isGzipMagic, parseGzipHeader } from './gzip-frame.js';
+import { inlineHasher, type HashWorker } from './hash-worker.js';
 
 const CHUNK = 1 << 20;
 
@@ -41,40 +40,51 @@ async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
   }
 }
 
+/** Files at least this large are hashed on the HashWorker's thread. */
+const WORKER_MIN_BYTES = 16 * 1024 * 1024;
+
 /**
  * Copies `src` to `rawDest` (through a temp name, then rename, then read-only), hashing the exact
- * bytes in the same pass. The original is only read. For gzip input, the members are inflated from
- * the copy into `inflatedDest`, hashed, CRC-checked, and framing problems are recorded, never
- * thrown: what inflates is kept, the rest is reported.
+ * bytes written in the same pass: each chunk is read, scanned, written, then hashed (on the
+ * worker's thread for large files), while the next chunk is read. The original is only read. For
+ * gzip input, the members are inflated from the copy into `inflatedDest`, hashed, CRC-checked, and
+ * framing problems are recorded, never thrown: what inflates is kept, the rest is reported.
+ * The copy is fsynced at commit (syncFile), when the kernel has mostly written it back already.
  */
-export async function acquireFile(src: string, rawDest: string, inflatedDest: string): Promise<AcquiredFile> {
-  const hash = createHash('sha256');
+export async function acquireFile(src: string, rawDest: string, inflatedDest: string, hashes?: HashWorker): Promise<AcquiredFile> {
   const tmp = `${rawDest}.partial`;
+  const input = await open(src, 'r');
   let size = 0;
-  let head: Buffer | null = null;
+  let gz: boolean | null = null;
   const plainScan = new LineScanner();
-  let gz = false;
-  // read -> (hash, scan) -> write, as a stream pipeline so reads and writes overlap.
-  // The copy is fsynced at commit (syncFile), when the kernel has mostly written it back already.
-  await pipeline(
-    createReadStream(src, { highWaterMark: CHUNK }),
-    new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        if (head === null) {
-          head = chunk;
-          gz = isGzipMagic(chunk);
-        }
-        hash.update(chunk);
-        size += chunk.length;
+  let sha256: string;
+  try {
+    const hasher = hashes && (await input.stat()).size >= WORKER_MIN_BYTES ? hashes.hasher() : inlineHasher();
+    const out = await open(tmp, 'wx');
+    let pending: Promise<void> = Promise.resolve();
+    try {
+      for (;;) {
+        const buf = Buffer.allocUnsafeSlow(CHUNK);
+        const { bytesRead } = await input.read(buf, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        const chunk = buf.subarray(0, bytesRead);
+        if (gz === null) gz = isGzipMagic(chunk);
+        size += bytesRead;
         if (!gz) plainScan.push(chunk);
-        done(null, chunk);
-      },
-    }),
-    createWriteStream(tmp, { flags: 'wx', highWaterMark: CHUNK * 4 }),
-  );
+        await pending;
+        pending = writeAll(out, chunk).then(() => hasher.update(chunk));
+      }
+      await pending;
+    } finally {
+      await pending.catch(() => undefined);
+      await out.close();
+    }
+    sha256 = await hasher.digest();
+  } finally {
+    await input.close();
+  }
   await rename(tmp, rawDest);
   await chmod(rawDest, 0o444);
-  const sha256 = hash.digest('hex');
   if (!gz) return { sha256, size, gzip: null, contentPath: rawDest, scan: plainScan.finish() };
   const { info, scan } = await inflateMembers(rawDest, size, inflatedDest);
   return { sha256, size, gzip: info, contentPath: inflatedDest, scan };

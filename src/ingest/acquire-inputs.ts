@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { CasePaths } from '../case/case-paths.js';
 import { acquireFile, type AcquiredFile } from '../acquire/acquire-file.js';
+import { HashWorker } from '../acquire/hash-worker.js';
 import type { Collector, SourceType } from '../collectors/types.js';
 import type { InputFile } from './discover-inputs.js';
 import { detectSource } from './detect-source.js';
@@ -58,9 +59,17 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
   const pendings: PendingFile[] = [];
   const outcomes: FileOutcome[] = [];
   const p = ctx.paths;
-  for (const [n, input] of inputs.entries()) {
+  const hashes = new HashWorker();
+  try {
+    for (const [n, input] of inputs.entries()) await acquireOne(n, input);
+  } finally {
+    await hashes.close();
+  }
+  return { pendings, outcomes };
+
+  async function acquireOne(n: number, input: InputFile): Promise<void> {
     const tmpRaw = path.join(p.raw, `.acquiring-${n}`);
-    const acquired = await acquireFile(input.abs, tmpRaw, path.join(ctx.staging, `content-${n}`));
+    const acquired = await acquireFile(input.abs, tmpRaw, path.join(ctx.staging, `content-${n}`), hashes);
     const d = detectSource(acquired.scan, ctx.source);
     let refusal = d.ok ? null : d.reason;
     let snapshotAt: string | null = null;
@@ -73,7 +82,7 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
     if (priorOrigin !== undefined) {
       rmSync(tmpRaw, { force: true });
       outcomes.push({ origin: input.origin, evidenceFileId: efid, status: 'already-ingested', source: null, message: `same bytes as evidence ${efid} (${priorOrigin}): nothing changed`, landing: null });
-      continue;
+      return;
     }
     const rawRel = `raw/${efid}-${path.basename(input.abs)}`;
     renameSync(tmpRaw, path.join(p.root, rawRel));
@@ -87,5 +96,4 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
       snapshotAt,
     });
   }
-  return { pendings, outcomes };
 }
