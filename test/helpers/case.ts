@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initCase } from '../../src/case/init-case.js';
@@ -52,4 +52,15 @@ export async function query(caseDir: string, sql: string): Promise<Row[]> {
   } finally {
     store.close();
   }
+}
+
+/** A fresh case (default window) with `n` small Tetragon exec lines ingested from CASE/inputs/x.json. */
+export async function tetragonCase(n: number): Promise<{ caseDir: string; cleanup: () => void }> {
+  const { tetragonLines } = await import('./tetragon-lines.js');
+  const c = makeCase();
+  const input = path.join(c.caseDir, 'inputs');
+  mkdirSync(input);
+  writeFileSync(path.join(input, 'x.json'), tetragonLines(n).join('\n'));
+  await ingest(c.caseDir, [input]);
+  return c;
 }

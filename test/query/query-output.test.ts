@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { makeCase, ingest, tempDir } from '../helpers/case.js';
-import { tetragonLines } from '../helpers/tetragon-lines.js';
+import { tempDir, tetragonCase } from '../helpers/case.js';
 import { createProgram, type Io } from '../../src/cli/program.js';
 import { CliError } from '../../src/core/errors.js';
 
@@ -12,13 +11,9 @@ let outDir: string;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  const c = makeCase();
+  const c = await tetragonCase(5);
   cleanups.push(c.cleanup);
   caseDir = c.caseDir;
-  const input = path.join(caseDir, 'inputs');
-  mkdirSync(input);
-  writeFileSync(path.join(input, 'x.json'), tetragonLines(5).join('\n'));
-  await ingest(caseDir, [input]);
   const t = tempDir('podtrail-out-');
   cleanups.push(t.cleanup);
   outDir = t.dir;

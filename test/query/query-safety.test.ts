@@ -1,21 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, tempDir } from '../helpers/case.js';
-import { tetragonLines } from '../helpers/tetragon-lines.js';
+import { tempDir, tetragonCase } from '../helpers/case.js';
 import { queryCase } from '../../src/query/query-case.js';
 
 let caseDir: string;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  const c = makeCase();
+  const c = await tetragonCase(3);
   cleanups.push(c.cleanup);
   caseDir = c.caseDir;
-  const input = path.join(caseDir, 'inputs');
-  mkdirSync(input);
-  writeFileSync(path.join(input, 'x.json'), tetragonLines(3).join('\n'));
-  await ingest(caseDir, [input]);
 });
 afterAll(() => cleanups.forEach((f) => f()));
 

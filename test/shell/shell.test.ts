@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { makeCase, ingest, tempDir } from '../helpers/case.js';
-import { tetragonLines } from '../helpers/tetragon-lines.js';
+import { tempDir, tetragonCase } from '../helpers/case.js';
 import { CLI, distIsFresh } from '../helpers/dist.js';
 import { runShell, defaultHistoryFile, PROMPT, CONTINUATION } from '../../src/shell/shell.js';
 
@@ -13,13 +12,9 @@ let home: string;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  const c = makeCase();
+  const c = await tetragonCase(3);
   cleanups.push(c.cleanup);
   caseDir = c.caseDir;
-  const input = path.join(caseDir, 'inputs');
-  mkdirSync(input);
-  writeFileSync(path.join(input, 'x.json'), tetragonLines(3).join('\n'));
-  await ingest(caseDir, [input]);
   const h = tempDir('podtrail-home-');
   cleanups.push(h.cleanup);
   home = h.dir;
