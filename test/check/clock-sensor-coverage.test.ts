@@ -9,10 +9,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, ctEvent, identity, node, tgConnect } from '../helpers/handmade.js';
-import { NODE_A, NODE_B, REMOVED_AT, baselineSpec, buildCheckedCase, findings, notOk, type Finding } from '../helpers/check-baseline.js';
+import { NODE_A, NODE_B, REMOVED_AT, baselineSpec, buildCheckedCases, cleanupCheckedCases, notOk, type CheckedCase } from '../helpers/check-baseline.js';
 
 const S3_VPCE = '10.0.100.30';
-const built: Record<'clock' | 'sensor', { caseDir: string; cleanup: () => void; findings: Finding[] }> = {} as never;
+const built = {} as Record<'clock' | 'sensor', CheckedCase>;
 
 beforeAll(async () => {
   const clock = baselineSpec();
@@ -45,18 +45,10 @@ beforeAll(async () => {
   sensor.nodeOffsets['node-c'] = '0s';
   sensor.nodeOffsets['node-d'] = '0s';
 
-  for (const [name, spec] of [
-    ['clock', clock],
-    ['sensor', sensor],
-  ] as const) {
-    const c = await buildCheckedCase(spec);
-    built[name] = { caseDir: c.caseDir, cleanup: c.cleanup, findings: await findings(c.caseDir) };
-  }
+  await buildCheckedCases({ clock, sensor }, built);
 }, 180_000);
 
-afterAll(() => {
-  for (const b of Object.values(built)) b?.cleanup();
-});
+afterAll(() => cleanupCheckedCases(built));
 
 describe('clock', () => {
   it('finds exactly one clock gap: the measured node beyond tolerance', () => {

@@ -9,12 +9,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVIDENCE_GAP_KINDS } from '../../src/check/check-titles.js';
 import { tgRateLimit } from '../helpers/handmade.js';
-import { NODE_A, NODE_B, baselineSpec, buildCheckedCase, findings, notOk, secondsBetween, type Finding } from '../helpers/check-baseline.js';
+import { NODE_A, NODE_B, baselineSpec, buildCheckedCases, cleanupCheckedCases, notOk, secondsBetween, type CheckedCase, type Finding } from '../helpers/check-baseline.js';
 
 const HOLE = { from: '2026-10-20T10:00:00Z', to: '2026-10-20T10:20:00Z' };
 const AUDIT_STARTS = '2026-10-20T09:30:00Z';
 
-const built: Record<'clean' | 'continuity' | 'coverage', { caseDir: string; cleanup: () => void; findings: Finding[] }> = {} as never;
+const built = {} as Record<'clean' | 'continuity' | 'coverage', CheckedCase>;
 
 beforeAll(async () => {
   const clean = baselineSpec();
@@ -33,19 +33,10 @@ beforeAll(async () => {
   const coverage = baselineSpec();
   coverage.audit = coverage.audit.filter((l) => Date.parse((JSON.parse(l) as { requestReceivedTimestamp: string }).requestReceivedTimestamp) >= Date.parse(AUDIT_STARTS));
 
-  for (const [name, spec] of [
-    ['clean', clean],
-    ['continuity', continuity],
-    ['coverage', coverage],
-  ] as const) {
-    const c = await buildCheckedCase(spec);
-    built[name] = { caseDir: c.caseDir, cleanup: c.cleanup, findings: await findings(c.caseDir) };
-  }
+  await buildCheckedCases({ clean, continuity, coverage }, built);
 }, 180_000);
 
-afterAll(() => {
-  for (const b of Object.values(built)) b?.cleanup();
-});
+afterAll(() => cleanupCheckedCases(built));
 
 const kinds = (fs: Finding[], status: string) => fs.filter((f) => f.status === status).map((f) => f.kind).sort();
 

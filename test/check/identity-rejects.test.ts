@@ -10,14 +10,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, ctEvent, identity, pod, serviceAccount, stsCredentials } from '../helpers/handmade.js';
 import { query } from '../helpers/case.js';
-import { NODE_A, NODE_B, baselineSpec, buildCheckedCase, findings, notOk, type Finding } from '../helpers/check-baseline.js';
+import { NODE_A, NODE_B, baselineSpec, buildCheckedCases, cleanupCheckedCases, notOk, type CheckedCase } from '../helpers/check-baseline.js';
 
 const IRSA_ROLE = `arn:aws:iam::${ACCOUNT}:role/shop-api`;
 const PI_ROLE = `arn:aws:iam::${ACCOUNT}:role/shop-api-pod-identity`;
 const UNTAGGED = 'ev-pod-identity-untagged';
 const UNTAGGED_KEY = 'ASIAUNTAGGED00000001';
 const UNTAGGED_USE = 'ev-untagged-key-used';
-const built: Record<'identity' | 'rejects', { caseDir: string; cleanup: () => void; findings: Finding[] }> = {} as never;
+const built = {} as Record<'identity' | 'rejects', CheckedCase>;
 
 beforeAll(async () => {
   const ident = baselineSpec();
@@ -54,18 +54,10 @@ beforeAll(async () => {
   rejects.audit[4] = broken(5);
   rejects.audit[8] = broken(9);
 
-  for (const [name, spec] of [
-    ['identity', ident],
-    ['rejects', rejects],
-  ] as const) {
-    const c = await buildCheckedCase(spec);
-    built[name] = { caseDir: c.caseDir, cleanup: c.cleanup, findings: await findings(c.caseDir) };
-  }
+  await buildCheckedCases({ identity: ident, rejects }, built);
 }, 180_000);
 
-afterAll(() => {
-  for (const b of Object.values(built)) b?.cleanup();
-});
+afterAll(() => cleanupCheckedCases(built));
 
 describe('identity bindings', () => {
   it('finds exactly the shared IRSA binding and the untagged Pod Identity session', () => {

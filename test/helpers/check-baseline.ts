@@ -189,3 +189,26 @@ export function secondsBetween(a: string, b: string): number {
 }
 
 export const inputsDir = (caseDir: string): string => path.join(caseDir, 'inputs');
+
+/** A built, correlated and checked case with its findings. */
+export interface CheckedCase {
+  caseDir: string;
+  cleanup: () => void;
+  findings: Finding[];
+}
+
+/**
+ * Builds one checked case per spec, one after the other, into `into` (filled as each completes, so
+ * an afterAll can clean up what was built even when a later build fails).
+ */
+export async function buildCheckedCases<K extends string>(specs: Record<K, CheckSpec>, into: Partial<Record<K, CheckedCase>>): Promise<void> {
+  for (const name of Object.keys(specs) as K[]) {
+    const c = await buildCheckedCase(specs[name]);
+    into[name] = { caseDir: c.caseDir, cleanup: c.cleanup, findings: await findings(c.caseDir) };
+  }
+}
+
+/** Cleans up every case buildCheckedCases built. */
+export function cleanupCheckedCases(built: Partial<Record<string, CheckedCase>>): void {
+  for (const b of Object.values(built)) b?.cleanup();
+}
