@@ -5,7 +5,7 @@ import { canonicalJson } from '../core/canonical-json.js';
 import { CORRELATION_TABLES } from '../lake/correlation-schema.js';
 import { LAKE_TABLES, type TableDoc } from '../lake/schema.js';
 import { HashingWriter, type WrittenFile } from './files.js';
-import { exportColumn, parseJsonColumns, sqlIdentifier as quotedIdentifier } from '../store/export-sql.js';
+import { exportColumn, parseJsonColumns, sqlIdentifier } from '../store/export-sql.js';
 
 function doc(name: string): TableDoc {
   const t = [...CORRELATION_TABLES, ...LAKE_TABLES].find((x) => x.name === name);
@@ -38,9 +38,9 @@ export async function exportTimeline(store: Store, dir: string): Promise<Written
 /** Streams a table's rows as canonical JSON lines, each with extra fixed fields (e.g. its table name). */
 async function exportRows(store: Store, w: HashingWriter, table: TableDoc, orderBy: string[], extra: (r: Row) => Record<string, unknown>): Promise<number> {
   const cols = table.columns.map((c) => exportColumn(c)).join(', ');
-  const order = orderBy.map((c) => quotedIdentifier(c)).join(', ');
+  const order = orderBy.map((c) => sqlIdentifier(c)).join(', ');
   let n = 0;
-  for await (const rows of store.streamRows(`select ${cols} from ${quotedIdentifier(table.name)} order by ${order}`)) {
+  for await (const rows of store.streamRows(`select ${cols} from ${sqlIdentifier(table.name)} order by ${order}`)) {
     let text = '';
     for (const r of rows) text += `${canonicalJson({ ...parseJsonColumns(r, table.columns), ...extra(r) })}\n`;
     n += rows.length;

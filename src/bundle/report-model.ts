@@ -399,7 +399,8 @@ async function podFinding(store: Store, sig: Row, index: number, gaps: readonly 
 
   const calls = await store.rows(CALLS_SQL, { uid, ...span });
   const firstCallAt = calls.length > 0 ? s(calls[0]!['ts']) : s(sig['last_at']);
-  const human = (await store.rows(HUMAN_SQL, { uid })).map((r): HumanAction => {
+  const humanRows = await store.rows(HUMAN_SQL, { uid });
+  const human = humanRows.map((r): HumanAction => {
     const execs = Array.isArray(r['runtime_exec_row_ids']) ? (r['runtime_exec_row_ids'] as unknown[]).map(s) : [];
     const c = capIds(execs);
     return {
@@ -459,7 +460,8 @@ async function podFinding(store: Store, sig: Row, index: number, gaps: readonly 
   }
   const sessions = [...blocks.values()].sort((a, b) => (a.calls[0]!.ts < b.calls[0]!.ts ? -1 : a.calls[0]!.ts > b.calls[0]!.ts ? 1 : a.access_key_id < b.access_key_id ? -1 : 1));
 
-  const kube = (await store.rows(KUBE_SQL, { uid, ...span })).map((r): KubeRequest => ({
+  const kubeRows = await store.rows(KUBE_SQL, { uid, ...span });
+  const kube = kubeRows.map((r): KubeRequest => ({
     ts: displayTs(r['ts']),
     request: requestText(r),
     source_ip: s(r['source_ip']),
@@ -468,7 +470,8 @@ async function podFinding(store: Store, sig: Row, index: number, gaps: readonly 
     row_id: s(r['row_id']),
     token_issued_row_id: s(r['token_issued_row_id']),
   }));
-  const orphans = (await store.rows(ORPHANS_SQL, { sa, ns, ...span })).map((r): OrphanCall => ({
+  const orphanRows = await store.rows(ORPHANS_SQL, { sa, ns, ...span });
+  const orphans = orphanRows.map((r): OrphanCall => ({
     ts: displayTs(r['ts']),
     action: `${s(r['event_source']).replace(/\.amazonaws\.com$/, '')}:${s(r['event_name'])}`,
     source_ip: s(r['source_ip']),
@@ -489,7 +492,7 @@ async function podFinding(store: Store, sig: Row, index: number, gaps: readonly 
       : `exec ${s(r['binary'])}${r['arguments'] ? ` ${s(r['arguments'])}` : ''}`;
     add(s(r['ts']), s(r['source']), what, [s(r['row_id'])]);
   }
-  for (const h of await store.rows(HUMAN_SQL, { uid })) {
+  for (const h of humanRows) {
     const ts = s(h['ts']);
     if (ts < span.span_from || ts > span.span_to) continue;
     add(ts, 'kube-audit', `${s(h['user_name'])} ${s(h['action'])}${h['command'] ? ` ${s(h['command'])}` : ''}`, [s(h['row_id'])]);
@@ -498,12 +501,12 @@ async function podFinding(store: Store, sig: Row, index: number, gaps: readonly 
     const key = c['access_key_id'] ? `key ${s(c['access_key_id'])}` : c['issued_access_key_id'] ? `issues key ${s(c['issued_access_key_id'])}` : 'no key';
     add(s(c['ts']), 'cloudtrail', `${s(c['event_source']).replace(/\.amazonaws\.com$/, '')}:${s(c['event_name'])} ${s(c['error_code']) || 'ok'} (${s(c['confidence'])}, ${key})`, [s(c['event_id'])]);
   }
-  for (const k of await store.rows(KUBE_SQL, { uid, ...span })) {
+  for (const k of kubeRows) {
     const ts = s(k['ts']);
     if (ts < span.span_from || ts > span.span_to) continue;
     add(ts, 'kube-audit', `pod token: ${requestText(k)} from ${s(k['source_ip'])}${k['off_pod'] === true ? ' (off-pod)' : ''}`, [s(k['row_id'])]);
   }
-  for (const o of await store.rows(ORPHANS_SQL, { sa, ns, ...span })) {
+  for (const o of orphanRows) {
     add(s(o['ts']), 'cloudtrail', `${s(o['event_source']).replace(/\.amazonaws\.com$/, '')}:${s(o['event_name'])} from ${s(o['source_ip'])} (${s(o['confidence'])}: not this pod)`, [s(o['event_id'])]);
   }
   for (const g of gaps) {

@@ -14,8 +14,8 @@ import { ENVELOPE_FILE, PUBLIC_KEY_FILE } from './sha256sums.js';
 import { decodeBase64 } from './dsse.js';
 import { keyIdOf, parsePublicKey, type KeyPair } from './keys.js';
 import { bundleCase, signerFromPair, type BundleResult, type Signer } from './bundle-case.js';
-import { correlateCase } from '../correlate/correlate-case.js';
-import { checkCase } from '../check/check-case.js';
+import { correlateCase, CORRELATE_PURPOSE } from '../correlate/correlate-case.js';
+import { checkCase, CHECK_PURPOSE } from '../check/check-case.js';
 import { formatCheck, verifyBundle } from './verify-bundle.js';
 
 export interface ReproduceOptions {
@@ -46,9 +46,6 @@ export interface ReproduceResult {
   attestation: string;
 }
 
-/** How the 'analyzed' custody entries of correlate and check begin (src/correlate, src/check). */
-const CORRELATE_PURPOSE = 'correlation';
-const CHECK_PURPOSE = 'gaps checks';
 
 interface Manifest {
   case_id: string;

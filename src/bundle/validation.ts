@@ -84,10 +84,6 @@ export function findingsOf(v: Validation): Finding[] {
   return out.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-export function gapsOf(v: Validation): Finding[] {
-  return findingsOf(v).filter((f) => f.status === 'gap');
-}
-
 /** How the bundle is signed, as validation.json states it. */
 export type SignatureStatus =
   | { status: 'unsigned' }

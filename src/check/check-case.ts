@@ -14,6 +14,9 @@ import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
 
+/** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
+export const CHECK_PURPOSE = 'gaps checks: validation.json';
+
 export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
 
 /**
@@ -23,28 +26,29 @@ export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
 export async function checkCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock(), actor?: string): Promise<Validation> {
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
-  const configText = readFileSync(p.config);
+  const configSha = sha256Hex(readFileSync(p.config));
   const unlock = lockCase(p.lock);
   const store = await openCaseStore(p, { write: true });
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const catalogSha = sha256Hex(catalog.map((r) => r.evidence_file_id).sort().join('\n'));
-    const fresh = await correlationFreshness(store, catalogSha, sha256Hex(configText), TOOL_ID);
+    const fresh = await correlationFreshness(store, catalogSha, configSha, TOOL_ID);
     if (fresh !== 'fresh') {
       throw new CliError(`the correlation tables are ${fresh}: run "podtrail correlate ${caseDir}" first (or "podtrail run")`);
     }
     const { findings, impacts, counts } = await runChecks(store);
     log(`gap_findings: ${findings.length} findings (${counts['gap'] ?? 0} gaps, ${counts['unknown'] ?? 0} unknown)`);
-    const validation = buildValidation({ config, configSha256: sha256Hex(configText), catalog, findings, impacts, catalogSha256: catalogSha, tool: TOOL_ID });
+    const validation = buildValidation({ config, configSha256: configSha, catalog, findings, impacts, catalogSha256: catalogSha, tool: TOOL_ID });
     const tmp = `${p.validation}.tmp`;
-    writeFileSync(tmp, stableJson(validation));
+    const validationText = stableJson(validation);
+    writeFileSync(tmp, validationText);
     renameSync(tmp, p.validation);
-    recordAnalysis(p.custody, clock, 'gaps checks: validation.json', {
+    recordAnalysis(p.custody, clock, CHECK_PURPOSE, {
       catalog_sha256: catalogSha,
-      config_sha256: sha256Hex(configText),
+      config_sha256: configSha,
       tool_version: TOOL_ID,
       rules: sqlRuleHashes(['50_checks']),
-      validation_sha256: sha256Hex(stableJson(validation)),
+      validation_sha256: sha256Hex(validationText),
     }, actor);
     return validation;
   } finally {

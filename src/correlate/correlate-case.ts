@@ -11,6 +11,9 @@ import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
 
+/** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
+export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
+
 /**
  * The correlation run, in dependency order. A `table` step materializes the public table <name>
  * from view mart_<name>; a `temp` step materializes an intermediate view into a temp table of the
@@ -74,7 +77,7 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
       tool_version: TOOL_ID,
     };
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
-    recordAnalysis(p.custody, clock, 'correlation: pod lifecycle, credential sessions, clock offsets, attributions', {
+    recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
       rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),

@@ -83,7 +83,7 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
     const first = group[0]!;
     if (group.length === 1) {
       log(`landing ${first.input.origin} (${first.collector!.source})`);
-      const landing = await landFile(store, first.acquired, first.collector!, first.layout!, first.efid, path.join(staging, first.efid), { evidence_file_id: first.efid, ...params(first) });
+      const landing = await landFile(store, first.acquired, first.collector!, first.layout!, first.efid, path.join(staging, first.efid), params(first));
       if (landing.note) log(`  ${first.input.origin}: ${landing.note}`);
       landings.set(first.efid, landing);
       await seen(landing);
@@ -95,7 +95,7 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
       group.map((x) => ({ efid: x.efid, acquired: x.acquired, layout: x.layout! })),
       first.collector!,
       path.join(staging, `batch-${first.efid}`),
-      { evidence_file_id: null, ...params(first) },
+      params(first),
     );
     for (const x of group) {
       const landing = results.get(x.efid)!;

@@ -4,7 +4,7 @@ import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { CliError } from '../core/errors.js';
 import { CaseSession, type Request } from '../query/session.js';
-import { OUTPUT_FORMATS, formatRows, type OutputFormat } from '../output/format-rows.js';
+import { formatRows } from '../output/format-rows.js';
 import { StatementBuffer } from './statement-buffer.js';
 import { runDotCommand, type ShellState } from './dot-commands.js';
 
@@ -136,9 +136,6 @@ export async function runShell(caseDir: string, io: ShellIo): Promise<number> {
   return failures > 0 && !io.terminal ? 1 : 0;
 }
 
-export function isOutputFormat(f: string): f is OutputFormat {
-  return (OUTPUT_FORMATS as string[]).includes(f);
-}
 
 /** $HOME/.podtrail_history when HOME is set and writable (PODTRAIL_HISTORY overrides; empty disables). */
 export function defaultHistoryFile(env: NodeJS.ProcessEnv = process.env): string | null {

@@ -41,20 +41,19 @@ function fingerprints(p: CasePaths): { lake: string; sql: string } {
 }
 
 async function storedFingerprints(store: Store): Promise<{ lake: string | null; sql: string | null }> {
-  const t = await store.rows(`select count(*)::INT as n from information_schema.tables where table_name = 'podtrail_views'`);
-  if (t[0]?.['n'] !== 1) return { lake: null, sql: null };
+  // no such column: no table, or one written before the sql fingerprint existed
   const cols = await store.rows(`select count(*)::INT as n from information_schema.columns where table_name = 'podtrail_views' and column_name = 'sql_fingerprint'`);
   if (cols[0]?.['n'] !== 1) return { lake: null, sql: null };
   const r = await store.rows(`select lake_fingerprint, sql_fingerprint from podtrail_views`);
   return { lake: (r[0]?.['lake_fingerprint'] as string | undefined) ?? null, sql: (r[0]?.['sql_fingerprint'] as string | undefined) ?? null };
 }
 
-/** Rewrites the lake views and case tables, and the sql/ views, when their part changed (or always, with force). */
-export async function ensureViews(store: Store, p: CasePaths, force = false): Promise<void> {
+/** Rewrites the lake views and case tables, and the sql/ views, when their part changed. */
+export async function ensureViews(store: Store, p: CasePaths): Promise<void> {
   const want = fingerprints(p);
   const have = await storedFingerprints(store);
-  const lakeStale = force || have.lake !== want.lake;
-  const sqlStale = force || have.sql !== want.sql;
+  const lakeStale = have.lake !== want.lake;
+  const sqlStale = have.sql !== want.sql;
   if (!lakeStale && !sqlStale) return;
   await refreshLakeViews(store, p.lake, loadCaseConfig(p.config), { applySql: sqlStale });
   await store.run(`create or replace table podtrail_views as select $lake as lake_fingerprint, $sql as sql_fingerprint`, want);

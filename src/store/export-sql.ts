@@ -14,7 +14,7 @@ export function sqlIdentifier(name: string): string {
 export function exportColumn(c: ColumnDoc, alias = c.name): string {
   const id = quotedIdentifier(c.name);
   const as = quotedIdentifier(alias);
-  if (c.type === 'TIMESTAMP' || c.type === 'TIMESTAMP_NS') return `strftime(${id}, '%Y-%m-%dT%H:%M:%S.%fZ') as ${as}`;
+  if (c.type === 'TIMESTAMP' || c.type === 'TIMESTAMP_NS') return `${isoSql(id)} as ${as}`;
   if (c.type === 'BIGINT' || c.type === 'INTEGER') return `${id}::DOUBLE as ${as}`;
   if (c.type === 'JSON') return `${id}::VARCHAR as ${as}`;
   if (c.type.startsWith('MAP(')) return `to_json(${id})::VARCHAR as ${as}`;

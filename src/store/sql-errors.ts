@@ -19,7 +19,7 @@ export function explainSqlError(sql: string, message: string, position?: number)
 }
 
 /** "LINE n: <text>" and a caret under the character at the 0-based offset, as DuckDB prints it. */
-export function pointAt(sql: string, position: number): string {
+function pointAt(sql: string, position: number): string {
   const before = sql.slice(0, position);
   const lineNo = before.split('\n').length;
   const lineStart = before.lastIndexOf('\n') + 1;
