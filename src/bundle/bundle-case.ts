@@ -14,7 +14,7 @@ import { appendCustody, sha256Hex } from '../custody/custody-log.js';
 import { renderReport } from '../render/render.js';
 import { writeHashed, type WrittenFile } from './files.js';
 import { recheckRaw } from './recheck-raw.js';
-import { freshCorrelation } from './analysis.js';
+import { correlationFingerprint, requireFreshCorrelation } from '../correlate/freshness.js';
 import { bundleCustody } from './custody-export.js';
 import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
 import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
@@ -114,7 +114,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
       log(`re-hashing ${catalog.length} raw files against the catalog`);
       rawVerified = await recheckRaw(p.root, catalog);
       lap('recheck_raw_ms');
-      await freshCorrelation(store, catalog, configText);
+      await requireFreshCorrelation(store, correlationFingerprint(catalog, configText), o.caseDir);
       const validation = readValidation(p.validation);
       const custody = bundleCustody(p.custody);
 

@@ -3,11 +3,10 @@ import { casePaths } from '../case/case-paths.js';
 import { loadCaseConfig } from '../case/case-config.js';
 import { lockCase } from '../case/case-lock.js';
 import { openCaseStore } from '../store/case-store.js';
-import { runChecks, correlationFreshness } from '../store/checks.js';
+import { runChecks } from '../store/checks.js';
+import { correlationFingerprint, requireFreshCorrelation } from '../correlate/freshness.js';
 import { readEvidenceFiles } from '../store/catalog.js';
 import { sha256Hex } from '../custody/custody-log.js';
-import { TOOL_ID } from '../core/version.js';
-import { CliError } from '../core/errors.js';
 import { stableJson } from '../core/stable-json.js';
 import { buildValidation, type Validation } from './validation.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
@@ -26,27 +25,22 @@ export const VALIDATION_SCHEMA = 'podtrail.validation/v1';
 export async function checkCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock(), actor?: string): Promise<Validation> {
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
-  const configSha = sha256Hex(readFileSync(p.config));
+  const configText = readFileSync(p.config);
   const unlock = lockCase(p.lock);
   const store = await openCaseStore(p, { write: true });
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
-    const catalogSha = sha256Hex(catalog.map((r) => r.evidence_file_id).sort().join('\n'));
-    const fresh = await correlationFreshness(store, catalogSha, configSha, TOOL_ID);
-    if (fresh !== 'fresh') {
-      throw new CliError(`the correlation tables are ${fresh}: run "podtrail correlate ${caseDir}" first (or "podtrail run")`);
-    }
+    const fingerprint = correlationFingerprint(catalog, configText);
+    await requireFreshCorrelation(store, fingerprint, caseDir);
     const { findings, impacts, counts } = await runChecks(store);
     log(`gap_findings: ${findings.length} findings (${counts['gap'] ?? 0} gaps, ${counts['unknown'] ?? 0} unknown)`);
-    const validation = buildValidation({ config, configSha256: configSha, catalog, findings, impacts, catalogSha256: catalogSha, tool: TOOL_ID });
+    const validation = buildValidation({ config, configSha256: fingerprint.config_sha256, catalog, findings, impacts, catalogSha256: fingerprint.catalog_sha256, tool: fingerprint.tool_version });
     const tmp = `${p.validation}.tmp`;
     const validationText = stableJson(validation);
     writeFileSync(tmp, validationText);
     renameSync(tmp, p.validation);
     recordAnalysis(p.custody, clock, CHECK_PURPOSE, {
-      catalog_sha256: catalogSha,
-      config_sha256: configSha,
-      tool_version: TOOL_ID,
+      ...fingerprint,
       rules: sqlRuleHashes(['50_checks']),
       validation_sha256: sha256Hex(validationText),
     }, actor);

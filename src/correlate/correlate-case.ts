@@ -4,12 +4,11 @@ import { loadCaseConfig } from '../case/case-config.js';
 import { lockCase } from '../case/case-lock.js';
 import { CORRELATE_MEMORY_LIMIT, openCaseStore } from '../store/case-store.js';
 import { materializeTables } from '../store/materialize.js';
-import { sha256Hex } from '../custody/custody-log.js';
-import { TOOL_ID } from '../core/version.js';
 import { readEvidenceFiles } from '../store/catalog.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { correlationFingerprint } from './freshness.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
@@ -71,11 +70,7 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
   const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
-    const fingerprint = {
-      catalog_sha256: sha256Hex(catalog.map((r) => r.evidence_file_id).sort().join('\n')),
-      config_sha256: sha256Hex(readFileSync(p.config)),
-      tool_version: TOOL_ID,
-    };
+    const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,

@@ -1,11 +1,16 @@
-import type { Store, Row } from './store.js';
+import type { Store } from './store.js';
 
-/** Whether correlation_runs matches the current catalog, case.yaml and tool version. */
-export async function correlationFreshness(store: Store, catalogSha: string, configSha: string, tool: string): Promise<'fresh' | 'stale' | 'missing'> {
-  const rows = await store.rows(`select distinct catalog_sha256, config_sha256, tool_version from correlation_runs`).catch(() => [] as Row[]);
-  if (rows.length === 0) return 'missing';
-  const r = rows[0]!;
-  return rows.length === 1 && r['catalog_sha256'] === catalogSha && r['config_sha256'] === configSha && r['tool_version'] === tool ? 'fresh' : 'stale';
+/** The fingerprint each correlation table was computed from (correlation_runs); none before a correlate. */
+export async function correlationRuns(store: Store): Promise<{ table_name: string; catalog_sha256: string; config_sha256: string; tool_version: string }[]> {
+  const t = await store.rows(`select count(*)::INTEGER as n from information_schema.tables where table_name = 'correlation_runs'`);
+  if (t[0]?.['n'] !== 1) return [];
+  const rows = await store.rows(`select table_name, catalog_sha256, config_sha256, tool_version from correlation_runs order by table_name`);
+  return rows.map((r) => ({
+    table_name: String(r['table_name']),
+    catalog_sha256: String(r['catalog_sha256']),
+    config_sha256: String(r['config_sha256']),
+    tool_version: String(r['tool_version']),
+  }));
 }
 
 export interface FindingRow {
