@@ -1,5 +1,5 @@
 import { Option } from '@commander-js/extra-typings';
-import { UsageError } from '../core/errors.js';
+import { parseRowLimit } from '../query/row-limit.js';
 import { FORMATS, type Delivery, type Format } from '../query/session.js';
 import type { Io } from './program.js';
 
@@ -12,9 +12,7 @@ export const OUT_HELP = 'write the result to this file (required for parquet)';
 export const LIMIT_HELP = 'return at most n rows';
 
 export function parseLimit(v: string): number {
-  const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--limit: "${v}" is not a non-negative integer`);
-  return n;
+  return parseRowLimit(v, '--limit');
 }
 
 /**

@@ -3,6 +3,7 @@ import { closest } from '../core/closest.js';
 import { allTableDocs, renderTableDoc } from '../lake/schema-doc.js';
 import { OUTPUT_FORMATS, formatRows, type OutputFormat } from '../output/format-rows.js';
 import { parseParams } from '../query/params.js';
+import { parseRowLimit } from '../query/row-limit.js';
 import { renderHuntList } from '../query/hunts.js';
 import type { CaseSession } from '../query/session.js';
 import { splitWords } from './dot-args.js';
@@ -81,8 +82,7 @@ const COMMANDS: Record<string, Handler> = {
     const [n] = args;
     if (n === undefined) return s.out(`${s.limit ?? 'off'}\n`);
     if (n === 'off') s.limit = undefined;
-    else if (/^\d+$/.test(n)) s.limit = Number(n);
-    else throw new UsageError(`.limit: "${n}" is not a number or off`);
+    else s.limit = parseRowLimit(n, '.limit (a number or off)');
   },
   param: async (args, s) => {
     if (args.length === 0) {

@@ -71,12 +71,14 @@ describe('podtrail shell on piped input', () => {
   });
 
   it('reports errors with their position and goes on; exit status 1 when input is not a terminal', async () => {
-    const r = await piped('select * from runtime_evnts;\n.nope\n.run no-such-hunt\n.run calls-from-address\nselect 3 as ok;\n');
+    const r = await piped('select * from runtime_evnts;\n.nope\n.run no-such-hunt\n.run calls-from-address\n.limit -1\n.limit 99999999999999999999\nselect 3 as ok;\n');
     expect(r.out).toBe('{"ok":3}\n');
     expect(r.err).toContain('Error: Catalog Error: Table with name runtime_evnts does not exist!\nDid you mean "runtime_events"?\n\nLINE 1: select * from runtime_evnts;\n');
     expect(r.err).toContain('Error: unknown command ".nope"');
     expect(r.err).toContain('Error: no hunt named "no-such-hunt"');
     expect(r.err).toContain('Error: hunt calls-from-address needs --param source_ip=<varchar>');
+    expect(r.err).toContain('Error: .limit (a number or off): "-1" is not a non-negative integer');
+    expect(r.err).toContain('Error: .limit (a number or off): "99999999999999999999" is not a non-negative integer');
     expect(r.code).toBe(1);
   });
 
