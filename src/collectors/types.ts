@@ -36,6 +36,12 @@ export interface Collector {
    * the row's position (see landTarget); podtrail checks the plan keeps the order, else falls back.
    */
   rowPerRecord?: boolean;
+  /**
+   * The source comes as many small files of one value each (CloudTrail's S3 log files, one per
+   * account, region and 5 minutes): consecutive such files land together, one statement per batch
+   * (doc mode only).
+   */
+  manySmallFiles?: boolean;
   /** Inventory only: the file needs a snapshot instant. */
   needsSnapshot?: boolean;
 }

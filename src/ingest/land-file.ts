@@ -254,10 +254,11 @@ export interface BatchMember {
   layout: 'lines' | 'document';
 }
 
-/** Small one-value files of a doc-mode collector (CloudTrail log files) fit a batch. */
+/** Small one-value files of a collector that comes in many of them (Collector.manySmallFiles) fit a batch. */
 export function batchable(collector: Collector, a: AcquiredFile, layout: 'lines' | 'document'): boolean {
   return (
-    collector.source === 'cloudtrail' &&
+    collector.manySmallFiles === true &&
+    collector.input.mode === 'doc' &&
     (a.gzip?.problems.length ?? 0) === 0 &&
     a.scan.bytes < 32 * 1024 * 1024 &&
     (layout === 'document' || (a.scan.lines === 1 && a.scan.clean))

@@ -26,4 +26,5 @@ export const cloudtrail: Collector = {
   },
   input: { mode: 'doc' },
   targets: [{ table: 'cloud_events', sqlFile: 'cloudtrail.sql' }],
+  manySmallFiles: true,
 };
