@@ -10,7 +10,7 @@ import { ingestCase } from '../ingest/ingest-case.js';
 import { snapshotFromFileName } from '../ingest/snapshot-time.js';
 import { neutralize } from '../render/escape.js';
 import { byteOrder, listFiles, sha256File } from './files.js';
-import { ENVELOPE_FILE, PUBLIC_KEY_FILE } from './sha256sums.js';
+import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
 import { decodeBase64 } from './dsse.js';
 import { keyIdOf, parsePublicKey, type KeyPair } from './keys.js';
 import { bundleCase, signerFromPair, type BundleResult, type Signer } from './bundle-case.js';
@@ -96,8 +96,20 @@ async function firstDifferentLine(a: string, b: string): Promise<{ line: number;
   }
 }
 
-/** The first difference between two bundle folders (files in byte order), or null. */
-export async function compareBundles(expectedDir: string, actualDir: string): Promise<{ files: number; difference: Difference | null }> {
+/** sha256 of each file a bundle's SHA256SUMS lists, when already known (verified, or computed while writing). */
+export type KnownHashes = ReadonlyMap<string, string>;
+
+/**
+ * The first difference between two bundle folders (files in byte order), or null. A file's hash is
+ * taken from `known` when given (podtrail reproduce: the original's SHA256SUMS, just verified, and
+ * the hashes the writer computed), else computed; lines are compared only for a file that differs.
+ */
+export async function compareBundles(
+  expectedDir: string,
+  actualDir: string,
+  known: { expected?: KnownHashes; actual?: KnownHashes } = {},
+): Promise<{ files: number; difference: Difference | null }> {
+  const digest = async (dir: string, f: string, m?: KnownHashes): Promise<string> => m?.get(f) ?? (await sha256File(path.join(dir, ...f.split('/')))).sha256;
   const want = listFiles(expectedDir).files;
   const got = listFiles(actualDir).files;
   const all = [...new Set([...want, ...got])].sort(byteOrder);
@@ -106,7 +118,7 @@ export async function compareBundles(expectedDir: string, actualDir: string): Pr
     if (!want.includes(f)) return { files: all.length, difference: { file: f, kind: 'added', line: null, expected: null, actual: null } };
     const a = path.join(expectedDir, ...f.split('/'));
     const b = path.join(actualDir, ...f.split('/'));
-    if ((await sha256File(a)).sha256 !== (await sha256File(b)).sha256) {
+    if ((await digest(expectedDir, f, known.expected)) !== (await digest(actualDir, f, known.actual))) {
       const d = await firstDifferentLine(a, b);
       return { files: all.length, difference: { file: f, kind: 'content', ...d } };
     }
@@ -228,6 +240,7 @@ export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceRes
       } else attestation = 'the reproduced statement differs from the signed one';
     }
   }
-  const cmp = await compareBundles(bundleDir, bundle.outDir);
+  const sums = (text: string): KnownHashes => new Map(parseSha256Sums(text).entries.map((e) => [e.name, e.sha256]));
+  const cmp = await compareBundles(bundleDir, bundle.outDir, { expected: sums(readFileSync(path.join(bundleDir, SHA256SUMS), 'utf8')), actual: sums(bundle.sha256sums) });
   return { caseDir, bundle, identical: cmp.difference === null, files: cmp.files, difference: cmp.difference, attestation };
 }

@@ -254,6 +254,10 @@ describe('reproduce', () => {
     writeFileSync(t, lines.join('\n'));
     const d = await compareBundles(a.outDir, other);
     expect(describeDifference(d.difference!)).toMatch(/^timeline\.jsonl line 5:/);
+    // with the original's hashes known (as reproduce passes them), the changed side is still hashed
+    const known = new Map(readFileSync(path.join(a.outDir, 'SHA256SUMS'), 'utf8').trim().split('\n').map((l) => [l.slice(66), l.slice(0, 64)] as [string, string]));
+    expect((await compareBundles(a.outDir, other, { expected: known })).difference?.file).toBe('timeline.jsonl');
+    expect((await compareBundles(a.outDir, a.outDir, { expected: known, actual: known })).difference).toBeNull();
   });
 });
 
