@@ -35,41 +35,23 @@ as_candidate as (
 
 final as (
     select
-        -- ids
+        m.ts,
         m.event_id,
-        -- dimensions
+        m.event_source,
+        m.event_name,
+        e.error_code,
         m.link,
         m.confidence,
         m.path,
         m.rule_id,
-        m.event_source,
-        m.event_name,
-        e.error_code,
-        e.aws_region,
         m.principal_arn,
         m.access_key_id,
         m.source_ip,
-        m.candidate_count,
-        -- timestamps (UTC)
-        m.ts
+        e.aws_region,
+        m.candidate_count
     from (select * from attributed union all by name select * from as_candidate) as m
     left join cloud_events as e on e.event_id = m.event_id
 )
 
-select
-    ts,
-    event_id,
-    event_source,
-    event_name,
-    error_code,
-    link,
-    confidence,
-    path,
-    rule_id,
-    principal_arn,
-    access_key_id,
-    source_ip,
-    aws_region,
-    candidate_count
-from final
+select * from final
 order by ts, event_id

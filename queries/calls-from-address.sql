@@ -14,9 +14,8 @@ attributions as (
 
 final as (
     select
-        -- ids
+        c.ts,
         c.event_id,
-        -- dimensions
         c.event_source,
         c.event_name,
         c.error_code,
@@ -31,30 +30,10 @@ final as (
         a.pod_uid,
         a.pod_namespace,
         a.pod_name,
-        a.reason,
-        -- timestamps (UTC)
-        c.ts
+        a.reason
     from calls as c
     left join attributions as a on a.event_id = c.event_id
 )
 
-select
-    ts,
-    event_id,
-    event_source,
-    event_name,
-    error_code,
-    principal_type,
-    principal_arn,
-    access_key_id,
-    user_agent,
-    aws_region,
-    confidence,
-    path,
-    rule_id,
-    pod_uid,
-    pod_namespace,
-    pod_name,
-    reason
-from final
+select * from final
 order by ts, event_id

@@ -184,14 +184,5 @@ final as (
     select step_no, step, depth, occurred_at, source_table, ref_id, pod_uid, summary from links
 )
 
-select
-    step_no,
-    step,
-    depth,
-    occurred_at,
-    source_table,
-    ref_id,
-    pod_uid,
-    summary
-from final
+select * from final
 order by step_no, depth, occurred_at, ref_id

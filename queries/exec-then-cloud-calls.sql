@@ -22,28 +22,25 @@ calls as (
 
 final as (
     select
-        -- ids
-        a.audit_id,
-        c.event_id,
-        -- dimensions
         a.user_name,
         a.source_ip as user_source_ip,
         a.action,
+        a.ts as action_at,
+        a.audit_id,
         a.namespace,
         a.pod_name,
         a.pod_uid,
         a.container,
         a.command,
+        c.ts as call_at,
+        round((epoch_us(c.ts) - epoch_us(a.ts)) / 1e6, 3) as seconds_after,
+        c.event_id,
         c.event_source,
         c.event_name,
         c.confidence,
         c.path,
         c.access_key_id,
-        c.source_ip as call_source_ip,
-        round((epoch_us(c.ts) - epoch_us(a.ts)) / 1e6, 3) as seconds_after,
-        -- timestamps (UTC)
-        a.ts as action_at,
-        c.ts as call_at
+        c.source_ip as call_source_ip
     from actions as a
     inner join calls as c
         on c.pod_uid = a.pod_uid
@@ -51,25 +48,5 @@ final as (
         and c.ts <= a.ts + to_minutes($minutes::BIGINT)
 )
 
-select
-    user_name,
-    user_source_ip,
-    action,
-    action_at,
-    audit_id,
-    namespace,
-    pod_name,
-    pod_uid,
-    container,
-    command,
-    call_at,
-    seconds_after,
-    event_id,
-    event_source,
-    event_name,
-    confidence,
-    path,
-    access_key_id,
-    call_source_ip
-from final
+select * from final
 order by action_at, audit_id, call_at, event_id

@@ -20,10 +20,7 @@ actions as (
 
 final as (
     select
-        -- ids
-        audit_id,
-        row_id,
-        -- dimensions
+        ts,
         user_name,
         user_groups,
         source_ip,
@@ -35,27 +32,11 @@ final as (
         command,
         response_code,
         len(list_distinct(runtime_exec_row_ids)) as runtime_execs_after,
-        -- timestamps (UTC)
-        ts,
-        first_runtime_exec_at
+        first_runtime_exec_at,
+        audit_id,
+        row_id
     from actions
 )
 
-select
-    ts,
-    user_name,
-    user_groups,
-    source_ip,
-    action,
-    namespace,
-    pod_name,
-    pod_uid,
-    container,
-    command,
-    response_code,
-    runtime_execs_after,
-    first_runtime_exec_at,
-    audit_id,
-    row_id
-from final
+select * from final
 order by ts, audit_id

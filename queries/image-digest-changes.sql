@@ -67,31 +67,18 @@ changed as (
 
 final as (
     select
-        -- dimensions
         image,
-        image_digest,
         row_number() over (partition by image order by first_seen_at, image_digest) as digest_no,
+        image_digest,
         lag(image_digest) over (partition by image order by first_seen_at, image_digest) as previous_digest,
+        first_seen_at,
+        last_seen_at,
         sightings,
         pods,
         pod_uids,
-        sources,
-        -- timestamps
-        first_seen_at,
-        last_seen_at
+        sources
     from changed
 )
 
-select
-    image,
-    digest_no,
-    image_digest,
-    previous_digest,
-    first_seen_at,
-    last_seen_at,
-    sightings,
-    pods,
-    pod_uids,
-    sources
-from final
+select * from final
 order by image, digest_no

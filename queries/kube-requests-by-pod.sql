@@ -14,13 +14,11 @@ outcomes as (
 
 final as (
     select
-        -- ids
+        r.ts,
         r.audit_id,
-        r.row_id,
-        r.token_issued_row_id,
-        -- dimensions
         r.user_name,
         r.credential_id,
+        r.token_issued_at,
         r.verb,
         r.resource,
         r.subresource,
@@ -33,32 +31,11 @@ final as (
         o.response_code,
         o.decision,
         o.user_agent,
-        -- timestamps (UTC)
-        r.ts,
-        r.token_issued_at
+        r.row_id,
+        r.token_issued_row_id
     from requests as r
     left join outcomes as o on o.row_id = r.row_id
 )
 
-select
-    ts,
-    audit_id,
-    user_name,
-    credential_id,
-    token_issued_at,
-    verb,
-    resource,
-    subresource,
-    namespace,
-    name,
-    source_ip,
-    pod_ips,
-    off_pod,
-    confidence,
-    response_code,
-    decision,
-    user_agent,
-    row_id,
-    token_issued_row_id
-from final
+select * from final
 order by ts, audit_id

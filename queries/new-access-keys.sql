@@ -29,46 +29,26 @@ uses as (
 
 final as (
     select
-        -- ids
         k.access_key_id,
-        k.issuing_event_id as created_by_event_id,
-        u.event_id as used_by_event_id,
-        -- dimensions
         k.iam_user,
+        k.issued_at as created_at,
+        k.issuing_event_id as created_by_event_id,
         k.parent_access_key_id as creator_access_key_id,
         c.pod_uid as creator_pod_uid,
         c.pod_name as creator_pod_name,
         c.confidence as creator_confidence,
         u.use_no,
+        u.ts as used_at,
+        u.event_id as used_by_event_id,
         u.event_name,
         u.source_ip,
         u.pod_uid as used_by_pod_uid,
         u.pod_name as used_by_pod_name,
-        u.confidence as use_confidence,
-        -- timestamps (UTC)
-        k.issued_at as created_at,
-        u.ts as used_at
+        u.confidence as use_confidence
     from new_keys as k
     left join attributions as c on c.event_id = k.issuing_event_id
     left join uses as u on u.access_key_id = k.access_key_id and u.use_no <= $uses::BIGINT
 )
 
-select
-    access_key_id,
-    iam_user,
-    created_at,
-    created_by_event_id,
-    creator_access_key_id,
-    creator_pod_uid,
-    creator_pod_name,
-    creator_confidence,
-    use_no,
-    used_at,
-    used_by_event_id,
-    event_name,
-    source_ip,
-    used_by_pod_uid,
-    used_by_pod_name,
-    use_confidence
-from final
+select * from final
 order by created_at, access_key_id, use_no nulls first

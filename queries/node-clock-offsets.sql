@@ -42,10 +42,8 @@ all_nodes as (
 
 final as (
     select
-        -- ids
         a.node_name,
         n.instance_id,
-        -- dimensions
         o.method,
         o.offset_seconds,
         d.offset_seconds as declared_offset_seconds,
@@ -62,16 +60,5 @@ final as (
     left join runtime as r on r.node_name = a.node_name
 )
 
-select
-    node_name,
-    instance_id,
-    method,
-    offset_seconds,
-    declared_offset_seconds,
-    pairs,
-    spread_seconds,
-    runtime_events,
-    first_runtime_at,
-    last_runtime_at
-from final
+select * from final
 order by node_name

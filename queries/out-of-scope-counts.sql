@@ -32,16 +32,10 @@ out_of_namespace as (
 ),
 
 final as (
-    select * from out_of_window
+    select scope, source, namespace, records, files from out_of_window
     union all
-    select * from out_of_namespace
+    select scope, source, namespace, records, files from out_of_namespace
 )
 
-select
-    scope,
-    source,
-    namespace,
-    records,
-    files
-from final
+select * from final
 order by scope desc, source, namespace nulls first

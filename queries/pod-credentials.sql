@@ -52,12 +52,12 @@ usage as (
 
 final as (
     select
-        -- ids
         l.access_key_id,
-        s.issuing_event_id,
-        -- dimensions
         l.links,
+        s.issuing_event_id,
         s.issuing_event_name,
+        s.issued_at,
+        s.expires_at,
         s.role_arn,
         s.session_name,
         s.subject_type,
@@ -66,9 +66,6 @@ final as (
         s.resolution,
         coalesce(u.calls_by_pod, 0) as calls_by_pod,
         coalesce(u.calls_elsewhere, 0) as calls_elsewhere,
-        -- timestamps (UTC)
-        s.issued_at,
-        s.expires_at,
         u.first_used_by_pod_at,
         u.last_used_by_pod_at
     from links as l
@@ -76,22 +73,5 @@ final as (
     left join usage as u on u.access_key_id = l.access_key_id
 )
 
-select
-    access_key_id,
-    links,
-    issuing_event_id,
-    issuing_event_name,
-    issued_at,
-    expires_at,
-    role_arn,
-    session_name,
-    subject_type,
-    subject,
-    parent_access_key_id,
-    resolution,
-    calls_by_pod,
-    calls_elsewhere,
-    first_used_by_pod_at,
-    last_used_by_pod_at
-from final
+select * from final
 order by issued_at nulls last, first_used_by_pod_at nulls last, access_key_id

@@ -51,6 +51,17 @@ endpoints as (
     select service, cidr, lo, hi, vpc_endpoint_id from case_endpoints
 ),
 
+endpoint_matches as (
+    select
+        c.row_id,
+        min(e.service) as endpoint_service,
+        min(e.vpc_endpoint_id) filter (where e.vpc_endpoint_id <> '') as vpc_endpoint_id
+    from connects as c
+    left join endpoints as e
+        on (e.lo is not null and c.dst_int between e.lo and e.hi) or (e.lo is null and c.dst_ip = e.cidr)
+    group by c.row_id
+),
+
 classified as (
     select
         c.*,
@@ -59,21 +70,16 @@ classified as (
                 when c.dst_ip in ('169.254.169.254', 'fd00:ec2::254') then 'imds'
                 when c.dst_ip in ('169.254.170.23', 'fd00:ec2::23') then 'eks-pod-identity-agent'
             end,
-            (select min(e.service) from endpoints as e
-              where (e.lo is not null and c.dst_int between e.lo and e.hi) or (e.lo is null and c.dst_ip = e.cidr))
+            m.endpoint_service
         ) as service,
-        (select min(e.vpc_endpoint_id) from endpoints as e
-          where ((e.lo is not null and c.dst_int between e.lo and e.hi) or (e.lo is null and c.dst_ip = e.cidr))
-            and e.vpc_endpoint_id <> '') as vpc_endpoint_id
+        m.vpc_endpoint_id
     from connects as c
+    inner join endpoint_matches as m on m.row_id = c.row_id
 ),
 
 final as (
     select
-        -- ids
-        row_id,
-        -- dimensions
-        source,
+        ts,
         node_name,
         pod_namespace,
         pod_name,
@@ -84,25 +90,11 @@ final as (
         dst_port,
         service,
         vpc_endpoint_id,
-        -- timestamps (node clock)
-        ts
+        source,
+        row_id
     from classified
     where service is not null
 )
 
-select
-    ts,
-    node_name,
-    pod_namespace,
-    pod_name,
-    "binary",
-    pid,
-    src_ip,
-    dst_ip,
-    dst_port,
-    service,
-    vpc_endpoint_id,
-    source,
-    row_id
-from final
+select * from final
 order by ts, row_id

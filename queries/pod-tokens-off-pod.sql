@@ -16,15 +16,14 @@ outcomes as (
 
 final as (
     select
-        -- ids
+        r.ts,
         r.audit_id,
-        r.row_id,
-        -- dimensions
-        r.user_name,
-        r.credential_id,
         r.pod_uid,
         r.pod_name,
         r.node_name,
+        r.user_name,
+        r.credential_id,
+        r.token_issued_at,
         r.source_ip,
         r.pod_ips,
         r.verb,
@@ -36,33 +35,10 @@ final as (
         o.decision,
         o.user_agent,
         r.confidence,
-        -- timestamps (UTC)
-        r.ts,
-        r.token_issued_at
+        r.row_id
     from requests as r
     left join outcomes as o on o.row_id = r.row_id
 )
 
-select
-    ts,
-    audit_id,
-    pod_uid,
-    pod_name,
-    node_name,
-    user_name,
-    credential_id,
-    token_issued_at,
-    source_ip,
-    pod_ips,
-    verb,
-    resource,
-    subresource,
-    namespace,
-    name,
-    response_code,
-    decision,
-    user_agent,
-    confidence,
-    row_id
-from final
+select * from final
 order by ts, audit_id

@@ -39,12 +39,10 @@ resolved as (
 
 final as (
     select
-        -- ids
-        resolved_pod_uid as pod_uid,
-        -- dimensions
         node_name,
         pod_namespace as namespace,
         pod_name,
+        resolved_pod_uid as pod_uid,
         pod_name is null and container_id is null as host_process,
         count(*) as connects,
         list(distinct source order by source) as sources,
@@ -56,16 +54,5 @@ final as (
     group by resolved_pod_uid, node_name, pod_namespace, pod_name, pod_name is null and container_id is null
 )
 
-select
-    node_name,
-    namespace,
-    pod_name,
-    pod_uid,
-    host_process,
-    connects,
-    sources,
-    binaries,
-    first_at,
-    last_at
-from final
+select * from final
 order by node_name, namespace nulls first, pod_name nulls first, pod_uid nulls first, first_at

@@ -55,18 +55,17 @@ runtime as (
 
 final as (
     select
-        -- ids
         e.event_id,
-        r.row_id,
-        r.exec_id,
-        r.parent_exec_id,
-        -- dimensions
         e.event_name,
+        e.ts as event_at,
         p.relation,
         r.resolved_pod_uid as pod_uid,
         r.pod_namespace,
         r.pod_name,
         r.node_name,
+        r.ts as runtime_ts,
+        r.offset_seconds as clock_offset_seconds,
+        round((epoch_ns(r.ts) - epoch_ns(e.ts::TIMESTAMP_NS)) / 1e9 - r.offset_seconds, 3) as seconds_from_event,
         r.kind,
         r.source,
         r."binary",
@@ -75,39 +74,14 @@ final as (
         r.uid,
         r.dst_ip,
         r.dst_port,
-        r.offset_seconds as clock_offset_seconds,
-        round((epoch_ns(r.ts) - epoch_ns(e.ts::TIMESTAMP_NS)) / 1e9 - r.offset_seconds, 3) as seconds_from_event,
-        -- timestamps
-        e.ts as event_at,
-        r.ts as runtime_ts
+        r.exec_id,
+        r.parent_exec_id,
+        r.row_id
     from event as e
     cross join runtime as r
     inner join pods as p on p.pod_uid = r.resolved_pod_uid
     where abs((epoch_ns(r.ts) - epoch_ns(e.ts::TIMESTAMP_NS)) / 1e9 - r.offset_seconds) <= $seconds::DOUBLE
 )
 
-select
-    event_id,
-    event_name,
-    event_at,
-    relation,
-    pod_uid,
-    pod_namespace,
-    pod_name,
-    node_name,
-    runtime_ts,
-    clock_offset_seconds,
-    seconds_from_event,
-    kind,
-    source,
-    "binary",
-    arguments,
-    pid,
-    uid,
-    dst_ip,
-    dst_port,
-    exec_id,
-    parent_exec_id,
-    row_id
-from final
+select * from final
 order by runtime_ts, row_id

@@ -36,32 +36,19 @@ refused as (
 
 final as (
     select
-        -- ids
-        r.evidence_file_id,
-        r.first_reject_id,
-        -- dimensions
         f.origin,
+        r.evidence_file_id,
         f.source_type,
         r.reason,
         r.rejects,
         f.records_total,
         r.first_line,
+        r.first_reject_id,
         r.first_message,
         r.first_excerpt
     from (select * from rejects union all select * from refused) as r
     left join files as f on f.evidence_file_id = r.evidence_file_id
 )
 
-select
-    origin,
-    evidence_file_id,
-    source_type,
-    reason,
-    rejects,
-    records_total,
-    first_line,
-    first_reject_id,
-    first_message,
-    first_excerpt
-from final
+select * from final
 order by origin, evidence_file_id, reason

@@ -28,15 +28,15 @@ attributions as (
 
 final as (
     select
-        -- ids
+        e.ts,
         e.event_id,
-        -- dimensions
         e.event_source,
         e.event_name,
         e.error_code,
         e.issued_role_arn as role_arn,
         e.issued_session_name as session_name,
         e.issued_access_key_id,
+        e.issued_expires_at,
         e.principal_type as caller_type,
         e.principal_arn as caller_arn,
         e.invoked_by,
@@ -49,36 +49,10 @@ final as (
         a.pod_namespace,
         a.pod_name,
         a.confidence,
-        a.rule_id,
-        -- timestamps (UTC)
-        e.ts,
-        e.issued_expires_at
+        a.rule_id
     from assumptions as e
     left join attributions as a on a.event_id = e.event_id
 )
 
-select
-    ts,
-    event_id,
-    event_source,
-    event_name,
-    error_code,
-    role_arn,
-    session_name,
-    issued_access_key_id,
-    issued_expires_at,
-    caller_type,
-    caller_arn,
-    invoked_by,
-    source_ip,
-    web_identity_subject,
-    tag_pod_uid,
-    tag_namespace,
-    tag_service_account,
-    pod_uid,
-    pod_namespace,
-    pod_name,
-    confidence,
-    rule_id
-from final
+select * from final
 order by ts, event_id

@@ -33,9 +33,8 @@ candidates as (
 
 final as (
     select
-        -- ids
+        o.ts,
         o.event_id,
-        -- dimensions
         o.event_source,
         o.event_name,
         o.confidence,
@@ -51,31 +50,10 @@ final as (
         c.candidate_namespace,
         c.candidate_name,
         c.candidate_node_name,
-        c.kept_by,
-        -- timestamps (UTC)
-        o.ts
+        c.kept_by
     from open_calls as o
     left join candidates as c on c.event_id = o.event_id
 )
 
-select
-    ts,
-    event_id,
-    event_source,
-    event_name,
-    confidence,
-    path,
-    rule_id,
-    reason,
-    principal_arn,
-    access_key_id,
-    source_ip,
-    candidate_count,
-    candidate_no,
-    candidate_pod_uid,
-    candidate_namespace,
-    candidate_name,
-    candidate_node_name,
-    kept_by
-from final
+select * from final
 order by ts, event_id, candidate_no nulls first

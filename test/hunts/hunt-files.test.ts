@@ -85,13 +85,13 @@ describe('the hunt library (queries/)', () => {
         expectGoldenFile(path.join(GOLDEN, `${hunt.name}.columns.json`), JSON.stringify(shape.columns, null, 2) + '\n');
       });
 
-      it('is one SELECT with an explicit final column list and a final order by', () => {
+      it('is one SELECT that reads top to bottom: a final CTE with the explicit column list, then select * from final and an order by', () => {
         const lines = hunt.sql.split('\n');
         const finalSelect = lines.map((l, i) => [l, i] as const).filter(([l]) => /^select\b/.test(l)).pop();
         expect(finalSelect, 'a top-level final select').toBeDefined();
         const tail = lines.slice(finalSelect![1]).join('\n');
-        expect(tail).not.toMatch(/^select\s+\*/);
-        expect(tail).toMatch(/\norder by .+/);
+        expect(tail).toMatch(/^select \* from final\norder by .+/);
+        expect(hunt.sql, 'the final CTE lists its columns').toMatch(/\nfinal as \(\n\s*select\s+(?!\*)/);
         expect(hunt.sql).not.toMatch(/\$\{|\{\{/);
         expect(hunt.sql, 'hunts read the public tables only, not internal views or macros').not.toMatch(/\b(int|mart|chk|stg)_[a-z]|\bpt_[a-z_]+\(/);
       });
