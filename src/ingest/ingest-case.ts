@@ -31,8 +31,6 @@ export interface IngestOptions {
    * recorded origin, by the real path of the copy given, and the recorded ingest id.
    */
   replay?: { ingestId: string; origins: ReadonlyMap<string, string> };
-  /** Size of the pieces large runtime files land in (default LAND_CHUNK_BYTES; tests make it small). */
-  landChunkBytes?: number;
 }
 
 export interface IngestResult {
@@ -59,8 +57,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   rmSync(p.staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   mkdirSync(p.raw, { recursive: true });
-  // one thread per statement: large runtime files land in pieces side by side instead (land-chunks.ts)
-  const store = await openCaseStore(p, { write: true, threads: 1 });
+  const store = await openCaseStore(p, { write: true });
   const outcomes: FileOutcome[] = [];
   const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
   let mark = performance.now();
@@ -84,7 +81,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
     outcomes.push(...skipped);
     lap('acquireMs');
     // 2. landing, then one catalog row and one outcome per acquired file
-    const landings = await landPendings(store, pendings, cfg, staging, o.log, o.landChunkBytes);
+    const landings = await landPendings(store, pendings, cfg, staging, o.log);
     const meta = { acquiredAt, operator, toolVersion: TOOL_ID, ingestId };
     const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
     for (const [i, x] of pendings.entries()) {

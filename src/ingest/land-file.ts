@@ -1,8 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store, Params, Row } from '../store/store.js';
-import { createBatchSourceView, createSourceViews, landTarget, materializePrelude, textRejects, type LandSource, type LandTargetSpec, type TargetOutcome } from '../store/land.js';
-import { LAND_CHUNK_BYTES, LAND_CONNECTIONS, landInChunks } from './land-chunks.js';
+import { createBatchSourceView, createSourceViews, landTarget, materializePrelude, PositionalOrderLost, textRejects, type LandSource, type TargetOutcome } from '../store/land.js';
 import type { Collector } from '../collectors/types.js';
 import type { AcquiredFile, GzipProblem } from '../acquire/acquire-file.js';
 import { splitLines, excerptsOfLines, type LineReject } from './line-split.js';
@@ -24,7 +23,7 @@ export interface RejectRow {
 }
 
 export interface FileLanding {
-  /** fast-parallel: the fast path in pieces landed side by side (Collector.rowPerRecord; land-chunks.ts). */
+  /** fast-parallel: the fast path with ordinals from row positions (Collector.rowPerRecord). */
   readPath: 'fast' | 'fast-parallel' | 'line-exact' | 'document';
   /** Why the fast path was not taken or was abandoned. */
   note: string | null;
@@ -57,17 +56,14 @@ function pad8(n: number): string {
   return String(n).padStart(8, '0');
 }
 
-function targetSpec(t: Collector['targets'][number]): LandTargetSpec {
-  const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
-  return { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line' };
-}
-
 /** Runs every target of the collector over `src`; the outcomes of each evidence file, by file. */
-async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome[]>> {
+async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params, positionalEfid?: string): Promise<Map<string, TargetOutcome[]>> {
   const byFile = new Map<string, TargetOutcome[]>();
   if (collector.prelude) await materializePrelude(store, collector.prelude.table, path.join(SQL_DIR, 'land', collector.prelude.sqlFile), params);
   for (const t of collector.targets) {
-    for (const [efid, o] of await landTarget(store, targetSpec(t), stagingDir, params)) byFile.set(efid, [...(byFile.get(efid) ?? []), o]);
+    const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
+    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line', positionalEfid };
+    for (const [efid, o] of await landTarget(store, spec, stagingDir, params)) byFile.set(efid, [...(byFile.get(efid) ?? []), o]);
   }
   return byFile;
 }
@@ -90,7 +86,6 @@ export async function landFile(
   efid: string,
   stagingDir: string,
   params: Params,
-  chunkBytes = LAND_CHUNK_BYTES,
 ): Promise<FileLanding> {
   const mode = collector.input;
   const gzProblems = a.gzip?.problems ?? [];
@@ -107,11 +102,16 @@ export async function landFile(
   if (layout === 'lines' && a.scan.clean && gzProblems.length === 0) {
     try {
       const src = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode };
-      if (collector.rowPerRecord === true && collector.targets.length === 1 && !collector.prelude) {
-        const o = await landInChunks(store, { source: src, target: targetSpec(collector.targets[0]!), chunkBytes, connections: LAND_CONNECTIONS }, stagingDir, params);
-        outcomes = o ? [o] : [];
-        readPath = 'fast-parallel';
-      } else {
+      if (collector.rowPerRecord === true && collector.targets.length === 1) {
+        try {
+          await createSourceViews(store, { ...src, positional: true });
+          outcomes = (await runTargets(store, collector, stagingDir, params, efid)).get(efid) ?? [];
+          readPath = 'fast-parallel';
+        } catch (e) {
+          if (!(e instanceof PositionalOrderLost)) throw e;
+        }
+      }
+      if (readPath === 'fast') {
         await createSourceViews(store, src);
         outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
       }

@@ -60,14 +60,7 @@ function windowParams(cfg: CaseConfig): { lo: string; hi: string } {
  * that makes deduplication prefer CloudTrail's own log files; event ids already landed (by earlier
  * ingests or earlier files of this one) are duplicates. Returns each file's landing by evidence id.
  */
-export async function landPendings(
-  store: Store,
-  pendings: readonly PendingFile[],
-  cfg: CaseConfig,
-  staging: string,
-  log: (line: string) => void,
-  chunkBytes?: number,
-): Promise<Map<string, FileLanding>> {
+export async function landPendings(store: Store, pendings: readonly PendingFile[], cfg: CaseConfig, staging: string, log: (line: string) => void): Promise<Map<string, FileLanding>> {
   const win = windowParams(cfg);
   await store.run(`create or replace temp table pt_seen_event_ids as select event_id from cloud_events`);
   const landings = new Map<string, FileLanding>();
@@ -90,7 +83,7 @@ export async function landPendings(
     const first = group[0]!;
     if (group.length === 1) {
       log(`landing ${first.input.origin} (${first.collector!.source})`);
-      const landing = await landFile(store, first.acquired, first.collector!, first.layout!, first.efid, path.join(staging, first.efid), params(first), chunkBytes);
+      const landing = await landFile(store, first.acquired, first.collector!, first.layout!, first.efid, path.join(staging, first.efid), params(first));
       if (landing.note) log(`  ${first.input.origin}: ${landing.note}`);
       landings.set(first.efid, landing);
       await seen(landing);

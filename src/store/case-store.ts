@@ -65,12 +65,11 @@ export async function ensureViews(store: Store, p: CasePaths): Promise<void> {
  * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
  * read-only.
  */
-export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean; threads?: number }): Promise<Store> {
+export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean }): Promise<Store> {
   const rw = await openStore({
     database: p.database,
     allowedDirectories: [p.root],
     tempDirectory: p.tmp,
-    threads: o.threads,
     memoryLimit: o.memoryLimit ?? MEMORY_LIMIT,
     preserveInsertionOrder: o.preserveInsertionOrder ?? true,
   });

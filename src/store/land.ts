@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { quotedString, quotedIdentifier } from '@duckdb/node-api';
 import type { Store, Params, Row } from './store.js';
@@ -25,10 +25,10 @@ export interface LandSource {
   wrapperMaxBytes?: number;
   mode: InputMode;
   /**
-   * Lines layout, fast path: the content is a chunk of a larger file whose first line is number
-   * ordinalBase + 1 (see land-chunks.ts); rows are numbered from there. Default 0.
+   * Fast path of a row-per-record collector: no row_number() (a window makes the whole read one
+   * thread); `_ordinal` and `_line` are 0 and landTarget numbers the rows from their position.
    */
-  ordinalBase?: number;
+  positional?: boolean;
 }
 
 export interface LandTargetSpec {
@@ -36,6 +36,15 @@ export interface LandTargetSpec {
   sqlPath: string;
   columns: string[];
   timeColumn: string;
+  /** Number rows by position (source view created `positional`): the file's evidence id. */
+  positionalEfid?: string;
+}
+
+/** The plan of a positional land would not keep the row order: land with row_number() instead. */
+export class PositionalOrderLost extends Error {
+  constructor(table: string) {
+    super(`the land plan of ${table} does not preserve the row order`);
+  }
 }
 
 export interface LandedRejectRow {
@@ -98,15 +107,18 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
     );
     return;
   }
+  if (s.layout === 'lines' && spec && s.positional) {
+    await store.run(`create or replace temp view src as select ${efid} as _efid, 0::BIGINT as _ordinal, 0::BIGINT as _line, '' as _path, *
+      from read_json(${lit(s.contentPath)}, format = 'newline_delimited', columns = ${columnsLiteral(spec)}, maximum_object_size = ${maxLine})`);
+    return;
+  }
   if (s.layout === 'lines') {
-    // a clean file has no blank line before its last record: line number = value ordinal
-    const n = `(_n + ${Math.trunc(s.ordinalBase ?? 0)})`;
     await store.run(
       spec
-        ? `create or replace temp view src as select ${efid} as _efid, ${n} as _ordinal, ${n} as _line, '' as _path, * exclude (_n)
+        ? `create or replace temp view src as select ${efid} as _efid, _n as _ordinal, _n as _line, '' as _path, * exclude (_n)
              from (select row_number() over () as _n, * from read_json(${lit(s.contentPath)}, format = 'newline_delimited',
                columns = ${columnsLiteral(spec)}, maximum_object_size = ${maxLine}))`
-        : `create or replace temp view src as select ${efid} as _efid, ${n} as _ordinal, ${n} as _line, '' as _path, json as _doc
+        : `create or replace temp view src as select ${efid} as _efid, _n as _ordinal, _n as _line, '' as _path, json as _doc
              from (select row_number() over () as _n, json from read_json_objects(${lit(s.contentPath)},
                format = 'newline_delimited', maximum_object_size = ${maxLine}))`,
     );
@@ -144,34 +156,53 @@ export async function materializePrelude(store: Store, table: string, sqlPath: s
 }
 
 /**
- * Runs one land SQL file over `src` and writes its rows to Parquet under stagingDir/<table>, one
- * partition per evidence file and disposition (src may hold several files: a batch of small
- * CloudTrail files). Out-of-window rows are written with every column NULL (so they cost almost
- * nothing) and only counted, which keeps the accounting exact in a single pass over the input.
- * `files` names the Parquet files (DuckDB's filename_pattern): each chunk of a file its own.
+ * Positional numbering, in two passes. 1: the land SQL runs in parallel into one staged file, in
+ * the source's row order (DuckDB's order-preserving BATCH_COPY_TO_FILE, checked on the plan before
+ * anything is written: a join or another order-breaking operator in the SQL throws
+ * PositionalOrderLost and the caller lands with row_number()). 2: the staged rows get row_id and
+ * line from their position in that file (read_parquet's file_row_number), into the partitions.
  */
-export async function writeTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params, files = 'part-{i}'): Promise<void> {
+async function landPositional(store: Store, t: LandTargetSpec, select: string, partitioned: string, stagingDir: string, params: Params): Promise<void> {
+  const staged = path.join(stagingDir, `${t.table}.ordered.parquet`);
+  // a temporary file: the fastest codec
+  const pass1 = `copy (${select}) to ${lit(staged)} (format parquet, compression lz4_raw)`;
+  const plan = await store.rows(`explain ${pass1}`, params);
+  if (!plan.some((r) => String(r['explain_value'] ?? '').includes('BATCH_COPY_TO_FILE'))) throw new PositionalOrderLost(t.table);
+  await store.run(pass1, params);
+  const n = `file_row_number + 1`;
+  const inWindow = (expr: string): string => `case when _disposition = 'out_of_window' then null else ${expr} end`;
+  const replaced = [
+    `${inWindow(`pt_row_id(${quotedString(t.positionalEfid!)}, ${n})`)} as row_id`,
+    ...(t.columns.includes('line') ? [`${inWindow(n)} as line`] : []),
+  ];
+  await store.run(
+    `copy (select * exclude (file_row_number) replace (${replaced.join(', ')})
+       from read_parquet(${lit(staged)}, file_row_number = true)) to ${lit(path.join(stagingDir, t.table))} ${partitioned}`,
+  );
+  rmSync(staged, { force: true });
+}
+
+/**
+ * Runs one land SQL file over `src` and writes its rows to Parquet under stagingDir, one partition
+ * per evidence file and disposition (src may hold several files: a batch of small CloudTrail
+ * files). Out-of-window rows are written with every column NULL (so they cost almost nothing) and
+ * only counted, which keeps the accounting exact in a single pass over the input.
+ * Returns the outcome of each evidence file that produced rows.
+ */
+export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome>> {
   const sql = readFileSync(t.sqlPath, 'utf8').replace(/;\s*$/, '');
+  const out = path.join(stagingDir, t.table);
   mkdirSync(stagingDir, { recursive: true });
   const projection = t.columns
     .map((col) => `case when _disposition = 'out_of_window' then null else ${quotedIdentifier(col)} end as ${quotedIdentifier(col)}`)
     .join(',\n    ');
   const select = `select ${projection}, split_part(row_id, '-', 1) as _part, _disposition from (\n${sql}\n) as land`;
-  await store.run(
-    `copy (${select}) to ${lit(path.join(stagingDir, t.table))} (format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern ${quotedString(files)}, overwrite_or_ignore true)`,
-    params,
-  );
-}
-
-/** writeTarget, then summarizeTarget: the outcome of each evidence file that produced rows. */
-export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome>> {
-  await writeTarget(store, t, stagingDir, params);
-  return summarizeTarget(store, t, stagingDir);
-}
-
-/** Counts, time span, rejects and duplicates of what writeTarget wrote under stagingDir/<table>, by evidence file. */
-export async function summarizeTarget(store: Store, t: LandTargetSpec, stagingDir: string): Promise<Map<string, TargetOutcome>> {
-  const out = path.join(stagingDir, t.table);
+  const partitioned = `(format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`;
+  if (t.positionalEfid === undefined) {
+    await store.run(`copy (${select}) to ${lit(out)} ${partitioned}`, params);
+  } else {
+    await landPositional(store, t, select, partitioned, stagingDir, params);
+  }
   const outcomes = new Map<string, TargetOutcome>();
   // COPY ... partition_by writes the folder but no file when the SQL yields no row (e.g. a nodes
   // file read by the pods target): read_parquet would then fail on an empty glob.

@@ -19,17 +19,7 @@ export class Store {
   constructor(
     private readonly instance: DuckDBInstance,
     readonly conn: DuckDBConnection,
-    /** False for a connection opened by connect(): closing it leaves the database open. */
-    private readonly ownsInstance = true,
   ) {}
-
-  /**
-   * Another connection to the same database, to run statements side by side (temp views are per
-   * connection; the hardening is global, so it holds here too). Close it before this store.
-   */
-  async connect(): Promise<Store> {
-    return new Store(this.instance, await this.instance.connect(), false);
-  }
 
   /** Runs one statement with named parameters; only the parameters it declares are bound. */
   async run(sql: string, params: Params = {}): Promise<void> {
@@ -103,7 +93,7 @@ export class Store {
 
   close(): void {
     this.conn.closeSync();
-    if (this.ownsInstance) this.instance.closeSync();
+    this.instance.closeSync();
   }
 }
 

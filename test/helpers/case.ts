@@ -32,9 +32,8 @@ export function makeCase(opts: { from?: string; to?: string; namespaces?: string
   return { caseDir, cleanup };
 }
 
-export async function ingest(caseDir: string, paths: string[], o: { source?: SourceType; snapshotAt?: string; landChunkBytes?: number } = {}): Promise<IngestResult> {
+export async function ingest(caseDir: string, paths: string[], o: { source?: SourceType; snapshotAt?: string } = {}): Promise<IngestResult> {
   return ingestCase({
-    landChunkBytes: o.landChunkBytes,
     caseDir,
     paths,
     source: o.source ?? null,
