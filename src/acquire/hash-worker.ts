@@ -2,8 +2,9 @@ import { Worker } from 'node:worker_threads';
 import { createHash, type Hash } from 'node:crypto';
 
 /**
- * SHA-256 on a second thread, so that hashing (about 630 MB/s here, the slowest step of an
- * acquisition) overlaps the copy and the line scan on the main thread. The main thread hands over
+ * SHA-256 on a second thread, so that hashing (630 to 1,450 MB/s on the 2-core machines measured,
+ * without and with SHA extensions; often the slowest step of an acquisition) overlaps the copy
+ * and the line scan on the main thread. The main thread hands over
  * each chunk after writing it (the buffer is transferred, not copied) and waits when more than
  * MAX_IN_FLIGHT chunks are queued, so memory stays bounded. Chunks are hashed in the order sent.
  * Inline CommonJS source: the same code runs from dist/ and under the test runner.
