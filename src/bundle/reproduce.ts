@@ -46,7 +46,6 @@ export interface ReproduceResult {
   attestation: string;
 }
 
-
 interface Manifest {
   case_id: string;
   inputs: EvidenceFileRow[];
@@ -109,7 +108,7 @@ export async function compareBundles(
   actualDir: string,
   known: { expected?: KnownHashes; actual?: KnownHashes } = {},
 ): Promise<{ files: number; difference: Difference | null }> {
-  const digest = async (dir: string, f: string, m?: KnownHashes): Promise<string> => m?.get(f) ?? (await sha256File(path.join(dir, ...f.split('/')))).sha256;
+  const digest = async (file: string, f: string, m?: KnownHashes): Promise<string> => m?.get(f) ?? (await sha256File(file)).sha256;
   const want = listFiles(expectedDir).files;
   const got = listFiles(actualDir).files;
   const all = [...new Set([...want, ...got])].sort(byteOrder);
@@ -118,7 +117,7 @@ export async function compareBundles(
     if (!want.includes(f)) return { files: all.length, difference: { file: f, kind: 'added', line: null, expected: null, actual: null } };
     const a = path.join(expectedDir, ...f.split('/'));
     const b = path.join(actualDir, ...f.split('/'));
-    if ((await digest(expectedDir, f, known.expected)) !== (await digest(actualDir, f, known.actual))) {
+    if ((await digest(a, f, known.expected)) !== (await digest(b, f, known.actual))) {
       const d = await firstDifferentLine(a, b);
       return { files: all.length, difference: { file: f, kind: 'content', ...d } };
     }

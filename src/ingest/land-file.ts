@@ -57,12 +57,12 @@ function pad8(n: number): string {
 }
 
 /** Runs every target of the collector over `src`; the outcomes of each evidence file, by file. */
-async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params, positionalEfid?: string): Promise<Map<string, TargetOutcome[]>> {
+async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params, positional = false): Promise<Map<string, TargetOutcome[]>> {
   const byFile = new Map<string, TargetOutcome[]>();
   if (collector.prelude) await materializePrelude(store, collector.prelude.table, path.join(SQL_DIR, 'land', collector.prelude.sqlFile), params);
   for (const t of collector.targets) {
     const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
-    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line', positionalEfid };
+    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line', positional };
     for (const [efid, o] of await landTarget(store, spec, stagingDir, params)) byFile.set(efid, [...(byFile.get(efid) ?? []), o]);
   }
   return byFile;
@@ -105,7 +105,7 @@ export async function landFile(
       if (collector.rowPerRecord === true && collector.targets.length === 1) {
         try {
           await createSourceViews(store, { ...src, positional: true });
-          outcomes = (await runTargets(store, collector, stagingDir, params, efid)).get(efid) ?? [];
+          outcomes = (await runTargets(store, collector, stagingDir, params, true)).get(efid) ?? [];
           readPath = 'fast-parallel';
         } catch (e) {
           if (!(e instanceof PositionalOrderLost)) throw e;

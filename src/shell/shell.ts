@@ -136,7 +136,6 @@ export async function runShell(caseDir: string, io: ShellIo): Promise<number> {
   return failures > 0 && !io.terminal ? 1 : 0;
 }
 
-
 /** $HOME/.podtrail_history when HOME is set and writable (PODTRAIL_HISTORY overrides; empty disables). */
 export function defaultHistoryFile(env: NodeJS.ProcessEnv = process.env): string | null {
   if (env['PODTRAIL_HISTORY'] !== undefined) return env['PODTRAIL_HISTORY'] === '' ? null : env['PODTRAIL_HISTORY'];

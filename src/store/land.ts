@@ -36,8 +36,8 @@ export interface LandTargetSpec {
   sqlPath: string;
   columns: string[];
   timeColumn: string;
-  /** Number rows by position (source view created `positional`): the file's evidence id. */
-  positionalEfid?: string;
+  /** Number rows by position (the source view was created `positional`). */
+  positional?: boolean;
 }
 
 /** The plan of a positional land would not keep the row order: land with row_number() instead. */
@@ -172,7 +172,8 @@ async function landPositional(store: Store, t: LandTargetSpec, select: string, p
   const n = `file_row_number + 1`;
   const inWindow = (expr: string): string => `case when _disposition = 'out_of_window' then null else ${expr} end`;
   const replaced = [
-    `${inWindow(`pt_row_id(${quotedString(t.positionalEfid!)}, ${n})`)} as row_id`,
+    // _part is the evidence file id (the row_id pass 1 wrote for ordinal 0)
+    `${inWindow(`pt_row_id(_part, ${n})`)} as row_id`,
     ...(t.columns.includes('line') ? [`${inWindow(n)} as line`] : []),
   ];
   await store.run(
@@ -198,7 +199,7 @@ export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: st
     .join(',\n    ');
   const select = `select ${projection}, split_part(row_id, '-', 1) as _part, _disposition from (\n${sql}\n) as land`;
   const partitioned = `(format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`;
-  if (t.positionalEfid === undefined) {
+  if (!t.positional) {
     await store.run(`copy (${select}) to ${lit(out)} ${partitioned}`, params);
   } else {
     await landPositional(store, t, select, partitioned, stagingDir, params);
