@@ -12,6 +12,8 @@
 -- own_relation: pod-ip | node-ip | egress-nat | aws-service | unknown-source | NULL (its own
 -- egress does not explain the source; the scoring step decides whether that rules it out).
 -- own_fact_id: the egress fact that explained a public source (int_net__egress_facts).
+-- source_outside: the source is a public address no egress fact explains: no exit of the cluster
+-- leads there, a relay's included.
 create or replace view int_attr__candidates as
 
 with
@@ -261,6 +263,8 @@ egress_hits as (
 related as (
     select
         c.*,
+        -- a public source no egress fact explains: no exit of the cluster (a relay's included) leads there
+        e.source_is_ip and not e.source_is_private and not exists (select 1 from source_facts as f where f.event_id = c.event_id) as source_outside,
         case
             when e.aws_invoked then 'aws-service'
             when e.source_ip is null then 'unknown-source'

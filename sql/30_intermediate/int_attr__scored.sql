@@ -9,7 +9,9 @@
 --                 connected out in the window (a relay, perhaps towards another exit)
 --   unexplained-connect  its egress does not explain it, but it connected to the call's service in
 --                 the window (a NAT instance in the cluster routes without a connect of its own)
---   none          ruled out: its node was observed, and it made none of the connects above
+--   none          ruled out: its node was observed, and it made none of the connects above; or
+--                 the source is a public address no egress fact explains (no exit of the cluster,
+--                 a relay's included, leads there: what is not seen cannot have used one either)
 -- Elimination is a negative inference: only 'none' rules a candidate out.
 -- decisive: the candidate's own evidence can single it out: a connect to the service in the window
 -- with its own egress explaining the source (and it is not itself a known relay, whose connects may
@@ -68,6 +70,7 @@ related as (
         case
             when own_relation is not null then own_relation
             when chain_possible_any then 'relay'
+            when source_outside then 'none'
             when not observable then 'unobserved'
             when hop_any then 'relay-hop'
             when has_direct then 'unexplained-connect'
