@@ -17,8 +17,9 @@
 --   <path>-keepalive-connect  strong: no candidate connected in the window, exactly one (directly
 --                      or through a relay) in the 120 s before it, on the same conditions
 --   <path>-single-pod  strong: IRSA or Pod Identity, exactly one pod of the service account existed
---                      at that moment (whatever elimination left), its address or a relay explains
---                      the source, and inventory snapshots bracket the call
+--                      at that moment (whatever elimination left), its address, a relay or a
+--                      declared or collected egress fact explains the source (a learned one alone
+--                      never decides), and inventory snapshots bracket the call
 -- otherwise ambiguous (the candidates listed) or unattributed (the reason says what is missing).
 -- basis names the evidence that decided: key-chain | source-address | runtime | relay | keepalive
 -- | single-pod (int_attr__rules holds each rule's version).
@@ -108,7 +109,9 @@ inputs as (
         b.inventory_brackets,
         coalesce(sp.n, 0) as n_sa_pods,
         sp.pod_uid as sa_pod_uid,
-        coalesce(ss.explained and ss.ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'relay'), false) as sa_pod_explained,
+        -- learned egress alone never decides: the single pod must fit the source otherwise
+        coalesce(ss.explained and (ss.ip_relation in ('pod-ip', 'node-ip', 'relay')
+            or (ss.ip_relation = 'egress-nat' and ss.fact_id not like 'learned:%')), false) as sa_pod_explained,
         r.event_id is not null as source_relayed
     from events as e
     inner join per_event as p on p.event_id = e.event_id

@@ -57,6 +57,7 @@ describe('the complete baseline case', () => {
         'data-events-present',
         'inventory-covers-window',
         'no-rejects',
+        'outside-source',
         'sensor-present',
         'sensor-present',
         'source-covers-window',

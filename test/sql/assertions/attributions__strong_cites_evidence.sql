@@ -4,7 +4,8 @@
 --   runtime, relay, keepalive  cite at least one runtime row (a connect; for a relay, the hop and
 --                              the relay's outbound connect), which must be a connect event;
 --   source-address, single-pod cite the address evidence: how the source fits the pod (pod-ip,
---                              node-ip, egress-nat with the egress fact used, or relay);
+--                              node-ip, egress-nat with the egress fact used, or relay); a learned
+--                              egress fact alone never decides;
 --   key-chain                  cites the cloud event whose session tag names the pod (the key's
 --                              issuing call, or the call itself); proven rows only;
 --   carry, inherit             cite the cloud events they carry from, each itself proven or
@@ -24,7 +25,8 @@ rows_ as (
         coalesce(from_json(decided_by -> 'runtime', '["VARCHAR"]'), []::VARCHAR[]) as runtime_ids,
         coalesce(from_json(decided_by -> 'cloud', '["VARCHAR"]'), []::VARCHAR[]) as cloud_ids,
         decided_by -> 'address' ->> 'relation' as relation,
-        decided_by -> 'address' ->> 'fact_id' as fact_id
+        decided_by -> 'address' ->> 'fact_id' as fact_id,
+        decided_by -> 'address' ->> 'fact_source' as fact_source
     from attributions
 ),
 
