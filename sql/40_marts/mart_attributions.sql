@@ -41,13 +41,14 @@ candidate_docs as (
         c.name,
         c.node_name,
         c.service_account,
-        list_concat(c.connect_row_ids, c.recent_row_ids, c.chain_row_ids, c.chain_recent_row_ids) as connect_row_ids,
+        list_concat(c.connect_row_ids, c.recent_row_ids, c.chain_row_ids, c.chain_recent_row_ids, c.range_row_ids) as connect_row_ids,
         list_sort(list_concat(
             c.origins,
             ['source:' || c.ip_relation],
             case when c.has_direct then ['runtime-connect'] else []::VARCHAR[] end,
             case when c.has_direct_recent then ['recent-connect'] else []::VARCHAR[] end,
             case when c.chain_positive or c.chain_recent_positive then ['relay-connect'] else []::VARCHAR[] end,
+            case when c.has_range then ['aws-range-connect'] else []::VARCHAR[] end,
             case when c.is_relay then ['known-relay'] else []::VARCHAR[] end,
             case when not c.observable then ['sensor-blind'] else []::VARCHAR[] end
         )) as kept_by
@@ -65,6 +66,7 @@ chosen as (
             when 'runtime' then s.connect_row_ids
             when 'relay' then list_concat(s.chain_row_ids, case when s.chain_positive then []::VARCHAR[] else s.chain_recent_row_ids end)
             when 'keepalive' then s.recent_row_ids
+            when 'aws-range' then s.range_row_ids
             else []::VARCHAR[]
         end as runtime_rows
     from decisions as d
@@ -208,7 +210,7 @@ final as (
     left join listed as l on l.event_id = e.event_id
     left join offsets as o on o.node_name = p.node_name
     left join source_facts as sf on sf.event_id = e.event_id
-    left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|keepalive-connect|single-pod)$', '\2')
+    left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|aws-range-connect|keepalive-connect|single-pod)$', '\2')
 )
 
 select * from final

@@ -4,6 +4,9 @@
 -- (unexplained-source) when calls from it were made with a pod's or a node's credentials (IRSA,
 -- Pod Identity, node role: an exit the facts miss, or the credential used outside the cluster),
 -- else listed as outside-source (ok: a person or an outside system calling with its own key).
+-- And AWS's address ranges: the publication used (aws-ip-ranges: syncToken, createDate, the file),
+-- or none acquired (aws-ip-ranges-missing: unknown when runtime connects went to public addresses
+-- no endpoint names, since a connect to AWS through a NAT is then not recognised; ok otherwise).
 create or replace view chk_egress as
 
 with
@@ -119,8 +122,53 @@ unexplained_findings as (
     from unexplained as u
 ),
 
+ranges as (
+    select sync_token, any_value(published_at) as published_at, any_value(evidence_file_id) as evidence_file_id, count(*) as prefixes
+    from aws_ip_ranges
+    group by sync_token
+),
+
+latest_range as (
+    select * from ranges order by try_cast(sync_token as BIGINT) desc nulls last, sync_token desc limit 1
+),
+
+public_connects as (
+    select count(*) as n
+    from runtime_events as r
+    where r.kind = 'connect' and pt_is_public_ip(r.dst_ip)
+        and not exists (
+            select 1 from case_endpoints as e
+            where (e.lo is not null and pt_ipv4_int(r.dst_ip) between e.lo and e.hi) or (e.lo is null and r.dst_ip = e.cidr)
+        )
+),
+
+range_findings as (
+    select
+        'egress', 'aws-ip-ranges', 'egress:aws-ip-ranges', 'ok', 'aws-ip-ranges', null, null,
+        r.window_from, r.window_to, 0.0, l.prefixes::DOUBLE,
+        to_json({'sync_token': l.sync_token, 'published_at': l.published_at, 'evidence_file_id': l.evidence_file_id, 'prefixes': l.prefixes,
+            'publications': (select count(*) from ranges)}),
+        'AWS ip-ranges syncToken ' || l.sync_token || ' (published ' || coalesce(strftime(l.published_at, '%Y-%m-%dT%H:%M:%SZ'), '?') || ', '
+            || l.prefixes || ' prefixes): connects to AWS''s public addresses count as connects to AWS'
+    from latest_range as l
+    cross join range as r
+    union all
+    select
+        'egress', 'aws-ip-ranges-missing', 'egress:aws-ip-ranges', case when p.n > 0 then 'unknown' else 'ok' end, 'aws-ip-ranges', null, null,
+        r.window_from, r.window_to, 0.0, p.n::DOUBLE,
+        to_json({'public_connects': p.n}),
+        'no AWS ip-ranges file was acquired (podtrail ingest --ip-ranges FILE): '
+            || case when p.n > 0 then p.n || ' runtime connects to public addresses no endpoint names are not recognised as connects to AWS, and the aws-range-connect rule does not fire'
+                else 'no runtime connect went to a public address no endpoint names' end
+    from public_connects as p
+    cross join range as r
+    where not exists (select 1 from ranges)
+),
+
 final as (
     select * from fact_findings
+    union all
+    select * from range_findings
     union all
     select * from disagreement_findings
     union all

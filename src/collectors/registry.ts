@@ -4,11 +4,12 @@ import { falco } from './falco/index.js';
 import { kubeAudit } from './kube-audit/index.js';
 import { inventory } from './inventory/index.js';
 import { cloudtrail } from './cloudtrail/index.js';
+import { awsIpRanges } from './aws-ip-ranges/index.js';
 
 type Obj = Record<string, unknown>;
 
 /** Detection order matters only where shapes could overlap; these cannot. */
-export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail];
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, awsIpRanges];
 
 export function collectorFor(source: SourceType): Collector {
   return COLLECTORS.find((c) => c.source === source)!;

@@ -65,6 +65,18 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'table', name: 'pod_human_actions' },
 ];
 
+/** The AWS ip-ranges publication correlation used (custody records its syncToken and the file's hash), if any. */
+async function ipRangesUsed(store: Awaited<ReturnType<typeof openCaseStore>>): Promise<Record<string, unknown> | null> {
+  const rows = await store.rows(
+    `select r.sync_token, strftime(any_value(r.published_at), '%Y-%m-%dT%H:%M:%SZ') as published_at, r.evidence_file_id, any_value(f.sha256) as sha256, count(*)::INTEGER as prefixes
+     from aws_ip_ranges as r left join evidence_files as f on f.evidence_file_id = r.evidence_file_id
+     group by r.sync_token, r.evidence_file_id
+     order by try_cast(r.sync_token as BIGINT) desc nulls last, r.sync_token desc, r.evidence_file_id
+     limit 1`,
+  );
+  return rows[0] ?? null;
+}
+
 export const CORRELATION_TABLE_NAMES = CORRELATION_STEPS.filter((s) => s.kind === 'table').map((s) => s.name);
 
 export interface CorrelateResult {
@@ -82,10 +94,12 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
+    const ranges = await ipRangesUsed(store);
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
       rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
+      ...(ranges ? { aws_ip_ranges: ranges } : {}),
     }, actor);
     return result;
   } finally {

@@ -14,6 +14,7 @@ import { CloudTrailOut } from './emit/cloudtrail.js';
 import { LookupOut } from './emit/lookup-events.js';
 import { writeInventory } from './emit/inventory.js';
 import { writeCaseYaml } from './emit/case-yaml.js';
+import { writeIpRanges } from './emit/ip-ranges.js';
 import { scheduleLifecycles } from './lifecycle.js';
 import { backgroundMinute, runtimeFactor } from './background.js';
 
@@ -120,6 +121,7 @@ export function generateScenario(o: GenerateOptions): GenerateSummary {
   if (lookupFile) files.push(lookupFile);
   files.push(...writeInventory(root, spec.cluster, spec.snapshots));
   files.push(writeCaseYaml(root, spec, o.seed));
+  if (spec.ipRanges) files.push(writeIpRanges(root, spec.cluster.account));
   const paths = casePaths(root);
   mkdirSync(paths.raw, { recursive: true });
   mkdirSync(paths.lake, { recursive: true });

@@ -48,6 +48,10 @@ export interface ScenarioSpec {
   /** Interval the analyst queried with lookup-events (cluster region, management events). */
   lookup: { from: Ns; to: Ns };
   snapshots: Ns[];
+  /** undeclared: case.yaml names only the VPC endpoints, not the public ranges a NAT reaches. */
+  publicEndpoints: 'declared' | 'undeclared';
+  /** The analyst acquired AWS's ip-ranges.json (inputs/aws/ip-ranges.json). */
+  ipRanges: boolean;
 }
 
 export interface World {

@@ -39,6 +39,7 @@ function largeDocumentGuess(text: string): SourceType | null {
   if (/"items"\s*:\s*\[/.test(text) && /"kind"\s*:\s*"(List|PodList|NodeList|ServiceAccountList|Pod|Node|ServiceAccount)"/.test(text)) return 'inventory';
   if (/"(logEvents|events)"\s*:\s*\[/.test(text) && /auditID/.test(text)) return 'kube-audit';
   if (/"eventVersion"\s*:/.test(text) && /"eventSource"\s*:/.test(text)) return 'cloudtrail';
+  if (/"syncToken"\s*:/.test(text) && /"prefixes"\s*:\s*\[/.test(text)) return 'aws-ip-ranges';
   return null;
 }
 
@@ -97,7 +98,7 @@ export function detectSource(scan: LineScanResult, declared: SourceType | null):
     if (found) return decide(found, declared, layout);
   }
   if (declared) return { ok: true, collector: collectorFor(declared), layout: layout ?? 'lines', detectedBy: 'declared' };
-  return { ok: false, reason: 'unknown shape: the records match none of the supported sources (tetragon, falco, kube-audit, inventory, cloudtrail)', layout };
+  return { ok: false, reason: 'unknown shape: the records match none of the supported sources (tetragon, falco, kube-audit, inventory, cloudtrail, aws-ip-ranges)', layout };
 }
 
 function decide(found: Collector, declared: SourceType | null, layout: 'lines' | 'document'): Detection {

@@ -47,6 +47,7 @@ const TIME_COLUMN: Record<string, string> = {
   k8s_nodes: 'snapshot_at',
   k8s_pods: 'snapshot_at',
   k8s_service_accounts: 'snapshot_at',
+  aws_ip_ranges: 'published_at',
   _rejects: 'line',
 };
 

@@ -123,7 +123,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c(
         'decided_by',
         'JSON',
-        'What decided a proven or strong row (NULL otherwise): {basis: key-chain | source-address | runtime | relay | keepalive | single-pod | carry | inherit, runtime: [the connect row_ids that decided; for a relay, the hop and the relay\'s outbound connect], address: {source_ip, relation: pod-ip | node-ip | egress-nat | relay, fact_id (the egress fact used, egress_facts), fact_source, relay_pod_uid} or NULL, cloud: [issuing, carried-from or triggering event ids]}.',
+        'What decided a proven or strong row (NULL otherwise): {basis: key-chain | source-address | runtime | relay | keepalive | aws-range | single-pod | carry | inherit, runtime: [the connect row_ids that decided; for a relay, the hop and the relay\'s outbound connect], address: {source_ip, relation: pod-ip | node-ip | egress-nat | relay, fact_id (the egress fact used, egress_facts), fact_source, relay_pod_uid} or NULL, cloud: [issuing, carried-from or triggering event ids]}.',
       ),
       c('egress_fact_id', 'VARCHAR', 'The egress fact (egress_facts) that explained the call\'s public source address: for a decided row, the one that tied it to the pod named (through a relay, the relay\'s); else the one covering the address. NULL for private sources and addresses no fact explains.'),
       c('rule_id', 'VARCHAR', 'Rule that decided (e.g. pod-identity-tag, irsa-source-ip, irsa-runtime-connect, irsa-relay-connect, irsa-single-pod, session-carry, aws-service-inherit).'),

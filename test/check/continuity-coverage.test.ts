@@ -50,6 +50,7 @@ describe('the complete baseline case', () => {
   it('says so check by check, with the ok kinds', () => {
     expect(kinds(built.clean.findings, 'ok')).toEqual(
       [
+        'aws-ip-ranges-missing',
         'binding-node-role',
         'clock-declared',
         'clock-declared',

@@ -166,6 +166,7 @@ describe('the egress check', () => {
   it('lists every fact, flags the disagreement, the cluster credential used from nowhere known, and lists the person calling from outside', async () => {
     const f = await query(caseDir, `select kind, finding_id, status from gap_findings where check_id = 'egress' order by finding_id`);
     expect(f).toEqual([
+      { kind: 'aws-ip-ranges-missing', finding_id: 'egress:aws-ip-ranges', status: 'ok' },
       { kind: 'egress-facts-disagree', finding_id: `egress:disagree:learned:node-role:${NAT_A}`, status: 'unknown' },
       { kind: 'egress-fact', finding_id: `egress:fact:declared:nat-a:${NAT_A}`, status: 'ok' },
       { kind: 'egress-fact', finding_id: `egress:fact:learned:node-role:${LEARNED}`, status: 'ok' },
