@@ -17,6 +17,8 @@ import { writeCaseYaml } from './emit/case-yaml.js';
 import { writeIpRanges } from './emit/ip-ranges.js';
 import { scheduleLifecycles } from './lifecycle.js';
 import { backgroundMinute, runtimeFactor } from './background.js';
+import { EvidenceLedger } from './ledger.js';
+import { markDecidable } from './decidable.js';
 
 /**
  * `podtrail generate`: writes DIR/inputs/ (every source in its real format), DIR/case.yaml and
@@ -95,6 +97,7 @@ export function generateScenario(o: GenerateOptions): GenerateSummary {
     truth,
     sched: new Scheduler<World>(),
     runtimeFactor: 0,
+    ledger: new EvidenceLedger(spec.cluster.account),
   };
   scheduleLifecycles(w);
   for (const play of spec.plays) play.schedule(w);
@@ -126,6 +129,7 @@ export function generateScenario(o: GenerateOptions): GenerateSummary {
   mkdirSync(paths.raw, { recursive: true });
   mkdirSync(paths.lake, { recursive: true });
 
+  markDecidable(w);
   const cloud = truth.cloudEvents();
   const counts: Record<string, number> = {
     nodes: spec.cluster.nodes.length,

@@ -7,6 +7,7 @@ import type { RuntimeOut } from './emit/runtime-out.js';
 import type { KubeAuditOut } from './emit/kube-audit.js';
 import type { CloudTrailOut } from './emit/cloudtrail.js';
 import type { LookupOut } from './emit/lookup-events.js';
+import type { EvidenceLedger } from './ledger.js';
 
 /** What a scenario declares: its cluster, its incidents (plays), its gaps and damaged records. */
 
@@ -70,4 +71,6 @@ export interface World {
   sched: Scheduler<World>;
   /** Multiplier on runtime-only background rates, set so scale 1 gives about 50k runtime events. */
   runtimeFactor: number;
+  /** What was written as evidence, for truth.json's decidability (never read by the emitters). */
+  ledger: EvidenceLedger;
 }

@@ -10,7 +10,8 @@ import { writeWhole } from '../writer.js';
  */
 export const IP_RANGES_FILE = 'inputs/aws/ip-ranges.json';
 
-const NAT_BLOCKS = ['44.224.0.0/11', '52.32.0.0/11'];
+/** EC2 blocks holding the NATs' Elastic IPs (and other customers' instances). */
+export const NAT_BLOCKS = ['44.224.0.0/11', '52.32.0.0/11'];
 const OTHER_REGIONS: Array<[string, string, string]> = [
   ['3.5.140.0/22', 'ap-northeast-2', 'AMAZON'],
   ['13.34.37.64/27', 'ap-southeast-4', 'AMAZON'],
