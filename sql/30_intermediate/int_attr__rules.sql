@@ -20,6 +20,7 @@ select * from (
         ('session-carry', 2, 'strong', 'the key was issued by a call decided to pod P, whose egress still explains this call''s source'),
         ('key-carry', 2, 'strong', 'every decided call with the key names pod P, whose egress still explains this call''s source'),
         ('aws-service-inherit', 1, 'inherited', 'a call AWS made on the session''s behalf takes its triggering call''s decision'),
+        ('node-role-host', 1, 'unattributed', 'node role: no pod of the node reached the metadata service''s credentials within the key''s validity; the host or its host-network agents made it'),
         ('host-process-connect', 2, 'unattributed', 'a host process, not a pod, connected for the call'),
         ('ambiguous-candidates', 2, 'ambiguous', 'every remaining candidate listed'),
         ('no-candidate', 2, 'unattributed', 'no candidate remains')

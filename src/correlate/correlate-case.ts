@@ -37,6 +37,7 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'temp', name: 'int_cloud__role_subjects' },
   { kind: 'temp', name: 'int_runtime__connects_resolved' },
   { kind: 'temp', name: 'int_runtime__node_coverage' },
+  { kind: 'temp', name: 'int_cloud__imds_readers' },
   { kind: 'temp', name: 'int_runtime__relay_hops' },
   { kind: 'temp', name: 'int_runtime__relays' },
   { kind: 'temp', name: 'int_cloud__suspect_keys' },

@@ -168,6 +168,15 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
     poisson(state, `aws:${use.api}:${use.params['bucket'] ?? ''}`, use.perMin * w.scale, start, end, (t) => {
       const cred = credFor(w, pod, t);
       if (!cred) return;
+      if (cred.kind === 'node-role' && pod.state.imdsKey !== cred.keyId) {
+        // the SDK fetches the instance role's current key from IMDS (token, then credentials), then calls
+        pod.state.imdsKey = cred.keyId;
+        if (w.runtime.hasSensor(pod.node)) {
+          connect(w, main, t, IMDS_IP, 80, 'imds');
+          connect(w, main, t + ms(3 + pod.rng.int(5)), IMDS_IP, 80, 'imds');
+        }
+        t += ms(20);
+      }
       // A kept-alive connection exists only if this pod reached the same service within the idle
       // timeout AWS endpoints apply (60 s): a request after a longer pause opens a new one.
       const svcKey = `last:${use.api.split('.')[0] ?? ''}`;

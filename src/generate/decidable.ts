@@ -30,8 +30,9 @@ import { alive } from './lifecycle.js';
  * candidate-unobserved (another candidate's node has no sensor), not-logged.
  */
 
-const WINDOW_BEFORE = 6_500n * NS_PER_MS;
-const WINDOW_AFTER = 6_000n * NS_PER_MS;
+/** The call's window (the 5 s tolerance, CloudTrail's whole seconds), with half a second more for measured clock offsets. */
+const WINDOW_BEFORE = 7_000n * NS_PER_MS;
+const WINDOW_AFTER = 6_500n * NS_PER_MS;
 const KEEPALIVE = 120_000n * NS_PER_MS;
 
 type Decision = { by: string } | { why: string };
