@@ -70,3 +70,11 @@ export class InternalError extends Error {
     this.name = 'InternalError';
   }
 }
+
+/** The user interrupted the command (Ctrl-C): the CLI cleans up, then ends by that same signal. */
+export class InterruptedError extends CliError {
+  constructor(message = 'interrupted') {
+    super(message, ExitCode.error);
+    this.name = 'InterruptedError';
+  }
+}
