@@ -5,7 +5,7 @@ import { generateScenario } from '../generate/generate.js';
 import { ingestCase } from '../ingest/ingest-case.js';
 import { createClock } from '../core/clock.js';
 import { CliError } from '../core/errors.js';
-import { neutralize } from '../render/escape.js';
+import { termLine } from '../output/terminal-text.js';
 import { keyPairFromSeed, publicKeyPem } from './keys.js';
 import { signerFromPair, type BundleResult } from './bundle-case.js';
 import { runCase } from './run-case.js';
@@ -63,7 +63,7 @@ export async function runDemo(o: { outDir?: string | null; log?: (line: string) 
   return { caseDir: dir, bundle, checks: v.checks, verified: v.ok && v.trust === 'pinned', summary: demoSummary(dir, bundle, v.checks, truth) };
 }
 
-const t = (s: string): string => neutralize(s, false);
+const t = termLine;
 
 /** The printed summary: which pod, which identity and binding, which session made which calls, which gaps. */
 export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], truth: Truth): string[] {

@@ -8,7 +8,7 @@ import type { CustodyEntry } from '../custody/custody-log.js';
 import type { EvidenceFileRow } from '../ingest/evidence-row.js';
 import { ingestCase } from '../ingest/ingest-case.js';
 import { snapshotFromFileName } from '../ingest/snapshot-time.js';
-import { neutralize } from '../render/escape.js';
+import { termLine } from '../output/terminal-text.js';
 import { byteOrder, listFiles, sha256File } from './files.js';
 import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
 import { decodeBase64 } from './dsse.js';
@@ -132,7 +132,7 @@ export async function compareBundles(
 export function describeDifference(d: Difference): string {
   if (d.kind === 'missing') return `${d.file}: in the bundle, not in the reproduction`;
   if (d.kind === 'added') return `${d.file}: in the reproduction, not in the bundle`;
-  const show = (s: string | null): string => (s === null ? '(end of file)' : neutralize(s.length > 200 ? `${s.slice(0, 200)}...` : s, false));
+  const show = (s: string | null): string => (s === null ? '(end of file)' : termLine(s.length > 200 ? `${s.slice(0, 200)}...` : s));
   return `${d.file} line ${d.line}:\n  bundle:       ${show(d.expected)}\n  reproduction: ${show(d.actual)}`;
 }
 
