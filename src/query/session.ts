@@ -14,8 +14,8 @@ import { correlationNote } from './correlation-note.js';
 export type Format = OutputFormat | 'parquet';
 export const FORMATS: Format[] = ['table', 'line', 'json', 'ndjson', 'csv', 'parquet'];
 
-/** Default --timeout of query and hunt: long enough to write a whole large case, short of a forgotten cross join. */
-export const DEFAULT_TIMEOUT_SECONDS = 600;
+/** Default --timeout of query and hunt: 30 minutes, long enough to stream 30M rows to a file on a busy 2-core machine (docs/query-benchmark.md), short of a forgotten cross join. */
+export const DEFAULT_TIMEOUT_SECONDS = 1800;
 
 /** What to run: ad-hoc SQL with its params, or a hunt by name with its --param values. */
 export type Request = { sql: string; params: Record<string, string | null>; label?: string; ignoreUnusedParams?: boolean } | { hunt: string; params: Record<string, string> };
