@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateScenario } from '../generate/generate.js';
 import { ingestCase } from '../ingest/ingest-case.js';
 import { createClock } from '../core/clock.js';
 import { CliError } from '../core/errors.js';
-import { neutralize } from '../render/escape.js';
-import { keyPairFromSeed } from './keys.js';
+import { termLine } from '../output/terminal-text.js';
+import { keyPairFromSeed, publicKeyPem } from './keys.js';
 import { signerFromPair, type BundleResult } from './bundle-case.js';
 import { runCase } from './run-case.js';
 import { verifyBundle, type CheckLine } from './verify-bundle.js';
@@ -24,6 +24,9 @@ export const DEMO = {
   keySeedText: 'podtrail demo signing key - published, NOT SECRET',
   defaultDir: 'podtrail-demo',
 } as const;
+
+/** The demo's public key, written beside the case for `verify --pubkey` (published, like its seed). */
+export const DEMO_SIGNER_FILE = 'demo-signer.pub.pem';
 
 export function demoKeyPair(): ReturnType<typeof keyPairFromSeed> {
   return keyPairFromSeed(createHash('sha256').update(DEMO.keySeedText).digest());
@@ -52,13 +55,15 @@ export async function runDemo(o: { outDir?: string | null; log?: (line: string) 
   log('ingesting inputs/');
   await ingestCase({ caseDir: dir, paths: [path.join(dir, 'inputs')], source: null, operator: DEMO.operator, snapshotAt: null, clock, log: () => {} });
   const bundle = await runCase({ caseDir: dir, outDir: path.join(dir, 'bundle'), signer: signerFromPair(demoKeyPair()), clock, operator: DEMO.operator, log });
-  log('verifying the bundle');
-  const v = await verifyBundle(bundle.outDir);
+  log('verifying the bundle, with the published demo key pinned');
+  const signerPub = path.join(dir, DEMO_SIGNER_FILE);
+  writeFileSync(signerPub, publicKeyPem(demoKeyPair().publicKey));
+  const v = await verifyBundle(bundle.outDir, { pinned: [{ key: demoKeyPair().publicKey, source: 'podtrail demo (the published demo key)' }] });
   const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as Truth;
-  return { caseDir: dir, bundle, checks: v.checks, verified: v.ok, summary: demoSummary(dir, bundle, v.checks, truth) };
+  return { caseDir: dir, bundle, checks: v.checks, verified: v.ok && v.trust === 'pinned', summary: demoSummary(dir, bundle, v.checks, truth) };
 }
 
-const t = (s: string): string => neutralize(s, false);
+const t = termLine;
 
 /** The printed summary: which pod, which identity and binding, which session made which calls, which gaps. */
 export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], truth: Truth): string[] {
@@ -92,6 +97,6 @@ export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], t
     const same = inc.pod_uid === f.pod_uid && inc.service_account === f.service_account && (!inc.human || f.human_actions.some((h) => h.user === inc.human));
     out.push(`truth     ${same ? 'pod, service account and human match truth.json' : 'differs from truth.json'}`);
   }
-  out.push(`next      open ${path.join(path.relative(process.cwd(), b.outDir) || '.', 'report.html')}; podtrail verify ${path.relative(process.cwd(), b.outDir) || '.'}`);
+  out.push(`next      open ${path.join(path.relative(process.cwd(), b.outDir) || '.', 'report.html')}; podtrail verify ${path.relative(process.cwd(), b.outDir) || '.'} --pubkey ${path.join(rel, DEMO_SIGNER_FILE)}`);
   return out;
 }

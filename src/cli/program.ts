@@ -23,10 +23,13 @@ export interface Io {
   /** True when stdout is a terminal (tables for people, machine formats for pipes). */
   isTty: boolean;
   columns: number;
+  /** Resolves once stdout can take more (streamed query results wait on a slow reader). */
+  drained?(): Promise<void>;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t),
+  drained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
   err: (t) => process.stderr.write(t),
   isTty: Boolean(process.stdout.isTTY),
   columns: process.stdout.columns ?? 120,

@@ -1,4 +1,5 @@
 import type { FileOutcome, IngestResult } from './ingest-case.js';
+import { termLine } from '../output/terminal-text.js';
 
 function topReasons(f: FileOutcome): string {
   const counts = new Map<string, number>();
@@ -7,14 +8,18 @@ function topReasons(f: FileOutcome): string {
   return top.length ? ` (${top.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
 }
 
-/** One line per file: what landed, what was rejected and why, duplicates, out of window. */
+/**
+ * One line per file: what landed, what was rejected and why, duplicates, out of window. File names
+ * are attacker-controlled: a line break or an escape sequence in one is shown, never obeyed.
+ */
 export function summaryLine(f: FileOutcome): string {
   const id = f.evidenceFileId;
-  if (f.status === 'already-ingested') return `already   ${f.origin}: ${f.message} [${id}]`;
-  if (f.status === 'refused') return `refused   ${f.origin}: ${f.message} [${id}]`;
+  const origin = termLine(f.origin);
+  if (f.status === 'already-ingested') return `already   ${origin}: ${termLine(f.message ?? '')} [${id}]`;
+  if (f.status === 'refused') return `refused   ${origin}: ${termLine(f.message ?? '')} [${id}]`;
   const l = f.landing!;
   return (
-    `ingested  ${f.origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
+    `ingested  ${origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
     `${l.duplicate} duplicates, ${l.outOfWindow} out of window [${id}]`
   );
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { CasePaths } from '../case/case-paths.js';
-import { openStore } from './open-store.js';
+import { openStore, type OpenStoreOptions } from './open-store.js';
 import type { Store } from './store.js';
 import { refreshLakeViews, sqlTreeFiles } from './lake-views.js';
 import { loadCaseConfig } from '../case/case-config.js';
@@ -65,7 +65,10 @@ export async function ensureViews(store: Store, p: CasePaths): Promise<void> {
  * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
  * read-only.
  */
-export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean }): Promise<Store> {
+export async function openCaseStore(
+  p: CasePaths,
+  o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean; analyst?: Pick<OpenStoreOptions, 'allowedDirectories' | 'tempDirectory' | 'maxTempDirectorySize'> },
+): Promise<Store> {
   const rw = await openStore({
     database: p.database,
     allowedDirectories: [p.root],
@@ -81,5 +84,5 @@ export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLim
   }
   if (o.write) return rw;
   rw.close();
-  return openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT, readOnly: true });
+  return openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT, readOnly: true, ...o.analyst });
 }
