@@ -1,3 +1,5 @@
+import { collectionTables } from './collection-schema.js';
+
 /**
  * The public schema of the evidence lake: every table, every column, its DuckDB type and its
  * meaning. One source for `podtrail schema`, the README's schema section, the typed empty views
@@ -207,6 +209,7 @@ export const LAKE_TABLES: TableDoc[] = [
       c('annotations', 'JSON', 'metadata.annotations.'),
     ],
   },
+  ...collectionTables(provenance),
   {
     name: 'cloud_events',
     kind: 'lake table',
