@@ -71,7 +71,7 @@ export async function startCluster(o: Partial<FakeApiOptions> & { user?: KubeUse
         caseDir: c.caseDir,
         kube: { kubeconfig },
         watchSeconds: null,
-        pageSize: 2,
+        pageSize: 500,
         timeoutMs: 5000,
         idleMs: 5000,
         retry: TEST_RETRY,

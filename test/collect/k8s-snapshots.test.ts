@@ -32,7 +32,7 @@ describe('collect k8s: snapshots', () => {
   let r: CollectK8sResult;
   beforeAll(async () => {
     c = await startCluster();
-    r = await c.collect();
+    r = await c.collect({ pageSize: 2 });
   });
   afterAll(async () => {
     await c.cleanup();
