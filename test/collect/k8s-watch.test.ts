@@ -82,5 +82,4 @@ describe('collect k8s --watch', () => {
     expect(lists.length).toBe(3); // opening, relist, closing
     expect(watches.length).toBeGreaterThanOrEqual(2);
   });
-  });
 });
