@@ -12,6 +12,18 @@ import { readCustody, verifyChain } from '../../src/custody/custody-log.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { writeKubeconfig } from '../servers/k8s-api/kubeconfig.js';
 import { makeTestPki } from '../servers/k8s-api/pki.js';
+import { correlateCase } from '../../src/correlate/correlate-case.js';
+import { checkCase } from '../../src/check/check-case.js';
+import { createClock } from '../../src/core/clock.js';
+import { AS_OF } from '../helpers/case.js';
+
+/** The collection gaps the gaps checks report (check coverage, kind collection-gap). */
+async function collectionFindings(c: Cluster): Promise<string[]> {
+  await correlateCase(c.caseDir, () => {}, createClock(AS_OF));
+  await checkCase(c.caseDir, () => {}, createClock(AS_OF));
+  const rows = await query(c.caseDir, `select status, source, message from gap_findings where kind = 'collection-gap' order by finding_id`);
+  return rows.map((r) => `${r['status']} ${r['source']}: ${r['message']}`);
+}
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -89,12 +101,16 @@ describe('collect k8s: failures', () => {
     const counts = await query(c.caseDir, `select (select count(*) from k8s_pods)::INTEGER as pods, (select count(*) from k8s_nodes)::INTEGER as nodes, (select count(*) from k8s_service_accounts)::INTEGER as sas`);
     expect(counts).toEqual([{ pods: 4, nodes: 2, sas: 0 }]); // the fifth fixture pod has no uid: rejected, as from a file
     expect(await requests(c, 'serviceaccounts')).toEqual(['403 forbidden']);
+    const findings = await collectionFindings(c);
+    expect(findings.length).toBe(1);
+    expect(findings[0]).toMatch(/^gap inventory: forbidden \(list serviceaccounts, collection k8s-.* run 1\): forbidden: list serviceaccounts/);
     // once the role is granted, the same command continues the same collection
     c.api['o'].forbid = [];
     const again = await c.collect();
     expect(again.collectionId).toBe(r.collectionId);
     expect(again.complete).toBe(true);
     expect(c.api.received.filter((q) => q.verb === 'list' && q.resource === 'pods').length).toBe(1); // not listed again
+    expect(await collectionFindings(c)).toEqual([]); // the gap is filled
   });
 
   it('transient failures are retried with backoff: 429 with Retry-After, 5xx, a slow answer, a response cut mid-body, an expired continue token', async () => {
