@@ -39,7 +39,7 @@ lines as (
 events as (
     select
         *,
-        pt_watch_pod(object) as p
+        pt_inventory_pod(object) as p
     from lines
 ),
 
@@ -91,8 +91,8 @@ final as (
         pt_pod_ips(p) as pod_ips,
         p.status.hostIP as host_ip,
         coalesce(try_cast(p.spec.hostNetwork as BOOLEAN), false) as host_network,
-        list_filter(list_transform(statuses, s -> pt_strip_runtime_prefix(s.containerID)), x -> x is not null) as container_ids,
-        pt_inventory_distinct(list_transform(statuses, s -> coalesce(pt_image_digest(s.imageID), pt_image_digest(s.image)))) as image_digests,
+        pt_pod_container_ids(statuses) as container_ids,
+        pt_pod_image_digests(statuses) as image_digests,
         pt_pod_containers(statuses) as containers,
         p.metadata.ownerReferences[1].kind as owner_kind,
         p.metadata.ownerReferences[1].name as owner_name,
