@@ -39,4 +39,4 @@ final as (
 )
 
 select * from final
-order by pod_uid, happened_at, row_id
+order by pod_uid, happened_at, row_id, what = 'deleted', what

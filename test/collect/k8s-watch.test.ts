@@ -62,7 +62,7 @@ describe('collect k8s --watch', () => {
     const deleted = events[3]!['received_at'];
     const life = await query(c.caseDir, `select valid_from::VARCHAR as valid_from, valid_to, from_evidence, to_evidence, pod_ips, service_account, node_name from pod_lifecycle where pod_uid = '${UID}'`);
     expect(life).toEqual([{ valid_from: '2026-10-20 09:50:01', valid_to: deleted, from_evidence: 'watch-created', to_evidence: 'watch-deleted', pod_ips: ['10.0.29.77'], service_account: 'billing-api', node_name: 'ip-10-0-29-28.us-west-2.compute.internal' }]);
-    const timeline = await query(c.caseDir, `select what, precision from int_pod__watch_timeline where pod_uid = '${UID}' order by happened_at, row_id`);
+    const timeline = await query(c.caseDir, `select what, precision from int_pod__watch_timeline where pod_uid = '${UID}' order by happened_at, row_id, what = 'deleted', what`);
     expect(timeline.map((t) => t['what'])).toEqual(['created', 'deletion-requested', 'phase:Pending', 'phase:Running', 'phase:Succeeded', 'deleted']);
   });
 
@@ -81,5 +81,13 @@ describe('collect k8s --watch', () => {
     const lists = c.api.received.filter((q) => q.verb === 'list' && q.resource === 'pods' && !q.query['continue']);
     expect(lists.length).toBe(3); // opening, relist, closing
     expect(watches.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a watch window that ends while the server has not answered yet ends the watch, not the collection', async () => {
+    const c = await cluster();
+    c.api.faults.push({ request: 'watch pods', action: { kind: 'slow', ms: 1500 } });
+    const r = await c.collect({ watchSeconds: 0.4 });
+    expect(r.complete, c.logs.join('\n')).toBe(true);
+    expect(r.steps.find((s) => s.step === 'watch pods')!.state).toBe('done');
   });
 });

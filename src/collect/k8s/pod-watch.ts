@@ -72,6 +72,7 @@ export async function watchPods(step: WatchStep, ctx: K8sContext): Promise<void>
       try {
         conn = await openWatch(ctx.target, `/api/v1/pods?${query.toString()}`, { timeoutMs: ctx.timeoutMs, idleMs: ctx.idleMs, signal });
       } catch (e) {
+        if (e instanceof Deadline) break; // the window ended while connecting
         if (!(e instanceof RequestFailure)) throw e;
         if (e.exchange) ctx.run.recordExchange(e.exchange, { resource: 'pods', verb: 'watch', attempt: failures + 1, outcome: e.kind, resourceVersion: rv, message: e.message }, seq);
         if (e.kind === 'expired') {
