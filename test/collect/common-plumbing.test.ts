@@ -3,6 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { RequestFailure, kindOfStatus, kindOfTransportError, retryAfterMs } from '../../src/collect/common/collect-error.js';
 import { retryDelay, withRetry, type RetryPolicy } from '../../src/collect/common/retry.js';
 import { requestDigest, serverClock, sha256Hex } from '../../src/collect/common/request-record.js';
+import { CustodySink } from '../../src/collect/common/custody-sink.js';
+import { readCustody, verifyChain } from '../../src/custody/custody-log.js';
+import { casePaths } from '../../src/case/case-paths.js';
+import { makeCase } from '../helpers/case.js';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 
 const policy: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 4, maxRetryAfterMs: 10 };
 const fail = (kind: RequestFailure['kind'], retryAfter: number | null = null): RequestFailure =>
@@ -54,5 +61,31 @@ describe('collect plumbing', () => {
     expect(d).toEqual({ bytes: 28, sha256: sha256Hex('POST https://k8s.example:6443/apis/authentication.k8s.io/v1/selfsubjectreviews\n\n{"kind":"SelfSubjectReview"}') });
     expect(serverClock('Tue, 20 Oct 2026 09:00:00 GMT', Date.parse('2026-10-20T09:00:01.250Z'))).toEqual({ server_date: '2026-10-20T09:00:00.000Z', clock_difference_ms: 1250 });
     expect(serverClock(undefined, 0)).toEqual({ server_date: null, clock_difference_ms: null });
+  });
+
+  it('custody entries that cannot take the case lock wait in a spill file, and a later sink (the next run) appends them', async () => {
+    const c = makeCase();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)']);
+    try {
+      const p = casePaths(c.caseDir);
+      const spill = path.join(c.caseDir, 'custody-pending.json');
+      writeFileSync(p.lock, String(holder.pid)); // another live podtrail holds the case
+      const sink = new CustodySink(p, 'tester', spill);
+      sink.add('GET /api/v1/pods -> 200 ok', '2026-10-20T09:00:00.000Z', { kind: 'request' });
+      await sink.flush();
+      expect(existsSync(spill)).toBe(true);
+      expect(readCustody(p.custody).entries).toEqual([]);
+      rmSync(p.lock); // the other process is done
+      const next = new CustodySink(p, 'tester', spill); // e.g. the run after a kill
+      expect(next.pendingCount).toBe(1);
+      await next.flush(true);
+      const { entries, lines } = readCustody(p.custody);
+      expect(entries.map((e) => [e.action, e.purpose])).toEqual([['collected', 'GET /api/v1/pods -> 200 ok']]);
+      expect(verifyChain(lines)).toEqual([]);
+      expect(existsSync(spill)).toBe(false);
+    } finally {
+      holder.kill();
+      c.cleanup();
+    }
   });
 });

@@ -89,9 +89,12 @@ describe('collect k8s: failures', () => {
   });
 
   it('403 on service accounts: names the verb and resource, keeps what it may read, records the gap', async () => {
-    const c = await cluster({ forbid: ['list serviceaccounts'] });
+    const c = await cluster({ forbid: ['list serviceaccounts'], selfSubjectReview: 'forbidden' });
     const r = await c.collect();
     expect(r.complete).toBe(false);
+    // no right to ask who it is: the identity is what the kubeconfig names, and says why
+    expect(r.identity).toBe('kubeconfig user responder (token)');
+    expect(r.identitySource).toBe('kubeconfig (create selfsubjectreviews is not allowed)');
     expect(r.steps.map((s) => `${s.step} ${s.state}`)).toEqual(['opening snapshot of pods done', 'opening snapshot of nodes done', 'opening snapshot of serviceaccounts forbidden']);
     const g = await query(c.caseDir, `select gap, verb, resource, message from collection_log where record = 'gap'`);
     expect(g.map((x) => `${x['gap']} ${x['verb']} ${x['resource']}`)).toEqual(['forbidden list serviceaccounts']);

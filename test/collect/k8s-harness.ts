@@ -41,10 +41,22 @@ export interface Cluster {
   logs: string[];
 }
 
+let pki: TestPki | null = null;
+
+/** One CA and server certificate per test process (openssl takes a while on a loaded machine). */
+function sharedPki(): TestPki {
+  if (!pki) {
+    const t = tempDir('podtrail-pki-');
+    process.on('exit', t.cleanup);
+    pki = makeTestPki(t.dir);
+  }
+  return pki;
+}
+
 /** A loopback API server loaded with the inventory fixtures, its kubeconfig, and a fresh case. */
 export async function startCluster(o: Partial<FakeApiOptions> & { user?: KubeUser; load?: boolean } = {}): Promise<Cluster> {
   const t = tempDir('podtrail-k8s-');
-  const pki = makeTestPki(t.dir);
+  const pki = sharedPki();
   const api = await new FakeKubeApi({ pki, tokens: { [TOKEN]: USER }, ...o }).start();
   if (o.load !== false) {
     api.load('nodes', items(INVENTORY.nodes));

@@ -43,7 +43,7 @@ export class CollectionRun {
   ) {
     this.identity = identity;
     this.log = new CollectionLog(path.join(dir, this.logFileName));
-    this.custody = new CustodySink(paths, operator);
+    this.custody = new CustodySink(paths, operator, path.join(dir, 'custody-pending.json'));
   }
 
   get logFileName(): string {

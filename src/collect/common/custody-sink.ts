@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { appendCustody, type CustodyEntryInput } from '../../custody/custody-log.js';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { appendCustody, writeFileDurably, type CustodyEntryInput } from '../../custody/custody-log.js';
 import { lockCase } from '../../case/case-lock.js';
 import type { CasePaths } from '../../case/case-paths.js';
 import { TOOL_ID } from '../../core/version.js';
@@ -10,7 +11,8 @@ import { sleep } from './retry.js';
 /**
  * Custody entries of a live collection, appended to the case's hash-chained log in batches (after
  * the evidence they describe is on disk), each batch under the case lock. A batch that cannot take
- * the lock (an ingest running) stays pending and goes with the next flush.
+ * the lock (an ingest running) is kept in `spillFile` (written whole) and goes with the next flush,
+ * of this run or, after a kill, of the next one.
  */
 export class CustodySink {
   private pending: CustodyEntryInput[] = [];
@@ -18,8 +20,10 @@ export class CustodySink {
   constructor(
     private readonly paths: CasePaths,
     operator: string | null,
+    private readonly spillFile: string,
   ) {
     this.actor = operator ?? os.userInfo().username;
+    if (existsSync(spillFile)) this.pending = JSON.parse(readFileSync(spillFile, 'utf8')) as CustodyEntryInput[];
   }
 
   request(r: RequestRecord): void {
@@ -44,6 +48,7 @@ export class CustodySink {
         unlock = lockCase(this.paths.lock);
       } catch (e) {
         if (!(e instanceof CliError) || performance.now() >= deadline) {
+          writeFileDurably(this.spillFile, JSON.stringify(this.pending));
           if (wait) throw e;
           return;
         }
@@ -53,6 +58,7 @@ export class CustodySink {
       try {
         appendCustody(this.paths.custody, this.pending);
         this.pending = [];
+        rmSync(this.spillFile, { force: true });
         return;
       } finally {
         unlock();
