@@ -51,7 +51,7 @@ export class K8sApi {
         : resource === 'pods'
           ? this.core.listPodForAllNamespacesWithHttpInfo(params, options)
           : this.core.listServiceAccountForAllNamespacesWithHttpInfo(params, options);
-    const { info, exchange } = await this.exchange(`list ${resource}`, call, signal);
+    const { info, exchange } = await this.call(`list ${resource}`, call, signal);
     return {
       exchange,
       items: info.data.items.length,
@@ -63,11 +63,16 @@ export class K8sApi {
   /** SelfSubjectReview: who the API server says the collector is. */
   async selfSubjectReview(signal?: AbortSignal): Promise<{ exchange: HttpExchange; user: { username?: string; uid?: string; groups?: string[] } }> {
     const body = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' };
-    const { info, exchange } = await this.exchange('create selfsubjectreviews', (options) => this.auth.createSelfSubjectReviewWithHttpInfo({ body }, options), signal);
+    const { info, exchange } = await this.call('create selfsubjectreviews', (options) => this.auth.createSelfSubjectReviewWithHttpInfo({ body }, options), signal);
     return { exchange, user: info.data.status?.userInfo ?? {} };
   }
 
-  private async exchange<T>(what: string, call: (options: { middleware: Middleware[] }) => Promise<HttpInfo<T>>, signal?: AbortSignal): Promise<{ info: HttpInfo<T>; exchange: HttpExchange }> {
+  /**
+   * Any client-node *WithHttpInfo call, with the request and the response bytes kept (the request
+   * timeout and `signal` applied); a failure is a RequestFailure carrying the exchange. `what` names
+   * the request in messages ("list pods", "create daemonsets").
+   */
+  async call<T>(what: string, call: (options: { middleware: Middleware[] }) => Promise<HttpInfo<T>>, signal?: AbortSignal): Promise<{ info: HttpInfo<T>; exchange: HttpExchange }> {
     const ex: HttpExchange = { method: 'GET', url: this.target.server, requestBody: null, status: null, headers: {}, body: Buffer.alloc(0), requestedAtMs: Date.now(), respondedAtMs: 0 };
     let bodyRead = false;
     const timeout = AbortSignal.timeout(this.timeoutMs);

@@ -29,14 +29,15 @@ const MAX_ERROR_BODY = 1 << 20;
  * agent, credentials and exec plugins its Watch class uses) but reads the stream itself: client-node's
  * Watch parses each line and drops the ones it cannot parse, while evidence needs every line's bytes
  * and the moment it arrived. `idleMs`: no byte for that long (not even a bookmark) ends the stream
- * as a timeout, so a stalled connection is noticed and resumed.
+ * as a timeout, so a stalled connection is noticed and resumed. Any streamed GET of lines reads the
+ * same way (a followed pod log): `what` names it in messages.
  */
-export async function openWatch(target: KubeTarget, pathAndQuery: string, o: { timeoutMs: number; idleMs: number; signal?: AbortSignal }): Promise<WatchConnection> {
+export async function openWatch(target: KubeTarget, pathAndQuery: string, o: { timeoutMs: number; idleMs: number; signal?: AbortSignal; what?: string }): Promise<WatchConnection> {
   const opts: https.RequestOptions = {};
   await target.kc.applyToHTTPSOptions(opts);
   const url = new URL(target.server + pathAndQuery);
   const ex: HttpExchange = { method: 'GET', url: url.toString(), requestBody: null, status: null, headers: {}, body: Buffer.alloc(0), requestedAtMs: Date.now(), respondedAtMs: 0 };
-  const what = 'watch pods';
+  const what = o.what ?? 'watch pods';
   const lib = url.protocol === 'http:' ? http : https;
   const res = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = lib.request(url, {
