@@ -42,6 +42,16 @@ interface WatchEvent {
   object: Obj;
 }
 
+/** An extra endpoint (for collectors beyond the snapshots: a DaemonSet, a pod log, ...). */
+export interface Route {
+  method: string;
+  path: RegExp;
+  /** RBAC verb and resource of the request, for `forbid` and faults ("create daemonsets"). */
+  verb: string;
+  resource: string;
+  handle(req: IncomingMessage, res: ServerResponse, o: { match: RegExpExecArray; query: Record<string, string>; body: Buffer; user: string; send: (code: number, body: Obj) => void }): void | Promise<void>;
+}
+
 export interface FakeApiOptions {
   pki: TestPki;
   /** Bearer token -> user name. */
@@ -68,6 +78,8 @@ export interface FakeApiOptions {
 export class FakeKubeApi {
   readonly received: ReceivedRequest[] = [];
   readonly faults: Fault[] = [];
+  /** Endpoints added by a test or another collector's tests; tried before the built-in ones. */
+  readonly routes: Route[] = [];
   private store: Record<Resource, Obj[]> = { nodes: [], pods: [], serviceaccounts: [] };
   private events: WatchEvent[] = [];
   private rv = 1000;
@@ -166,8 +178,9 @@ export class FakeKubeApi {
     const watch = query['watch'] === 'true' || query['watch'] === '1';
     const m = /^\/api\/v1\/(nodes|pods|serviceaccounts)$/.exec(url.pathname);
     const isSsr = req.method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/selfsubjectreviews';
-    const resource = m ? (m[1] as Resource) : isSsr ? 'selfsubjectreviews' : url.pathname;
-    const verb = isSsr ? 'create' : watch ? 'watch' : req.method === 'GET' ? 'list' : req.method!.toLowerCase();
+    const route = this.routes.map((r) => ({ r, match: r.method === req.method ? r.path.exec(url.pathname) : null })).find((x) => x.match !== null);
+    const resource = route ? route.r.resource : m ? (m[1] as Resource) : isSsr ? 'selfsubjectreviews' : url.pathname;
+    const verb = route ? route.r.verb : isSsr ? 'create' : watch ? 'watch' : req.method === 'GET' ? 'list' : req.method!.toLowerCase();
     const auth = req.headers.authorization ?? null;
     this.received.push({ method: req.method!, path: url.pathname, query, verb, resource, authorization: auth, at: Date.now() });
     const body = await readBody(req);
@@ -188,6 +201,7 @@ export class FakeKubeApi {
       if (fault.code === 410 && watch) return this.streamWatch(req, res, query, user, fault);
     }
 
+    if (route) return route.r.handle(req, res, { match: route.match!, query, body, user, send: (code, b) => this.send(res, code, b) });
     if (isSsr) return this.selfSubjectReview(res, user, body);
     if (!m) return this.send(res, 404, S.notFound(url.pathname));
     if (watch) return this.streamWatch(req, res, query, user, fault);
