@@ -6,6 +6,7 @@ with
 unioned as (
     select * from chk_continuity
     union all select * from chk_coverage
+    union all select * from chk_collection_gaps
     union all select * from chk_cloudtrail_files
     union all select * from chk_clock
     union all select * from chk_identity_bindings

@@ -23,4 +23,5 @@ export const EVIDENCE_GAP_KINDS = new Set([
   'sensor-late',
   'clock-offset',
   'source-missing',
+  'collection-gap',
 ]);

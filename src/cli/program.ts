@@ -15,6 +15,7 @@ import { registerRun } from './commands/run.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHunts } from './commands/hunt.js';
 import { registerShell } from './commands/shell.js';
+import { registerCollect } from './commands/collect.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -44,6 +45,7 @@ export function createProgram(io: Io = processIo) {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerInit(program, io);
   registerIngest(program, io);
+  registerCollect(program, io);
   registerQuery(program, io);
   registerSchema(program, io);
   registerCorrelate(program, io);

@@ -4,11 +4,13 @@ import { falco } from './falco/index.js';
 import { kubeAudit } from './kube-audit/index.js';
 import { inventory } from './inventory/index.js';
 import { cloudtrail } from './cloudtrail/index.js';
+import { k8sWatch } from './k8s-watch/index.js';
+import { collection } from './collection/index.js';
 
 type Obj = Record<string, unknown>;
 
 /** Detection order matters only where shapes could overlap; these cannot. */
-export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail];
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection];
 
 export function collectorFor(source: SourceType): Collector {
   return COLLECTORS.find((c) => c.source === source)!;

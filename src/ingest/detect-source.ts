@@ -1,5 +1,5 @@
 import { COLLECTORS, UNSUPPORTED, collectorFor } from '../collectors/registry.js';
-import type { Collector, SourceType } from '../collectors/types.js';
+import { SOURCE_TYPES, type Collector, type SourceType } from '../collectors/types.js';
 import type { LineScanResult } from '../acquire/line-scan.js';
 
 type Obj = Record<string, unknown>;
@@ -97,7 +97,7 @@ export function detectSource(scan: LineScanResult, declared: SourceType | null):
     if (found) return decide(found, declared, layout);
   }
   if (declared) return { ok: true, collector: collectorFor(declared), layout: layout ?? 'lines', detectedBy: 'declared' };
-  return { ok: false, reason: 'unknown shape: the records match none of the supported sources (tetragon, falco, kube-audit, inventory, cloudtrail)', layout };
+  return { ok: false, reason: `unknown shape: the records match none of the supported sources (${SOURCE_TYPES.join(', ')})`, layout };
 }
 
 function decide(found: Collector, declared: SourceType | null, layout: 'lines' | 'document'): Detection {

@@ -1,0 +1,63 @@
+import { Command as Cmd, type Command } from '@commander-js/extra-typings';
+import type { Io } from '../program.js';
+import { createClock } from '../../core/clock.js';
+import { parseDurationSeconds } from '../../core/duration.js';
+import { CliError, UsageError } from '../../core/errors.js';
+import { interruptOnSignals } from '../../collect/common/interrupt.js';
+import { collectK8s } from '../../collect/k8s/collect-k8s.js';
+import { summaryLine, summaryTotals } from '../../ingest/summary.js';
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--page-size: "${v}" is not a positive integer`);
+  return n;
+}
+
+export function registerCollect(program: Command, io: Io): void {
+  const collect = program.command('collect').description('collect evidence live from a cluster or a cloud, with every request in custody');
+  collect.addCommand(
+    new Cmd('k8s')
+      .description('snapshot nodes, pods and service accounts from the API server (and watch pods with --watch), then land them')
+      .argument('<case>', 'case folder (created by podtrail init)')
+      .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+      .option('--context <name>', 'kubeconfig context (default: the current context)')
+      .option('--in-cluster', "use the pod's service account (when podtrail runs in the cluster)")
+      .option('--watch <duration>', 'keep a pod watch open this long (e.g. 30m), then snapshot again; Ctrl-C stops it early')
+      .option('--new', 'start a new collection even if an unfinished one from this cluster could be continued')
+      .option('--page-size <n>', 'objects per List page (limit)', positiveInt, 500)
+      .option('--request-timeout <duration>', 'give up on a request that has not answered in this time', '60s')
+      .option('--operator <name>', 'who collects the evidence (default: the OS user)')
+      .option('--as-of <iso>', 'pin the clock for acquisition times (or PODTRAIL_AS_OF); receive times stay real')
+      .addHelpText('after', '\nExamples:\n  podtrail collect k8s incident-42 --context prod-eu --watch 2h\n  podtrail collect k8s incident-42 --in-cluster\n\nThe read-only ClusterRole it needs: deploy/podtrail-collector-clusterrole.yaml. See docs/collect.md.')
+      .action(async (caseDir, o) => {
+        const watchSeconds = o.watch === undefined ? null : parseDurationSeconds(o.watch, '--watch');
+        if (watchSeconds !== null && watchSeconds <= 0) throw new UsageError('--watch: give a positive duration (e.g. 30m)');
+        const interrupt = interruptOnSignals((sig) => io.err(`${sig}: stopping; recording what was collected (again to quit at once)\n`));
+        try {
+          const r = await collectK8s({
+            caseDir,
+            kube: { kubeconfig: o.kubeconfig ?? null, context: o.context ?? null, inCluster: o.inCluster === true },
+            watchSeconds,
+            fresh: o.new === true,
+            pageSize: o.pageSize,
+            timeoutMs: parseDurationSeconds(o.requestTimeout, '--request-timeout') * 1000,
+            operator: o.operator ?? null,
+            clock: createClock(o.asOf),
+            log: (line) => io.err(`${line}\n`),
+            signal: interrupt.signal,
+          });
+          io.out(`collection ${r.collectionId} run ${r.run} from ${r.server} as ${r.identity} (${r.identitySource})\n`);
+          for (const s of r.steps) io.out(`${s.state.padEnd(9)} ${s.step}: ${s.detail}\n`);
+          if (r.ingest) {
+            for (const f of r.ingest.files) io.out(`${summaryLine(f)}\n`);
+            io.err(`${summaryTotals(r.ingest)}\n`);
+          }
+          if (r.interrupted) throw new CliError(`collection ${r.collectionId} interrupted: what was collected is landed; run the same command to continue it`);
+          if (r.failure) throw new CliError(`collection ${r.collectionId} stopped: ${r.failure}; what was collected is landed, run the same command to continue`);
+          if (!r.complete) throw new CliError(`collection ${r.collectionId} incomplete: ${r.steps.filter((s) => s.state !== 'done').map((s) => `${s.step} ${s.state}`).join(', ')} (recorded as gaps)`);
+        } finally {
+          interrupt.dispose();
+        }
+      }),
+  );
+}

@@ -1,0 +1,92 @@
+import type { ColumnDoc, TableDoc } from './schema.js';
+
+/**
+ * Lake tables of live collection (`podtrail collect k8s`): the pod watch events and the collection
+ * log (every request, snapshot, gap and run). Both land from files the collector writes, through
+ * `podtrail ingest` like any evidence file; the provenance columns are the lake's own.
+ */
+const c = (name: string, type: string, doc: string): ColumnDoc => ({ name, type, doc });
+
+export function collectionTables(provenance: ColumnDoc[]): TableDoc[] {
+  return [
+    {
+      name: 'k8s_pod_events',
+      kind: 'lake table',
+      doc: 'Pod watch events (podtrail.k8s-watch/v1 files of `podtrail collect k8s --watch`): one row per ADDED, MODIFIED, DELETED, BOOKMARK or ERROR event, with the local time it was received.',
+      key: ['row_id'],
+      columns: [
+        ...provenance,
+        c('collection_id', 'VARCHAR', 'The collection that received it (collect/<collection_id>/ in the case).'),
+        c('run', 'INTEGER', 'The run of the collection.'),
+        c('request_seq', 'INTEGER', 'The watch request (collection_log.seq of that run) whose stream carried it.'),
+        c('received_at', 'TIMESTAMP', 'Local clock when the event\'s line arrived (UTC, ms): an upper bound of when it happened.'),
+        c('event_type', 'VARCHAR', 'ADDED | MODIFIED | DELETED | BOOKMARK | ERROR.'),
+        c('resource_version', 'VARCHAR', 'metadata.resourceVersion of the object (of the bookmark).'),
+        c('uid', 'VARCHAR', 'metadata.uid (NULL for BOOKMARK and ERROR).'),
+        c('namespace', 'VARCHAR', 'metadata.namespace.'),
+        c('name', 'VARCHAR', 'metadata.name.'),
+        c('node_name', 'VARCHAR', 'spec.nodeName.'),
+        c('service_account', 'VARCHAR', 'spec.serviceAccountName (default when absent).'),
+        c('phase', 'VARCHAR', 'status.phase.'),
+        c('pod_ips', 'VARCHAR[]', 'status.podIPs, else [status.podIP].'),
+        c('host_ip', 'VARCHAR', 'status.hostIP.'),
+        c('host_network', 'BOOLEAN', 'spec.hostNetwork.'),
+        c('container_ids', 'VARCHAR[]', 'Container ids of app, init and ephemeral containers, runtime prefix stripped.'),
+        c('image_digests', 'VARCHAR[]', 'Image digests (sha256:...) of those containers.'),
+        c('containers', 'JSON', 'Per container: name, container_id, image, image_id, image_digest, started_at.'),
+        c('owner_kind', 'VARCHAR', 'metadata.ownerReferences[0].kind.'),
+        c('owner_name', 'VARCHAR', 'metadata.ownerReferences[0].name.'),
+        c('created_at', 'TIMESTAMP', 'metadata.creationTimestamp (second resolution).'),
+        c('started_at', 'TIMESTAMP', 'status.startTime.'),
+        c('deletion_timestamp', 'TIMESTAMP', 'metadata.deletionTimestamp: the deadline of a graceful deletion (request time + grace period).'),
+        c('deletion_grace_seconds', 'BIGINT', 'metadata.deletionGracePeriodSeconds.'),
+        c('deletion_requested_at', 'TIMESTAMP', 'When the deletion was requested: deletionTimestamp minus the grace period (second resolution).'),
+        c('status_code', 'INTEGER', 'ERROR events: the Status code (410: the resourceVersion expired).'),
+        c('status_reason', 'VARCHAR', 'ERROR events: the Status reason.'),
+        c('status_message', 'VARCHAR', 'ERROR events: the Status message.'),
+        c('labels', 'JSON', 'metadata.labels.'),
+      ],
+    },
+    {
+      name: 'collection_log',
+      kind: 'lake table',
+      doc: 'What a live collection did (podtrail.collection/v1 files): every request with its sizes, hashes and the server\'s clock, every complete snapshot, every gap (a resource refused or not collected, a watch interrupted or expired) and each run\'s start and end. The gaps checks read the gaps here.',
+      key: ['row_id'],
+      columns: [
+        ...provenance,
+        c('collection_id', 'VARCHAR', 'The collection (collect/<collection_id>/ in the case).'),
+        c('run', 'INTEGER', 'Run of the collection (a later run continues an interrupted one).'),
+        c('record', 'VARCHAR', 'request | snapshot | gap | run.'),
+        c('logged_at', 'TIMESTAMP', 'Local clock (UTC): when the response ended (request), the record was written (others).'),
+        c('server', 'VARCHAR', 'API server URL.'),
+        c('resource', 'VARCHAR', 'Resource or API asked for: pods, nodes, serviceaccounts, selfsubjectreviews.'),
+        c('verb', 'VARCHAR', 'list | watch | create.'),
+        c('seq', 'INTEGER', 'Requests: order in the run.'),
+        c('attempt', 'INTEGER', 'Requests: attempt of a retried request.'),
+        c('method', 'VARCHAR', 'Requests: HTTP method.'),
+        c('path', 'VARCHAR', 'Requests: URL path and query as sent.'),
+        c('status', 'INTEGER', 'Requests: HTTP status; NULL when no response came.'),
+        c('outcome', 'VARCHAR', 'Requests: ok, or unreachable | tls | unauthorized | forbidden | not-found | expired | throttled | server | timeout | cut | protocol.'),
+        c('resource_version', 'VARCHAR', 'Requests and snapshots: the List\'s (or the last watch event\'s) resourceVersion.'),
+        c('requested_at', 'TIMESTAMP', 'Requests: local clock when sent.'),
+        c('request_bytes', 'BIGINT', 'Requests: body bytes sent.'),
+        c('request_sha256', 'VARCHAR', 'Requests: SHA-256 of "METHOD URL\\n\\n" + body (headers, which carry credentials, are never recorded).'),
+        c('response_bytes', 'BIGINT', 'Requests: response body bytes received (a watch: the whole stream).'),
+        c('response_sha256', 'VARCHAR', 'Requests: SHA-256 of the response body as received.'),
+        c('response_file', 'VARCHAR', 'Requests: the evidence file holding the response, relative to the case (collect/...).'),
+        c('server_date', 'TIMESTAMP', 'Requests and snapshots: the server\'s Date header (second resolution).'),
+        c('clock_difference_ms', 'BIGINT', 'Local clock minus server_date, ms (positive: the collector\'s clock is ahead; +-1000 ms is the Date header\'s resolution).'),
+        c('snapshot_at', 'TIMESTAMP', 'Snapshots: the instant (local clock, first page) in the page file names.'),
+        c('items', 'BIGINT', 'Snapshots: objects listed.'),
+        c('pages', 'INTEGER', 'Snapshots: pages.'),
+        c('gap', 'VARCHAR', 'Gaps: forbidden | not-collected | interrupted | watch-expired | watch-paused.'),
+        c('gap_from', 'TIMESTAMP', 'Gaps: start of the span of time it leaves uncovered, when it spans time.'),
+        c('gap_to', 'TIMESTAMP', 'Gaps: end of that span.'),
+        c('state', 'VARCHAR', 'Runs: started | finished | interrupted | failed.'),
+        c('identity', 'VARCHAR', 'Who the server says the collector is (SelfSubjectReview), else what the kubeconfig names.'),
+        c('identity_source', 'VARCHAR', 'Runs: SelfSubjectReview, or kubeconfig (and why).'),
+        c('message', 'VARCHAR', 'What happened, in words.'),
+      ],
+    },
+  ];
+}
