@@ -18,7 +18,8 @@ import { correlationFingerprint, requireFreshCorrelation } from '../correlate/fr
 import { bundleCustody } from './custody-export.js';
 import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
 import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
-import { buildReportModel, type ReportModel } from './report-model.js';
+import { buildReportModel } from '../report/build-model.js';
+import type { ReportModel } from '../report/model.js';
 import { ENVELOPE_FILE, formatSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
 import { buildStatement, PREDICATE_TYPE, statementBytes, type BundlePredicate } from './statement.js';
 import { envelopeText, IN_TOTO_PAYLOAD_TYPE, signEnvelope } from './dsse.js';

@@ -67,29 +67,30 @@ export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], t
   const out: string[] = [];
   out.push(`podtrail demo: scenario ${DEMO.scenario} (seed ${DEMO.seed}, scale ${DEMO.scale}), clock pinned at ${DEMO.asOf}`);
   out.push(`case      ${rel} (${m.input_totals.files} evidence files, ${m.input_totals.records_landed} records, ${m.timeline_events} timeline events)`);
-  const f = m.findings[0];
-  if (!f) out.push('pod       no pod shows a human entry, off-pod token use or denied call');
+  const f = m.findings.find((x) => x.pod !== null);
+  const pod = f?.pod;
+  if (!f || !pod) out.push('pod       no pod needs attention: every signal is routine or there is none');
   else {
-    out.push(`pod       ${t(f.namespace)}/${t(f.name)} uid ${t(f.pod_uid)} on ${t(f.node)}`);
-    out.push(`image     ${f.image_digests.map(t).join(', ')}`);
-    out.push(`identity  service account ${t(f.namespace)}/${t(f.service_account)} -> ${t(f.binding_path)}${f.role_arn ? ` -> ${t(f.role_arn)}` : ''}`);
+    out.push(`pod       ${t(pod.namespace)}/${t(pod.name)} uid ${t(pod.pod_uid)} on ${t(pod.node)} (finding ${f.rank} of ${m.answer_total}, ${t(f.severity)})`);
+    out.push(`image     ${pod.image_digests.map(t).join(', ')}`);
+    out.push(`identity  service account ${t(pod.namespace)}/${t(pod.service_account)} -> ${t(pod.binding_path)}${pod.role_arn ? ` -> ${t(pod.role_arn)}` : ''}`);
     for (const h of f.human_actions.filter((x) => x.before_activity)) {
       out.push(`entered   ${t(h.ts)} ${t(h.user)} ${t(h.action)} ${t(h.command)} (audit row ${t(h.row_id)})`);
     }
-    f.sessions.forEach((s, i) => {
-      const calls = s.calls.map((c) => `${t(c.action)}${c.outcome === 'ok' ? '' : ` (${t(c.outcome)})`}`).join(', ');
-      out.push(`${i === 0 ? 'sessions ' : '         '} ${t(s.access_key_id)}: ${calls}`);
+    f.sessions.forEach((b, i) => {
+      const calls = b.calls.map((c) => `${t(c.action)}${c.outcome === 'ok' ? '' : ` (${t(c.outcome)})`}`).join(', ');
+      out.push(`${i === 0 ? 'sessions ' : '         '} ${t(b.access_key_id)}: ${calls}`);
     });
     for (const k of f.kube_requests.filter((x) => x.off_pod)) out.push(`token     ${t(k.ts)} ${t(k.request)} from ${t(k.source_ip)} (off the pod; audit row ${t(k.row_id)})`);
-    for (const c of f.orphan_calls) out.push(`outside   ${t(c.ts)} ${t(c.action)} from ${t(c.source_ip)} (${t(c.confidence)})`);
+    for (const c of f.outside_uses) out.push(`outside   ${t(c.ts)} ${t(c.action)} from ${t(c.source_ip)} with ${t(c.credential)}`);
   }
   out.push(`gaps      ${m.gaps.length} declared${m.gaps.length ? ':' : ''}`);
   for (const g of m.gaps) out.push(`          ${t(g.kind)}: ${t(g.message)}`);
   const failed = checks.filter((c) => c.status === 'FAIL').length;
   out.push(`bundle    ${path.relative(process.cwd(), b.outDir) || '.'}: ${b.files.length} files in SHA256SUMS, ${b.signed ? `signed (keyid ${b.keyid!.slice(0, 16)}...)` : 'unsigned'}; verify: ${checks.filter((c) => c.status === 'ok').length} ok, ${failed} failed`);
   const inc = truth.incident;
-  if (inc && f) {
-    const same = inc.pod_uid === f.pod_uid && inc.service_account === f.service_account && (!inc.human || f.human_actions.some((h) => h.user === inc.human));
+  if (inc && f && pod) {
+    const same = inc.pod_uid === pod.pod_uid && inc.service_account === pod.service_account && (!inc.human || f.human_actions.some((h) => h.user === inc.human));
     out.push(`truth     ${same ? 'pod, service account and human match truth.json' : 'differs from truth.json'}`);
   }
   out.push(`next      open ${path.join(path.relative(process.cwd(), b.outDir) || '.', 'report.html')}; podtrail verify ${path.relative(process.cwd(), b.outDir) || '.'}`);

@@ -50,3 +50,15 @@ export async function materializeTables(
   }
   return { rows, timings };
 }
+
+/**
+ * Computes each view once into a temp table of the same name, in the order given: on this
+ * connection, until it closes, the temp table shadows the view, so later views and queries read it
+ * instead of recomputing it (a read-only store accepts temp tables).
+ */
+export async function shadowViews(store: Store, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const id = quotedIdentifier(name);
+    await store.run(`create or replace temp table ${id} as select * from main.${id}`);
+  }
+}
