@@ -10,6 +10,7 @@ import { keyPairFromSeed } from './keys.js';
 import { signerFromPair, type BundleResult } from './bundle-case.js';
 import { runCase } from './run-case.js';
 import { verifyBundle, type CheckLine } from './verify-bundle.js';
+import { count, toProgress, type ProgressLike } from '../core/progress.js';
 
 /**
  * The demo's fixed parameters. The clock is pinned and the signing key is derived from a published
@@ -42,18 +43,19 @@ interface Truth {
 }
 
 /** `podtrail demo`: generate the irsa-exfil case (inputs inside it), ingest, run, verify, summarize. */
-export async function runDemo(o: { outDir?: string | null; log?: (line: string) => void }): Promise<DemoResult> {
-  const log = o.log ?? (() => {});
+export async function runDemo(o: { outDir?: string | null; log?: ProgressLike }): Promise<DemoResult> {
+  const progress = toProgress(o.log);
   const dir = path.resolve(o.outDir ?? DEMO.defaultDir);
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty: give --out NEW_DIR, or remove it`);
   const clock = createClock(DEMO.asOf);
-  log(`generating scenario ${DEMO.scenario} (seed ${DEMO.seed}, scale ${DEMO.scale}) in ${dir}`);
-  generateScenario({ scenario: DEMO.scenario, seed: DEMO.seed, scale: DEMO.scale, outDir: dir });
-  log('ingesting inputs/');
-  await ingestCase({ caseDir: dir, paths: [path.join(dir, 'inputs')], source: null, operator: DEMO.operator, snapshotAt: null, clock, log: () => {} });
-  const bundle = await runCase({ caseDir: dir, outDir: path.join(dir, 'bundle'), signer: signerFromPair(demoKeyPair()), clock, operator: DEMO.operator, log });
-  log('verifying the bundle');
+  progress.begin(`generating scenario ${DEMO.scenario} (seed ${DEMO.seed}, scale ${DEMO.scale})`);
+  const g = generateScenario({ scenario: DEMO.scenario, seed: DEMO.seed, scale: DEMO.scale, outDir: dir, onProgress: (done, total) => progress.tick(done, `${total} steps`) });
+  progress.end(`generated ${DEMO.scenario} in ${dir}: ${count(g.files.length, 'file')}`);
+  await ingestCase({ caseDir: dir, paths: [path.join(dir, 'inputs')], source: null, operator: DEMO.operator, snapshotAt: null, clock, log: (l) => progress.note(l), progress });
+  const bundle = await runCase({ caseDir: dir, outDir: path.join(dir, 'bundle'), signer: signerFromPair(demoKeyPair()), clock, operator: DEMO.operator, log: progress });
+  progress.begin('verifying the bundle');
   const v = await verifyBundle(bundle.outDir);
+  progress.end(`verified the bundle: ${count(v.checks.filter((c) => c.status === 'ok').length, 'check')} ok`);
   const truth = JSON.parse(readFileSync(path.join(dir, 'truth.json'), 'utf8')) as Truth;
   return { caseDir: dir, bundle, checks: v.checks, verified: v.ok, summary: demoSummary(dir, bundle, v.checks, truth) };
 }
@@ -66,7 +68,7 @@ export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], t
   const rel = path.relative(process.cwd(), dir) || '.';
   const out: string[] = [];
   out.push(`podtrail demo: scenario ${DEMO.scenario} (seed ${DEMO.seed}, scale ${DEMO.scale}), clock pinned at ${DEMO.asOf}`);
-  out.push(`case      ${rel} (${m.input_totals.files} evidence files, ${m.input_totals.records_landed} records, ${m.timeline_events} timeline events)`);
+  out.push(`case      ${rel} (${count(m.input_totals.files, 'evidence file')}, ${count(m.input_totals.records_landed, 'record')}, ${count(m.timeline_events, 'timeline event')})`);
   const f = m.findings.find((x) => x.pod !== null);
   const pod = f?.pod;
   if (!f || !pod) out.push('pod       no pod needs attention: every signal is routine or there is none');
@@ -87,7 +89,7 @@ export function demoSummary(dir: string, b: BundleResult, checks: CheckLine[], t
   out.push(`gaps      ${m.gaps.length} declared${m.gaps.length ? ':' : ''}`);
   for (const g of m.gaps) out.push(`          ${t(g.kind)}: ${t(g.message)}`);
   const failed = checks.filter((c) => c.status === 'FAIL').length;
-  out.push(`bundle    ${path.relative(process.cwd(), b.outDir) || '.'}: ${b.files.length} files in SHA256SUMS, ${b.signed ? `signed (keyid ${b.keyid!.slice(0, 16)}...)` : 'unsigned'}; verify: ${checks.filter((c) => c.status === 'ok').length} ok, ${failed} failed`);
+  out.push(`bundle    ${path.relative(process.cwd(), b.outDir) || '.'}: ${count(b.files.length, 'file')} in SHA256SUMS, ${b.signed ? `signed (keyid ${b.keyid!.slice(0, 16)}...)` : 'unsigned'}; verify: ${checks.filter((c) => c.status === 'ok').length} ok, ${failed} failed`);
   const inc = truth.incident;
   if (inc && f && pod) {
     const same = inc.pod_uid === pod.pod_uid && inc.service_account === pod.service_account && (!inc.human || f.human_actions.some((h) => h.user === inc.human));

@@ -76,7 +76,7 @@ export function buildAttackPaths(findings: readonly ActorFinding[]): AttackPath[
     const height = rows.length * ROW;
     const topY = (height - BOX) / 2;
     const pod = box(COL.pod, topY, ['pod', `${f.pod.namespace}/${f.pod.name}`, f.pod.pod_uid], `pod ${f.pod.namespace}/${f.pod.name} UID ${f.pod.pod_uid}`, 'box-pod', 30);
-    const node = box(COL.node, topY, ['node', f.pod.node, `via ${f.pod.binding_path}`], `node ${f.pod.node}`, 'box-node', 28);
+    const node = box(COL.node, topY, ['node', f.pod.node, f.pod.paths.length ? `paths ${f.pod.paths.join(', ')}` : 'no decided call'], `node ${f.pod.node}`, 'box-node', 28);
     const sessions = rows.map((r, i) => ({
       box: box(COL.session, i * ROW + 4, r.session, r.sessionTitle, 'box-session', 42),
       actions: box(COL.actions, i * ROW + 4, r.actions, r.actionsTitle, r.outside ? 'box-outside' : 'box-actions', 48),

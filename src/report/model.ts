@@ -209,6 +209,8 @@ export interface PodIdentity {
   valid_from: string;
   valid_to: string;
   binding_path: string;
+  /** Every path its proven or strong calls took, most used first. */
+  paths: string[];
   role_arn: string;
   binding_ids: string[];
   binding_cloud_ids: string[];

@@ -134,6 +134,7 @@ export async function podIdentity(store: Store, uid: string): Promise<PodIdentit
     valid_from: displayTs(first['valid_from']),
     valid_to: last['valid_to'] ? displayTs(last['valid_to']) : 'still running at the end of the evidence',
     binding_path: s(paths[0]?.['path']) || 'none',
+    paths: paths.map((p) => s(p['path'])),
     role_arn: s(saRow['irsa_role_arn']),
     binding_ids: capIds(list(saRow['row_ids'])).ids,
     binding_cloud_ids: [],

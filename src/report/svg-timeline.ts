@@ -8,7 +8,7 @@ import { iso } from './sql-text.js';
 export const SVG = { width: 1000, labelWidth: 250, plotX0: 262, plotX1: 988, axisHeight: 28, laneHeight: 24, gapTop: 6, gapHeight: 16, bottom: 6 } as const;
 /** Checks whose gaps are holes in time (the others, bindings and rejects, concern the whole window). */
 const TIMED_CHECKS = new Set(['continuity', 'coverage', 'cloudtrail-files', 'clock', 'sensor-coverage']);
-export const MAX_LANES = 16;
+export const MAX_LANES = 20;
 export const MAX_MARKS = 300;
 const MINUTE = 60_000;
 const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 240, 480].map((m) => m * MINUTE);
@@ -118,7 +118,6 @@ export async function buildSvgTimeline(store: Store, findings: readonly ActorFin
   const range = { from: isoOfMs(axis.from), to: isoOfMs(axis.to) };
   const plan = await planLanes(store, findings);
   const offsets = new Map((await store.rows(OFFSETS_SQL, { nodes: plan.lanes.map((l) => l.node ?? '').filter(Boolean) })).map((r) => [s(r['node_name']), r]));
-  const nodeGaps = new Set(gaps.filter((g) => g.node_name && g.interval_from && g.interval_to && g.interval_from <= range.to && g.interval_to >= range.from).map((g) => g.node_name!));
   const built: { plan: LanePlan; marks: Omit<SvgMark, 'y' | 'top'>[]; omitted: number }[] = [];
   for (const l of plan.lanes) {
     const marks: Omit<SvgMark, 'y' | 'top'>[] = [];
@@ -135,8 +134,6 @@ export async function buildSvgTimeline(store: Store, findings: readonly ActorFin
       const gx = x(epochMs(s(g['ts'])));
       marks.push({ x: gx, left: round1(gx - 1.5), mark_class: `sig-${s(g['signal'])}`, is_call: false, title: `${clockTs(g['ts']).time} ${s(g['signal'])}: ${s(g['detail'])} (${s(g['ref'])})` });
     }
-    // a node lane earns its place with something to show: marks, a clock offset or a gap of its own
-    if (l.kind === 'node' && marks.length === 0 && !offsets.has(l.id) && !nodeGaps.has(l.id)) continue;
     built.push({ plan: l, marks, omitted: Math.max(0, calls.length - MAX_MARKS) });
   }
   const kept = built.slice(0, MAX_LANES).map((b, i) => ({ ...b, priority: i })).sort((a, b) => KIND_ORDER[a.plan.kind] - KIND_ORDER[b.plan.kind] || a.priority - b.priority);

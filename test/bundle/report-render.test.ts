@@ -15,7 +15,7 @@ function sampleModel(): ReportModel {
   const pod = {
     pod_uid: 'uid-1', namespace: 'payments', name: 'pod-1', node: 'node-1', service_account: 'sa-1', owner: 'ReplicaSet rs',
     image_digests: ['sha256:d1'], container_ids: ['c1'], lifecycle_ids: ['inv-1'], valid_from: 't0', valid_to: 't1',
-    binding_path: 'irsa', role_arn: 'arn:role', binding_ids: ['inv-2'], binding_cloud_ids: ['ev-0'],
+    binding_path: 'irsa', paths: ['irsa'], role_arn: 'arn:role', binding_ids: ['inv-2'], binding_cloud_ids: ['ev-0'],
   };
   const actor = { actor_kind: 'pod' as const, actor_id: 'uid-1', label: 'payments/pod-1', is_pod: true, is_node: false, is_outside: false };
   const outside = { actor_kind: 'outside' as const, actor_id: '203.0.113.77', label: '203.0.113.77', is_pod: false, is_node: false, is_outside: true };
