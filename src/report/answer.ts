@@ -134,7 +134,7 @@ async function whyOf(store: Store, a: RankedActor, labels: Map<string, PodLabel>
       const keys = list(p['keys']);
       return `${s(p['path'])} as ${s(p['principal'])}${keys.length ? ` (${keys.length === 1 ? 'key' : `${keys.length} keys`} ${capIds(keys, 3).ids.join(', ')}${keys.length > 3 ? ', ...' : ''})` : ''}`;
     });
-    why.push(`service account ${l?.service_account ?? '?'}${via.length ? `, reaching the cloud by ${via.join('; ')}` : ''}`);
+    why.push(`service account ${l?.service_account || 'not in the inventory'}${via.length ? `, reaching the cloud by ${via.join('; ')}` : ''}`);
   }
   const rows: Row[] = await store.rows(WHY_SQL, { kind: a.actor_kind, id: a.actor_id });
   const refs: string[] = [];
