@@ -65,92 +65,48 @@ outside as (
     select * from calls where from_outside and confidence not in ('proven', 'strong')
 ),
 
-by_key as (
+-- each outside call with whose credential it used: the key's owning pod, else the web identity
+-- token (an AssumeRoleWithWebIdentity from outside) or key of a service account, else a node's
+-- instance credentials
+owned as (
     select
-        c.access_key_id,
-        c.access_key_id as credential,
-        o.pod_uid,
-        coalesce(l.namespace, s.subject_namespace) as owner_namespace,
-        coalesce(l.service_account, s.subject_service_account) as owner_service_account,
-        null::VARCHAR as owner_node_name,
-        o.owned_by,
-        c.source_ip,
-        c.event_id,
-        c.call,
-        c.target,
-        c.ts
+        c.*,
+        o.pod_uid as owner_pod_uid,
+        o.owned_by as pod_owned_by,
+        c.event_name = 'AssumeRoleWithWebIdentity' and c.service_account is not null as web_identity,
+        coalesce(w.subject_namespace, s.subject_namespace) as subject_namespace,
+        coalesce(w.subject_service_account, s.subject_service_account) as subject_service_account,
+        case when s.subject_type = 'instance' then s.subject_node_name end as subject_node_name
     from outside as c
-    inner join owners as o on o.access_key_id = c.access_key_id
-    left join lifecycle as l on l.pod_uid = o.pod_uid
+    left join owners as o on o.access_key_id = c.access_key_id
     left join sessions as s on s.access_key_id = c.access_key_id
-),
-
-by_web_identity as (
-    select
-        c.issued_access_key_id as access_key_id,
-        'web identity token of ' || coalesce(s.subject_namespace, c.pod_namespace, '?') || ':' || c.service_account as credential,
-        null::VARCHAR as pod_uid,
-        coalesce(s.subject_namespace, c.pod_namespace) as owner_namespace,
-        coalesce(s.subject_service_account, c.service_account) as owner_service_account,
-        null::VARCHAR as owner_node_name,
-        'service-account' as owned_by,
-        c.source_ip,
-        c.event_id,
-        c.call,
-        c.target,
-        c.ts
-    from outside as c
-    left join sessions as s on s.issuing_event_id = c.event_id
-    where c.event_name = 'AssumeRoleWithWebIdentity' and c.service_account is not null
-),
-
--- a node-role session (instance credentials) used from outside: the node's credential
-by_node_key as (
-    select
-        c.access_key_id,
-        c.access_key_id as credential,
-        null::VARCHAR as pod_uid,
-        null::VARCHAR as owner_namespace,
-        null::VARCHAR as owner_service_account,
-        s.subject_node_name as owner_node_name,
-        'node-role' as owned_by,
-        c.source_ip,
-        c.event_id,
-        c.call,
-        c.target,
-        c.ts
-    from outside as c
-    inner join sessions as s on s.access_key_id = c.access_key_id
-    where s.subject_type = 'instance' and s.subject_node_name is not null
-        and not exists (select 1 from owners as o where o.access_key_id = c.access_key_id)
-),
-
--- calls with a key issued to a service account from outside (not owned by any pod)
-by_sa_key as (
-    select
-        c.access_key_id,
-        c.access_key_id as credential,
-        null::VARCHAR as pod_uid,
-        s.subject_namespace as owner_namespace,
-        s.subject_service_account as owner_service_account,
-        null::VARCHAR as owner_node_name,
-        'service-account' as owned_by,
-        c.source_ip,
-        c.event_id,
-        c.call,
-        c.target,
-        c.ts
-    from outside as c
-    inner join sessions as s on s.access_key_id = c.access_key_id
-    where s.subject_service_account is not null
-        and not exists (select 1 from owners as o where o.access_key_id = c.access_key_id)
+    left join sessions as w on w.issuing_event_id = c.event_id
 ),
 
 final as (
-    select * from by_key
-    union all select * from by_web_identity
-    union all select * from by_sa_key
-    union all select * from by_node_key
+    select
+        case when d.web_identity then d.issued_access_key_id else d.access_key_id end as access_key_id,
+        case
+            when d.web_identity then 'web identity token of ' || coalesce(d.subject_namespace, d.pod_namespace, '?') || ':' || d.service_account
+            else d.access_key_id
+        end as credential,
+        d.owner_pod_uid as pod_uid,
+        coalesce(l.namespace, d.subject_namespace, case when d.web_identity then d.pod_namespace end) as owner_namespace,
+        coalesce(l.service_account, d.subject_service_account, case when d.web_identity then d.service_account end) as owner_service_account,
+        case when d.owner_pod_uid is null and not d.web_identity and d.subject_service_account is null then d.subject_node_name end as owner_node_name,
+        case
+            when d.owner_pod_uid is not null then d.pod_owned_by
+            when d.web_identity or d.subject_service_account is not null then 'service-account'
+            else 'node-role'
+        end as owned_by,
+        d.source_ip,
+        d.event_id,
+        d.call,
+        d.target,
+        d.ts
+    from owned as d
+    left join lifecycle as l on l.pod_uid = d.owner_pod_uid
+    where d.owner_pod_uid is not null or d.web_identity or d.subject_service_account is not null or d.subject_node_name is not null
 )
 
 select * from final

@@ -90,6 +90,15 @@ call_signals as (
     )
 ),
 
+-- whose credential each outside use was: the owning pod or node, or a service account's pods (candidates)
+misuse_owners as (
+    select event_id, 'pod' as actor_kind, pod_uid as actor_id, false as as_candidate from misuse where pod_uid is not null
+    union all
+    select event_id, 'node', owner_node_name, false from misuse where owner_node_name is not null
+    union all
+    select event_id, 'pod', pod_uid, true from sa_pods where n_pods <= 5
+),
+
 misuse_signals as (
     -- the address that used the credential
     select
@@ -107,33 +116,14 @@ misuse_signals as (
         coalesce(m.pod_uid, m.owner_node_name, m.owner_namespace || ':' || m.owner_service_account) as related
     from misuse as m
     union all
-    -- the node whose instance credentials they were
+    -- the pod or node whose credential it was
     select
-        'node', m.owner_node_name, m.ts, 'credential-used-outside', 1,
+        o.actor_kind, o.actor_id, m.ts, 'credential-used-outside', 1,
         m.call || coalesce(' ' || m.target, '') || ' from ' || m.source_ip || ' with ' || m.credential,
         'credential-used-outside ' || m.credential || ' ' || m.call,
-        'cloud', m.event_id, 'unattributed', false, m.source_ip
+        'cloud', m.event_id, 'unattributed', o.as_candidate, m.source_ip
     from misuse as m
-    where m.owner_node_name is not null
-    union all
-    -- the pod the credential belonged to
-    select
-        'pod', m.pod_uid, m.ts, 'credential-used-outside', 1,
-        m.call || coalesce(' ' || m.target, '') || ' from ' || m.source_ip || ' with ' || m.credential,
-        'credential-used-outside ' || m.credential || ' ' || m.call,
-        'cloud', m.event_id, 'unattributed', false, m.source_ip
-    from misuse as m
-    where m.pod_uid is not null
-    union all
-    -- a service account's credential: each of its pods running then is a candidate (at most 5)
-    select
-        'pod', s.pod_uid, m.ts, 'credential-used-outside', 1,
-        m.call || coalesce(' ' || m.target, '') || ' from ' || m.source_ip || ' with ' || m.credential,
-        'credential-used-outside ' || m.credential || ' ' || m.call,
-        'cloud', m.event_id, 'unattributed', true, m.source_ip
-    from misuse as m
-    inner join sa_pods as s on s.event_id = m.event_id
-    where s.n_pods <= 5
+    inner join misuse_owners as o on o.event_id = m.event_id
 ),
 
 final as (

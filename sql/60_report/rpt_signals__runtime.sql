@@ -1,17 +1,14 @@
 -- Signals from the runtime sensors, on the reference clock (node clock offsets applied): a process
--- of a pod reading cloud credentials from the instance metadata service or the Pod Identity
--- agent (its command line names the credentials path), and connects of a pod to an outside address that is no declared endpoint, no
--- egress and no metadata service. Pods without pod.uid in the sensor are found by container id.
+-- of a pod reading cloud credentials from the instance metadata service or the Pod Identity agent
+-- (its command line names the credentials path), and connects of a pod to an outside address that
+-- is no declared endpoint, no egress and no metadata service. Pods come from rpt_pod_runtime (by
+-- container id when the sensor has no pod.uid).
 create or replace view rpt_signals__runtime as
 
 with
 
-offsets as (
-    select node_name, coalesce(offset_seconds, 0) as offset_seconds from node_clock_offsets
-),
-
-containers as (
-    select distinct pod_uid, unnest(container_ids) as container_id from pod_lifecycle
+runtime as (
+    select * from rpt_pod_runtime
 ),
 
 endpoints as (
@@ -24,24 +21,19 @@ egress as (
 
 candidates as (
     select
-        r.row_id,
-        r.kind,
-        r."binary",
-        r.arguments,
-        r.dst_ip,
-        r.dst_port,
-        coalesce(r.pod_uid, c.pod_uid) as pod_uid,
-        pt_add_seconds(r.ts, -coalesce(o.offset_seconds, 0))::TIMESTAMP as ts,
-        regexp_matches(coalesce(r.arguments, ''), '/meta-data/iam/security-credentials|169\.254\.170\.2[0-9]*/|AWS_CONTAINER_CREDENTIALS') as reads_credentials
-    from runtime_events as r
-    left join containers as c on r.pod_uid is null and c.container_id = r.container_id
-    left join offsets as o on o.node_name = r.node_name
-    where r.kind in ('exec', 'connect')
-        and (
-            regexp_matches(coalesce(r.arguments, ''), '/meta-data/iam/security-credentials|169\.254\.170\.2[0-9]*/|AWS_CONTAINER_CREDENTIALS')
-            or (r.kind = 'connect' and pt_is_ip(r.dst_ip) and not pt_is_private_ip(r.dst_ip) and not pt_is_imds(r.dst_ip)
-                and not starts_with(r.dst_ip, '169.254.') and not starts_with(r.dst_ip, '127.'))
-        )
+        row_id,
+        kind,
+        "binary",
+        arguments,
+        dst_ip,
+        dst_port,
+        pod_uid,
+        ts::TIMESTAMP as ts,
+        regexp_matches(coalesce(arguments, ''), '/meta-data/iam/security-credentials|169\.254\.170\.2[0-9]*/|AWS_CONTAINER_CREDENTIALS') as reads_credentials
+    from runtime
+    where regexp_matches(coalesce(arguments, ''), '/meta-data/iam/security-credentials|169\.254\.170\.2[0-9]*/|AWS_CONTAINER_CREDENTIALS')
+        or (kind = 'connect' and pt_is_ip(dst_ip) and not pt_is_private_ip(dst_ip) and not pt_is_imds(dst_ip)
+            and not starts_with(dst_ip, '169.254.') and not starts_with(dst_ip, '127.'))
 ),
 
 credential_reads as (

@@ -4,7 +4,7 @@ import type { ActorFinding, CallLine, SignalLine } from './model.js';
 import { actorRef, weakeningGaps, type PodLabel, type RankedActor } from './answer.js';
 import { displayTs, epochMs, isoOfMs, n, s } from './format.js';
 import { iso } from './sql-text.js';
-import { callLine, humanActions, kubeRequests, MAX_CALLS, outsideUses, podIdentity, podSessions, requestText, type Span } from './pod-section.js';
+import { callLine, humanActions, kubeLine, kubeRequests, MAX_CALLS, outsideUses, podIdentity, podSessions, requestText, type Span } from './pod-section.js';
 import { buildTimeline, gapEntries, runtimeEntries, type TimelineEntry } from './text-timeline.js';
 
 /** How far around an actor's signals its section reaches (before the first, after the last). */
@@ -175,7 +175,7 @@ async function otherSection(store: Store, f: ActorFinding, a: RankedActor, span:
   const entries: TimelineEntry[] = rows.filter((c) => inSpan(s(c['ts']), span)).map((c) => callEntry(c));
   if (outside) {
     const kube = await store.rows(ADDRESS_KUBE_SQL, { id: a.actor_id });
-    f.kube_requests = kube.map((r) => ({ ts: displayTs(r['ts']), request: requestText(r), source_ip: s(r['source_ip']), off_pod: r['off_pod'] === true, confidence: s(r['confidence']), row_id: s(r['row_id']), token_issued_row_id: s(r['token_issued_row_id']) }));
+    f.kube_requests = kube.map(kubeLine);
     f.has_kube_requests = f.kube_requests.length > 0;
     for (const k of kube) entries.push({ iso: s(k['ts']), source: 'kube-audit', what: `${requestText(k)} with the token of pod ${s(k['pod_name'])} (${s(k['confidence'])})`, key: null, ids: [s(k['row_id'])], gap: false, until: '' });
   }

@@ -215,9 +215,8 @@ export async function podSessions(store: Store, uid: string, span: Span): Promis
   return { sessions, calls, inSpan: n(counts['in_span']), total: n(counts['total']), cloudIds };
 }
 
-export async function kubeRequests(store: Store, uid: string, span: Span): Promise<{ lines: KubeRequest[]; rows: Row[] }> {
-  const rows = await store.rows(KUBE_SQL, { uid, ...span });
-  const lines = rows.map((r): KubeRequest => ({
+export function kubeLine(r: Row): KubeRequest {
+  return {
     ts: displayTs(r['ts']),
     request: requestText(r),
     source_ip: s(r['source_ip']),
@@ -225,8 +224,12 @@ export async function kubeRequests(store: Store, uid: string, span: Span): Promi
     confidence: s(r['confidence']),
     row_id: s(r['row_id']),
     token_issued_row_id: s(r['token_issued_row_id']),
-  }));
-  return { lines, rows };
+  };
+}
+
+export async function kubeRequests(store: Store, uid: string, span: Span): Promise<{ lines: KubeRequest[]; rows: Row[] }> {
+  const rows = await store.rows(KUBE_SQL, { uid, ...span });
+  return { lines: rows.map(kubeLine), rows };
 }
 
 export async function outsideUses(store: Store, uid: string, ns: string, sa: string): Promise<{ lines: OutsideUse[]; rows: Row[] }> {
