@@ -256,7 +256,3 @@ describe.runIf(run)('report.html in Chromium', () => {
   });
 });
 
-describe.runIf(!run)('report.html in Chromium', () => {
-  it.skip('needs /usr/bin/chromium (apt-get install -y chromium)', () => {});
-});
-
