@@ -9,7 +9,7 @@ import { buildSvgTimeline } from './svg-timeline.js';
 import { buildAttackPaths } from './attack-path.js';
 import { attributionTotals, gapLines, inputLines, routineActors } from './totals.js';
 import { displayTs } from './format.js';
-import { shadowViews } from '../store/materialize.js';
+import { shadowViewFor, shadowViews } from '../store/materialize.js';
 
 /** The report views every builder reads, computed once per report (sql/60_report). */
 export const REPORT_VIEWS = ['rpt_calls', 'rpt_credential_misuse', 'rpt_signals', 'rpt_findings', 'rpt_routine_actors'] as const;
@@ -37,6 +37,8 @@ export async function buildReportModel(store: Store, o: ReportInputs): Promise<R
   const labels = await podLabels(store, ranked.filter((a) => a.actor_kind === 'pod').map((a) => a.actor_id));
   const answer = await buildAnswer(store, ranked, labels, gaps, MAX_DETAILED);
   const detailed = ranked.slice(0, MAX_DETAILED);
+  // the runtime rows of the detailed pods, in one scan of the runtime events (the sections read only these)
+  await shadowViewFor(store, 'rpt_pod_runtime', 'pod_uid', detailed.filter((a) => a.actor_kind === 'pod').map((a) => a.actor_id));
   const findings: ActorFinding[] = [];
   for (const a of detailed) findings.push(await actorSection(store, a, labels, gaps));
   const svg = await buildSvgTimeline(store, findings, { first: detailed.map((a) => a.first_at), last: detailed.map((a) => a.last_at) }, gaps);

@@ -71,3 +71,13 @@ export async function shadowViews(store: Store, names: readonly string[]): Promi
     await store.run(`create or replace temp table ${id} as select * from main.${id}`);
   }
 }
+
+/**
+ * Like shadowViews for one view, keeping only the rows whose `column` is one of `values`: one scan
+ * of the view for all of them, after which per-value queries on this connection read the small
+ * temp table. The shadow holds only those rows: use it only for queries about those values.
+ */
+export async function shadowViewFor(store: Store, name: string, column: string, values: readonly string[]): Promise<void> {
+  const id = quotedIdentifier(name);
+  await store.run(`create or replace temp table ${id} as select * from main.${id} where list_contains($values, ${quotedIdentifier(column)})`, { values: [...values] });
+}
