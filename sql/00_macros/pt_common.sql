@@ -38,3 +38,7 @@ create or replace macro pt_exec_id_node(exec_id) as
 -- Protocol names without the IPPROTO_ prefix.
 create or replace macro pt_protocol(p) as
     nullif(upper(regexp_replace(p, '^IPPROTO_', '')), '');
+
+-- A count with its noun for a message: "1 pair", "3 pairs" (plural unless exactly one).
+create or replace macro pt_count(n, one, many) as
+    n || ' ' || case when n = 1 then one else many end;

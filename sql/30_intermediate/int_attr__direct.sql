@@ -151,9 +151,9 @@ decided as (
             when p.n_evidence > 1 then p.n_evidence || ' candidates connected to ' || e.event_source || ' in the window'
             when p.n_blind > 0 then
                 'no runtime sensor evidence from ' || array_to_string(p.blind_nodes, ', ') || ' around the call; '
-                || p.n_consistent || ' candidates remain'
+                || case when p.n_consistent = 1 then '1 candidate remains' else p.n_consistent || ' candidates remain' end
             when p.n_evidence = 1 then 'one candidate connected, but others could not be observed'
-            else p.n_consistent || ' candidates, and no runtime connect to ' || e.event_source || ' singles one out'
+            else pt_count(p.n_consistent, 'candidate', 'candidates') || ', and no runtime connect to ' || e.event_source || ' singles one out'
         end as reason,
         p.n_consistent,
         p.all_connects

@@ -20,7 +20,12 @@ grouped as (
         origin,
         reason,
         count(*) as records,
-        list(coalesce('line ' || line, 'byte ' || byte_offset, record_path) order by reject_id)[1:5] as first_locations
+        -- a record that is its whole line or document has an empty record path: no location to name
+        coalesce(
+            list(coalesce('line ' || line, 'byte ' || byte_offset, nullif(record_path, '')) order by reject_id)
+                filter (where coalesce('line ' || line, 'byte ' || byte_offset, nullif(record_path, '')) is not null),
+            []
+        )[1:5] as first_locations
     from rejects
     group by evidence_file_id, origin, reason
 ),
@@ -39,8 +44,8 @@ reject_findings as (
         0.0 as seconds,
         records::DOUBLE as value,
         to_json({'evidence_file_id': evidence_file_id, 'origin': origin, 'reason': reason, 'records': records, 'first_locations': first_locations}) as detail,
-        records || ' record' || case when records = 1 then '' else 's' end || ' of ' || origin || ' rejected (' || reason || ') at '
-            || array_to_string(first_locations, ', ') as message
+        records || ' record' || case when records = 1 then '' else 's' end || ' of ' || origin || ' rejected (' || reason || ')'
+            || case when len(first_locations) > 0 then ' at ' || array_to_string(first_locations, ', ') else '' end as message
     from grouped
     cross join range as r
 ),

@@ -23,7 +23,7 @@ function writer(dir: string, name: string): HashingWriter {
  * in one total order (ts, source, row_id), streamed chunk by chunk: memory stays bounded whatever
  * the number of events.
  */
-export async function exportTimeline(store: Store, dir: string): Promise<WrittenFile & { lines: number }> {
+export async function exportTimeline(store: Store, dir: string, onRows: (lines: number) => void = () => {}): Promise<WrittenFile & { lines: number }> {
   const w = writer(dir, 'timeline.jsonl');
   let lines = 0;
   for await (const rows of store.streamRows(`select line from mart_timeline order by ts, source, row_id`)) {
@@ -31,6 +31,7 @@ export async function exportTimeline(store: Store, dir: string): Promise<Written
     for (const r of rows) text += `${r['line'] as string}\n`;
     lines += rows.length;
     await w.write(text);
+    onRows(lines);
   }
   return { ...(await w.close()), lines };
 }

@@ -1,4 +1,5 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { count } from '../core/progress.js';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
@@ -105,7 +106,7 @@ async function checkFiles(dir: string, entries: SumEntry[]): Promise<CheckLine[]
     ...special.map((f) => `${f} is not a regular file (added)`),
   ];
   return [
-    bad.length ? { check: 'hashes', status: 'FAIL', message: listed(bad) } : { check: 'hashes', status: 'ok', message: `${good} files match SHA256SUMS` },
+    bad.length ? { check: 'hashes', status: 'FAIL', message: listed(bad) } : { check: 'hashes', status: 'ok', message: `${count(good, 'file')} ${good === 1 ? 'matches' : 'match'} SHA256SUMS` },
     missing.length ? { check: 'missing', status: 'FAIL', message: listed(missing) } : { check: 'missing', status: 'ok', message: 'no listed file is missing' },
     added.length ? { check: 'added', status: 'FAIL', message: listed(added) } : { check: 'added', status: 'ok', message: 'no file outside SHA256SUMS but SHA256SUMS and the signature files' },
   ];
@@ -275,7 +276,7 @@ async function checkTimeline(dir: string): Promise<CheckLine> {
     }
     prev = key;
   }
-  return { check, status: 'ok', message: `${n} events in one order (ts, source, row_id)` };
+  return { check, status: 'ok', message: `${count(n, 'event')} in one order (ts, source, row_id)` };
 }
 
 /**

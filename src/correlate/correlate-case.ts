@@ -9,6 +9,7 @@ import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
 import { correlationFingerprint } from './freshness.js';
+import { toProgress, type ProgressLike } from '../core/progress.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
@@ -63,7 +64,7 @@ export interface CorrelateResult {
 }
 
 /** `podtrail correlate`: materializes the correlation tables of a case from its lake. */
-export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
+export async function correlateCase(caseDir: string, log?: ProgressLike, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
   const unlock = lockCase(p.lock);
@@ -71,7 +72,7 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
-    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
+    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, toProgress(log));
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),

@@ -1,4 +1,5 @@
-import { renameSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { count, formatBytes, silentProgress, type Progress } from '../core/progress.js';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { CasePaths } from '../case/case-paths.js';
@@ -43,6 +44,8 @@ export interface AcquireContext {
   snapshotOverride: string | null;
   /** Evidence already in the catalog, by evidence file id, with its recorded origin. */
   known: ReadonlyMap<string, { origin: string }>;
+  /** Bytes copied and hashed so far, per file. */
+  progress?: Progress;
 }
 
 /** The evidence id is derived from the content; for an inventory snapshot also from its instant,
@@ -60,11 +63,21 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
   const outcomes: FileOutcome[] = [];
   const p = ctx.paths;
   const hashes = new HashWorker();
+  const progress = ctx.progress ?? silentProgress;
+  const total = inputs.reduce((n, i) => n + (existsSync(i.abs) ? statSync(i.abs).size : 0), 0);
+  const t0 = performance.now();
+  let bytes = 0;
+  progress.begin(`acquiring ${count(inputs.length, 'file')}`, total, 'bytes');
   try {
-    for (const [n, input] of inputs.entries()) await acquireOne(n, input);
+    for (const [n, input] of inputs.entries()) {
+      await acquireOne(n, input);
+      bytes += existsSync(input.abs) ? statSync(input.abs).size : 0;
+      progress.tick(bytes, input.origin);
+    }
   } finally {
     await hashes.close();
   }
+  progress.end(`acquired ${count(inputs.length, 'file')} (${formatBytes(bytes)} copied and hashed) in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
   return { pendings, outcomes };
 
   async function acquireOne(n: number, input: InputFile): Promise<void> {

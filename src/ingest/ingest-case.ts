@@ -16,6 +16,7 @@ import { commitIngest, recoverCase } from './commit.js';
 import type { SourceType } from '../collectors/types.js';
 import { openCaseStore } from '../store/case-store.js';
 import { readEvidenceFiles } from '../store/catalog.js';
+import { lineProgress, type Progress } from '../core/progress.js';
 
 export interface IngestOptions {
   caseDir: string;
@@ -24,8 +25,10 @@ export interface IngestOptions {
   operator: string | null;
   snapshotAt: string | null;
   clock: Clock;
-  /** Progress and notes (stderr). */
+  /** Notes (stderr), and the steps' lines when no progress is given. */
   log: (line: string) => void;
+  /** Progress of acquisition and landing, per file (bytes, records, rate, ETA). */
+  progress?: Progress;
   /**
    * podtrail reproduce: replays a recorded acquisition (from a bundle's manifest.json): each input's
    * recorded origin, by the real path of the copy given, and the recorded ingest id.
@@ -58,6 +61,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   mkdirSync(staging, { recursive: true });
   mkdirSync(p.raw, { recursive: true });
   const store = await openCaseStore(p, { write: true });
+  const progress = o.progress ?? lineProgress(o.log);
   const outcomes: FileOutcome[] = [];
   const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
   let mark = performance.now();
@@ -74,14 +78,14 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       new Set(existing.map((r) => r.ingest_id)),
       new Set(existing.map((r) => r.raw_path)),
       new Set(existing.map((r) => r.evidence_file_id)),
-    )) o.log(note);
+    )) progress.note(note);
     const known = new Map(existing.map((r) => [r.evidence_file_id, r]));
     // 1. acquisition: copy and hash every input before anything parses it
-    const { pendings, outcomes: skipped } = await acquireInputs(inputs, { paths: p, staging, source: o.source, snapshotOverride, known });
+    const { pendings, outcomes: skipped } = await acquireInputs(inputs, { paths: p, staging, source: o.source, snapshotOverride, known, progress });
     outcomes.push(...skipped);
     lap('acquireMs');
     // 2. landing, then one catalog row and one outcome per acquired file
-    const landings = await landPendings(store, pendings, cfg, staging, o.log);
+    const landings = await landPendings(store, pendings, cfg, staging, progress);
     const meta = { acquiredAt, operator, toolVersion: TOOL_ID, ingestId };
     const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
     for (const [i, x] of pendings.entries()) {

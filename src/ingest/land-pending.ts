@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CaseConfig } from '../case/case-config.js';
 import type { SourceType } from '../collectors/types.js';
 import type { Store } from '../store/store.js';
+import { count, formatBytes, type Progress } from '../core/progress.js';
 import type { PendingFile } from './acquire-inputs.js';
 import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
 import { s3KeyFromOrigin } from './evidence-row.js';
@@ -60,7 +61,7 @@ function windowParams(cfg: CaseConfig): { lo: string; hi: string } {
  * that makes deduplication prefer CloudTrail's own log files; event ids already landed (by earlier
  * ingests or earlier files of this one) are duplicates. Returns each file's landing by evidence id.
  */
-export async function landPendings(store: Store, pendings: readonly PendingFile[], cfg: CaseConfig, staging: string, log: (line: string) => void): Promise<Map<string, FileLanding>> {
+export async function landPendings(store: Store, pendings: readonly PendingFile[], cfg: CaseConfig, staging: string, progress: Progress): Promise<Map<string, FileLanding>> {
   const win = windowParams(cfg);
   await store.run(`create or replace temp table pt_seen_event_ids as select event_id from cloud_events`);
   const landings = new Map<string, FileLanding>();
@@ -79,17 +80,29 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
       }
     }
   };
+  // one step per file (or per batch of small files landed together): bytes, records, rate; the
+  // landing's own notes (why DuckDB's fast path was not taken) are diagnostics, never shown
+  const total = landable.reduce((n, x) => n + x.acquired.size, 0);
+  let done = 0;
+  progress.begin(`landing ${count(landable.length, 'file')}`, total, 'bytes');
+  const finished = (what: string, source: string, bytes: number, records: number, t0: number): void => {
+    done += bytes;
+    const s = (performance.now() - t0) / 1000;
+    progress.note(`landed ${what} (${source}): ${formatBytes(bytes)}, ${count(records, 'record')} in ${s.toFixed(2)} s${s > 0.05 ? ` (${formatBytes(Math.round(bytes / s))}/s)` : ''}`);
+    progress.tick(done);
+  };
   for (const group of batches(landable)) {
     const first = group[0]!;
+    const t0 = performance.now();
+    const bytes = group.reduce((n, x) => n + x.acquired.size, 0);
+    progress.tick(done, group.length === 1 ? first.input.origin : `${group.length} ${first.collector!.source} files`);
     if (group.length === 1) {
-      log(`landing ${first.input.origin} (${first.collector!.source})`);
       const landing = await landFile(store, first.acquired, first.collector!, first.layout!, first.efid, path.join(staging, first.efid), params(first));
-      if (landing.note) log(`  ${first.input.origin}: ${landing.note}`);
       landings.set(first.efid, landing);
       await seen(landing);
+      finished(first.input.origin, first.collector!.source, bytes, landing.total, t0);
       continue;
     }
-    log(`landing ${group.length} ${first.collector!.source} files together (${first.input.origin} ...)`);
     const results = await landBatch(
       store,
       group.map((x) => ({ efid: x.efid, acquired: x.acquired, layout: x.layout! })),
@@ -97,12 +110,10 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
       path.join(staging, `batch-${first.efid}`),
       params(first),
     );
-    for (const x of group) {
-      const landing = results.get(x.efid)!;
-      if (landing.note) log(`  ${x.input.origin}: ${landing.note}`);
-      landings.set(x.efid, landing);
-    }
+    for (const x of group) landings.set(x.efid, results.get(x.efid)!);
     for (const x of group) await seen(results.get(x.efid)!);
+    finished(`${group.length} files together (${first.input.origin} ...)`, first.collector!.source, bytes, group.reduce((n, x) => n + results.get(x.efid)!.total, 0), t0);
   }
+  progress.end(`landed ${count(landable.length, 'file')} (${formatBytes(total)})`);
   return landings;
 }

@@ -1,5 +1,6 @@
 import type { FileOutcome, IngestResult } from './ingest-case.js';
 import { termLine } from '../output/terminal-text.js';
+import { count } from '../core/progress.js';
 
 function topReasons(f: FileOutcome): string {
   const counts = new Map<string, number>();
@@ -19,8 +20,8 @@ export function summaryLine(f: FileOutcome): string {
   if (f.status === 'refused') return `refused   ${origin}: ${termLine(f.message ?? '')} [${id}]`;
   const l = f.landing!;
   return (
-    `ingested  ${origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
-    `${l.duplicate} duplicates, ${l.outOfWindow} out of window [${id}]`
+    `ingested  ${origin} (${f.source}): ${count(l.total, 'record')}: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
+    `${count(l.duplicate, 'duplicate')}, ${l.outOfWindow} out of window [${id}]`
   );
 }
 
@@ -29,7 +30,7 @@ export function summaryTotals(r: IngestResult): string {
   const sec = (ms: number): string => (ms / 1000).toFixed(2);
   const t = r.timings;
   return (
-    `${r.files.length} files: ${n('landed')} ingested, ${n('refused')} refused, ${n('already-ingested')} already ingested; ` +
-    `${r.landedRecords} records landed (acquire ${sec(t.acquireMs)} s, land ${sec(t.landMs)} s, commit ${sec(t.commitMs)} s)`
+    `${count(r.files.length, 'file')}: ${n('landed')} ingested, ${n('refused')} refused, ${n('already-ingested')} already ingested; ` +
+    `${count(r.landedRecords, 'record')} landed (acquire ${sec(t.acquireMs)} s, land ${sec(t.landMs)} s, commit ${sec(t.commitMs)} s)`
   );
 }

@@ -75,13 +75,16 @@ and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md)
   it('answers the questions of the issue, each claim with evidence ids', () => {
     const md = readFileSync(path.join(a.outDir, 'report.md'), 'utf8');
     for (const claim of [
-      '`56a3b86b-a8e4-4012-aa42-f504ad5d388c`', // pod UID
-      '`sha256:4d0d588a000d08c3cdfa1e1d60bd6901537c78a0eab96fd27800a561d8cb12d5`', // image digest
-      'service account `payments`/`billing-api`, bound to the cloud by `irsa` to role `arn:aws:iam::418273659024:role/payments-billing-api`',
-      '`alice@example.com` ran `exec` `/bin/sh`',
-      '`secretsmanager:GetSecretValue` `ok`',
-      '`iam:ListAttachedRolePolicies` `AccessDenied`',
-      '`list secrets payments` from `203.0.113.77`: `off-pod`',
+      '**1. `credential`**: pod `payments/billing-api-h7svdfqwgp-gthlx`', // the answer names the pod first
+      '`UID 56a3b86b-a8e4-4012-aa42-f504ad5d388c`', // pod UID
+      '`image sha256:4d0d588a000d08c3cdfa1e1d60bd6901537c78a0eab96fd27800a561d8cb12d5`', // image digest
+      '`service account payments/billing-api, reaching the cloud by irsa as arn:aws:iam::418273659024:role/payments-billing-api', // binding path
+      '`entered by a person: alice@example.com exec /bin/sh from 198.51.100.24`',
+      '| `secretsmanager:GetSecretValue` | `prod/billing/db-master` | `ok` |',
+      '| `iam:ListAttachedRolePolicies` | `payments-billing-api` | `AccessDenied` |',
+      '| `list secrets payments` | `203.0.113.77` | yes | `off-pod` |',
+      '**2. `credential`**: outside address `203.0.113.77`', // the address that used the stolen tokens
+      '## Attack paths',
       '## Gaps',
       '### Timeline of the span',
     ]) expect(md).toContain(claim);

@@ -5,6 +5,7 @@ import { summaryLine, summaryTotals } from '../../ingest/summary.js';
 import { createClock } from '../../core/clock.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { SOURCE_TYPES } from '../../collectors/types.js';
+import { progressOf } from '../progress.js';
 
 export function registerIngest(program: Command, io: Io): void {
   program
@@ -25,6 +26,7 @@ export function registerIngest(program: Command, io: Io): void {
         snapshotAt: o.snapshotAt ?? null,
         clock: createClock(o.asOf),
         log: (line) => io.err(`${line}\n`),
+        progress: progressOf(io),
       });
       for (const f of result.files) io.out(`${summaryLine(f)}\n`);
       io.err(`${summaryTotals(result)}\n`);

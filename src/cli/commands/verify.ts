@@ -1,8 +1,10 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
-import { IntegrityError, UnauthenticatedError } from '../../core/errors.js';
+import { IntegrityError, UnauthenticatedError, UsageError } from '../../core/errors.js';
+import { caseNotBundle } from '../../bundle/case-not-bundle.js';
 import { formatCheck, verifyBundle } from '../../bundle/verify-bundle.js';
 import { termLine } from '../../output/terminal-text.js';
+import { count } from '../../core/progress.js';
 
 export const PUBKEY_HELP = "pin the signer: its public key (PEM); the key a bundle ships is never trusted";
 export const TRUST_HELP = 'pin the signer: a file of trusted public keys (PEM blocks); default $PODTRAIL_TRUST';
@@ -17,10 +19,12 @@ export function registerVerify(program: Command, io: Io): void {
     .option('--trust <file>', TRUST_HELP)
     .option('--allow-unpinned', ALLOW_UNPINNED_HELP)
     .action(async (dir, o) => {
+      const isCase = caseNotBundle(dir);
+      if (isCase) throw new UsageError(isCase);
       const r = await verifyBundle(dir, { pubkeyFile: o.pubkey ?? null, trustFile: o.trust ?? null });
       for (const c of r.checks) io.out(`${formatCheck(c)}\n`);
       const where = termLine(dir);
-      if (!r.ok) throw new IntegrityError(`${where}: ${r.checks.filter((c) => c.status === 'FAIL').length} checks failed`);
+      if (!r.ok) throw new IntegrityError(`${where}: ${count(r.checks.filter((c) => c.status === 'FAIL').length, 'check')} failed`);
       if (r.trust === 'pinned') {
         io.out(`verified: ${where} is intact and signed by the pinned key ${r.signer}\n`);
         return;
