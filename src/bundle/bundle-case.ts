@@ -16,6 +16,7 @@ import { writeHashed, type WrittenFile } from './files.js';
 import { recheckRaw } from './recheck-raw.js';
 import { correlationFingerprint, requireFreshCorrelation } from '../correlate/freshness.js';
 import { bundleCustody } from './custody-export.js';
+import { faultPoint } from '../core/fault-point.js';
 import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
 import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
 import { buildReportModel, type ReportModel } from './report-model.js';
@@ -99,7 +100,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     timings[k] = now - mark;
     mark = now;
   };
-  const unlock = lockCase(p.lock);
+  const unlock = lockCase(p.lock, p.root);
   const staging = `${out}.partial`;
   try {
     const configText = readFileSync(p.config);
@@ -116,7 +117,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
       lap('recheck_raw_ms');
       await requireFreshCorrelation(store, correlationFingerprint(catalog, configText), o.caseDir);
       const validation = readValidation(p.validation);
-      const custody = bundleCustody(p.custody);
+      const custody = bundleCustody(p.custody, catalog);
 
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
@@ -179,6 +180,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     mkdirSync(path.dirname(out), { recursive: true });
     renameSync(staging, out);
+    faultPoint('before-export-entry');
     appendCustody(p.custody, [{
       action: 'exported',
       at: o.clock.nowIso(),

@@ -12,6 +12,7 @@ import { buildValidation, type Validation } from './validation.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { faultPoint } from '../core/fault-point.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CHECK_PURPOSE = 'gaps checks: validation.json';
@@ -26,7 +27,7 @@ export async function checkCase(caseDir: string, log: (line: string) => void = (
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
   const configText = readFileSync(p.config);
-  const unlock = lockCase(p.lock);
+  const unlock = lockCase(p.lock, p.root);
   const store = await openCaseStore(p, { write: true });
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
@@ -39,6 +40,7 @@ export async function checkCase(caseDir: string, log: (line: string) => void = (
     const validationText = stableJson(validation);
     writeFileSync(tmp, validationText);
     renameSync(tmp, p.validation);
+    faultPoint('after-check');
     recordAnalysis(p.custody, clock, CHECK_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['50_checks']),

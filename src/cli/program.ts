@@ -15,6 +15,7 @@ import { registerRun } from './commands/run.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHunts } from './commands/hunt.js';
 import { registerShell } from './commands/shell.js';
+import { setInvokedCommand } from '../case/case-lock.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -38,7 +39,9 @@ export function createProgram(io: Io = processIo) {
     .description('Which pod made this cloud API call? Evidence lake, correlation and a signed evidence bundle.')
     .version(TOOL_VERSION)
     .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // a case's lock file names the command holding it
+    .hook('preAction', (_program, action) => setInvokedCommand(action.name()));
   registerInit(program, io);
   registerIngest(program, io);
   registerQuery(program, io);

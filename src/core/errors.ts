@@ -7,6 +7,8 @@ export const ExitCode = {
   noUsableInput: 3,
   /** An integrity check failed (hash mismatch, broken custody chain, bad signature). */
   integrity: 4,
+  /** Another process holds the case (a podtrail command writing to it, or a reader of case.duckdb). */
+  busy: 5,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

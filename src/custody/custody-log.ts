@@ -89,8 +89,15 @@ export function writeFileDurably(dest: string, text: string): void {
   renameSync(tmp, dest);
 }
 
-/** Appends entries to the custody log (whole-file rewrite through a rename); returns the head hash. */
+/**
+ * Appends entries to the custody log (whole-file rewrite through a rename); returns the head hash.
+ * Refuses while an ingest's entries wait in custody.jsonl.next: appending first would put analysis
+ * or export entries before the acquisition they rest on (the case is settled when it is opened).
+ */
 export function appendCustody(file: string, inputs: CustodyEntryInput[]): string {
+  if (existsSync(`${file}.next`)) {
+    throw new IntegrityError(`${file}.next holds custody entries of an ingest not yet rolled forward: refusing to append to ${file} (open the case with any podtrail command to settle it)`);
+  }
   const { text, head } = extendCustody(file, inputs);
   if (inputs.length > 0) writeFileDurably(file, text);
   return head;

@@ -9,6 +9,8 @@ import type { InputFile } from './discover-inputs.js';
 import { detectSource } from './detect-source.js';
 import type { FileLanding } from './land-file.js';
 import { snapshotFromFileName, SNAPSHOT_NAME_HELP } from './snapshot-time.js';
+import { ACQUIRING_PREFIX, journalRawCopy } from '../case/recover-case.js';
+import { faultPoint } from '../core/fault-point.js';
 
 /** What one command said about one input. */
 export interface FileOutcome {
@@ -37,6 +39,8 @@ export interface AcquireContext {
   paths: CasePaths;
   /** Per-run scratch folder (inflated gzip content). */
   staging: string;
+  /** This ingest: its journal lists every copy moved into raw/ (see case/recover-case). */
+  ingestId: string;
   /** --source: the declared type, or null to detect it from the content. */
   source: SourceType | null;
   /** --snapshot-at, as ISO, or null to read the snapshot time from the file name. */
@@ -68,8 +72,9 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
   return { pendings, outcomes };
 
   async function acquireOne(n: number, input: InputFile): Promise<void> {
-    const tmpRaw = path.join(p.raw, `.acquiring-${n}`);
+    const tmpRaw = path.join(p.raw, `${ACQUIRING_PREFIX}${n}`);
     const acquired = await acquireFile(input.abs, tmpRaw, path.join(ctx.staging, `content-${n}`), hashes);
+    faultPoint('mid-acquire');
     const d = detectSource(acquired.scan, ctx.source);
     let refusal = d.ok ? null : d.reason;
     let snapshotAt: string | null = null;
@@ -85,6 +90,7 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
       return;
     }
     const rawRel = `raw/${efid}-${path.basename(input.abs)}`;
+    journalRawCopy(p, ctx.ingestId, rawRel);
     renameSync(tmpRaw, path.join(p.root, rawRel));
     if (acquired.gzip === null) acquired.contentPath = path.join(p.root, rawRel);
     pendings.push({

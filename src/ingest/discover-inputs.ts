@@ -20,7 +20,12 @@ function isInside(child: string, parent: string): boolean {
  * (byte order), so the input order on the command line never changes the result. Refuses an input
  * tree that contains the case folder (the case would acquire itself) and the case's own folders.
  */
-export function discoverInputs(paths: string[], p: CasePaths): InputFile[] {
+export interface RefusedInput {
+  origin: string;
+  reason: string;
+}
+
+export function discoverInputs(paths: string[], p: CasePaths): { files: InputFile[]; refused: RefusedInput[] } {
   if (paths.length === 0) throw new UsageError('ingest needs at least one input file or folder');
   const caseReal = existsSync(p.root) ? realpathSync(p.root) : p.root;
   const own = [p.raw, p.lake, p.tmp, p.database, p.custody, p.config, p.validation].map((x) => (existsSync(x) ? realpathSync(x) : x));
@@ -48,5 +53,5 @@ export function discoverInputs(paths: string[], p: CasePaths): InputFile[] {
     if (own.some((o) => isInside(real, o))) throw new CaseError(`${given} is part of the case itself (raw/, lake/ or a case file), not evidence to acquire`);
     add(abs);
   }
-  return out.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
+  return { files: out.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0)), refused: [] };
 }

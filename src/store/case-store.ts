@@ -7,6 +7,10 @@ import { refreshLakeViews, sqlTreeFiles } from './lake-views.js';
 import { loadCaseConfig } from '../case/case-config.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
 import { TOOL_ID } from '../core/version.js';
+import { readEvidenceFiles } from './catalog.js';
+import { recoverCase } from '../case/recover-case.js';
+import { busyMessage, CaseBusyError, lockHolder, tryLockCase } from '../case/case-lock.js';
+import { caseDatabaseError } from './case-errors.js';
 
 /**
  * DuckDB's memory ceiling for podtrail's own work (spills go to CASE/.tmp): 1 GB for ingest and
@@ -59,27 +63,79 @@ export async function ensureViews(store: Store, p: CasePaths): Promise<void> {
   await store.run(`create or replace table podtrail_views as select $lake as lake_fingerprint, $sql as sql_fingerprint`, want);
 }
 
+export interface OpenCaseOptions {
+  /** The caller holds the case lock (lockCase) and writes; else an analyst's read-only open. */
+  write: boolean;
+  memoryLimit?: string;
+  preserveInsertionOrder?: boolean;
+  /** Notes (recovery after an interruption); default stderr. */
+  log?: (line: string) => void;
+}
+
+const stderrLog = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
 /**
- * Opens a case's database hardened to the case folder. A writable open first (re)writes the lake
- * views with this case's absolute paths and applies sql/ when anything they depend on changed, so a
- * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
- * read-only.
+ * Opens case.duckdb hardened to the case folder. A DuckDB file lock held by another process is
+ * refused with the case-lock message naming the holder; a database file that is not one names
+ * the file and how to rebuild it (see caseDatabaseError).
  */
-export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean }): Promise<Store> {
-  const rw = await openStore({
-    database: p.database,
-    allowedDirectories: [p.root],
-    tempDirectory: p.tmp,
-    memoryLimit: o.memoryLimit ?? MEMORY_LIMIT,
-    preserveInsertionOrder: o.preserveInsertionOrder ?? true,
-  });
+async function openCaseDatabase(p: CasePaths, o: { readOnly?: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean }): Promise<Store> {
   try {
-    await ensureViews(rw, p);
+    return await openStore({
+      database: p.database,
+      allowedDirectories: [p.root],
+      tempDirectory: p.tmp,
+      memoryLimit: o.memoryLimit ?? MEMORY_LIMIT,
+      preserveInsertionOrder: o.preserveInsertionOrder ?? true,
+      readOnly: o.readOnly,
+    });
   } catch (e) {
-    rw.close();
-    throw e;
+    throw caseDatabaseError(p, e);
   }
-  if (o.write) return rw;
-  rw.close();
-  return openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT, readOnly: true });
+}
+
+/** Settles what an interrupted writer left (custody roll-forward, orphans) and refreshes the views. */
+async function settle(store: Store, p: CasePaths, log: (line: string) => void): Promise<void> {
+  const catalog = await readEvidenceFiles(store, p.lake);
+  for (const note of recoverCase(p, catalog)) log(note);
+  await ensureViews(store, p);
+}
+
+/**
+ * Opens a case's database. Every command settles the case first (recoverCase): a pending custody
+ * roll-forward is completed (or dropped) before anything reads or extends the custody log, so
+ * nothing is ever bundled or appended over a log that misses an ingest's entries. A writable open
+ * (the caller holds the case lock) then (re)writes the lake views with this case's absolute paths
+ * and applies sql/ when anything they depend on changed, so a moved or copied case heals. A
+ * read-only open (analyst queries) takes the case lock for that, then opens read-only; while
+ * another command holds the case it is refused with the holder named.
+ */
+export async function openCaseStore(p: CasePaths, o: OpenCaseOptions): Promise<Store> {
+  const log = o.log ?? stderrLog;
+  if (o.write) {
+    const rw = await openCaseDatabase(p, o);
+    try {
+      await settle(rw, p, log);
+    } catch (e) {
+      rw.close();
+      throw e;
+    }
+    return rw;
+  }
+  const unlock = tryLockCase(p.lock);
+  if (unlock === null) throw new CaseBusyError(busyMessage(p.root, lockHolder(p.lock) ?? { pid: 0, command: 'another podtrail command' }));
+  try {
+    const rw = await openCaseDatabase(p, {});
+    try {
+      await settle(rw, p, log);
+    } finally {
+      rw.close();
+    }
+    // opened before the case lock is released: a writer that starts now finds this reader named
+    return await openCaseDatabase(p, { readOnly: true });
+  } finally {
+    unlock();
+  }
 }
