@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { open, rename, chmod, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32, constants as zc } from 'node:zlib';
 import { LineScanner, type LineScanResult } from './line-scan.js';
@@ -53,13 +54,16 @@ const WORKER_MIN_BYTES = 16 * 1024 * 1024;
  */
 export async function acquireFile(src: string, rawDest: string, inflatedDest: string, hashes?: HashWorker): Promise<AcquiredFile> {
   const tmp = `${rawDest}.partial`;
-  const input = await open(src, 'r');
+  // never follow a link swapped in since discovery, never block on a FIFO: a regular file or nothing
+  const input = await open(src, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   let size = 0;
   let gz: boolean | null = null;
   const plainScan = new LineScanner();
   let sha256: string;
   try {
-    const hasher = hashes && (await input.stat()).size >= WORKER_MIN_BYTES ? hashes.hasher() : inlineHasher();
+    const st = await input.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`${src} is not a regular file`), { code: 'ENOTREG' });
+    const hasher = hashes && st.size >= WORKER_MIN_BYTES ? hashes.hasher() : inlineHasher();
     const out = await open(tmp, 'wx');
     let pending: Promise<void> = Promise.resolve();
     try {

@@ -1,6 +1,6 @@
 import type { Store, Row } from '../store/store.js';
 import type { CaseConfig } from '../case/case-config.js';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import { reportedOrigin, type EvidenceFileRow } from '../ingest/evidence-row.js';
 import type { Finding as GapFinding, SignatureStatus } from './validation.js';
 import { isoSql } from '../store/export-sql.js';
 
@@ -600,7 +600,7 @@ export async function buildReportModel(store: Store, o: ReportInputs): Promise<R
     keyid: sig.status === 'signed' ? sig.keyid : '',
     inputs: o.catalog.map((r) => ({
       evidence_file_id: r.evidence_file_id,
-      origin: r.origin,
+      origin: reportedOrigin(r.origin),
       source: r.source_type ?? 'refused',
       status: r.status,
       sha256: r.sha256,

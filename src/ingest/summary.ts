@@ -11,7 +11,8 @@ function topReasons(f: FileOutcome): string {
 export function summaryLine(f: FileOutcome): string {
   const id = f.evidenceFileId;
   if (f.status === 'already-ingested') return `already   ${f.origin}: ${f.message} [${id}]`;
-  if (f.status === 'refused') return `refused   ${f.origin}: ${f.message} [${id}]`;
+  // refused without being read (a special file, a link out of the tree): no evidence id
+  if (f.status === 'refused') return `refused   ${f.origin}: ${f.message}${id ? ` [${id}]` : ''}`;
   const l = f.landing!;
   return (
     `ingested  ${f.origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
