@@ -116,6 +116,10 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
     faultPoint('mid-acquire');
     const d = detectSource(acquired.scan, ctx.source);
     let refusal = d.ok ? null : d.reason;
+    const gz = acquired.gzip?.problems[0];
+    if (refusal !== null && gz) {
+      refusal = acquired.scan.bytes === 0 ? `nothing inflated: ${gz.code} at byte ${gz.byteOffset} (${gz.message})` : `${refusal}; gzip: ${gz.code} at byte ${gz.byteOffset} (${gz.message})`;
+    }
     let snapshotAt: string | null = null;
     if (d.ok && d.collector.needsSnapshot) {
       snapshotAt = ctx.snapshotOverride ?? snapshotFromFileName(path.basename(input.origin));
