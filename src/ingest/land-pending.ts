@@ -71,6 +71,8 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
     namespaces: cfg.scope.namespaces,
     snapshot_at: x.snapshotAt,
     delivery_hint: s3KeyFromOrigin(x.input.origin) ? 's3-log-file' : null,
+    // filled per file by the landing (doc mode): records with a key twice in one object
+    duplicate_keys: [] as string[],
   });
   const seen = async (landing: FileLanding): Promise<void> => {
     for (const d of landing.landedDirs) {
