@@ -74,7 +74,7 @@ function isInside(child: string, parent: string): boolean {
 /** Where the bundle goes: never into raw/, lake/ or over the case itself; a non-empty folder only with force. */
 function outputDir(p: CasePaths, o: BundleOptions): string {
   const out = path.resolve(o.outDir ?? path.join(p.root, DEFAULT_BUNDLE_DIR));
-  for (const forbidden of [p.raw, p.lake, p.tmp]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
+  for (const forbidden of [p.raw, p.lake, p.tmp, p.snapshot]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
   if (isInside(p.root, out)) throw new UsageError(`${out}: a bundle cannot be written over the case folder itself`);
   if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
     throw new CliError(`${out} is not empty: give another --out, or --force to replace that bundle`);

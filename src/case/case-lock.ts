@@ -89,10 +89,25 @@ export function tryLockCase(lockFile: string): (() => void) | null {
   return null;
 }
 
-/** An exclusive lock on a case while a command writes to it; refuses (exit 5) naming the holder. */
+/** How long a writer waits for the lock (a reader holds it only while it opens the database). */
+const LOCK_WAIT_MS = 3000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * An exclusive lock on a case while a command writes to it, waiting a few seconds for a holder that
+ * is only opening the case; refuses (exit 5) naming the holder.
+ */
 export function lockCase(lockFile: string, caseRoot: string): () => void {
-  const unlock = tryLockCase(lockFile);
-  if (unlock) return unlock;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const unlock = tryLockCase(lockFile);
+    if (unlock) return unlock;
+    if (Date.now() >= deadline) break;
+    sleepSync(100);
+  }
   const holder = lockHolder(lockFile);
   throw new CaseBusyError(busyMessage(caseRoot, holder ?? { pid: 0, command: 'another podtrail command' }));
 }

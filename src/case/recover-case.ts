@@ -73,5 +73,23 @@ export function recoverCase(p: CasePaths, catalog: readonly CatalogEntry[]): str
     }
   }
   if (existsSync(p.staging)) rmSync(p.staging, { recursive: true, force: true });
+  for (const f of staleReaderFiles(p)) rmSync(f, { force: true });
   return notes;
+}
+
+/** Reader databases left by a process that died (their pid is gone). */
+export function staleReaderFiles(p: CasePaths): string[] {
+  if (!existsSync(p.tmp)) return [];
+  return readdirSync(p.tmp)
+    .filter((f) => {
+      const m = /^reader-(\d+)-\d+\.duckdb(\.wal)?$/.exec(f);
+      if (!m) return false;
+      try {
+        process.kill(Number(m[1]), 0);
+        return false;
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code !== 'EPERM';
+      }
+    })
+    .map((f) => path.join(p.tmp, f));
 }

@@ -12,6 +12,7 @@ import { buildValidation, type Validation } from './validation.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { exportAnalysisSnapshot } from '../store/snapshot.js';
 import { faultPoint } from '../core/fault-point.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
@@ -46,6 +47,8 @@ export async function checkCase(caseDir: string, log: (line: string) => void = (
       rules: sqlRuleHashes(['50_checks']),
       validation_sha256: sha256Hex(validationText),
     }, actor);
+    // readers that find the case held read these tables from the snapshot
+    await exportAnalysisSnapshot(store, p);
     return validation;
   } finally {
     store.close();

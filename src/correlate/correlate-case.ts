@@ -8,6 +8,7 @@ import { readEvidenceFiles } from '../store/catalog.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { exportAnalysisSnapshot } from '../store/snapshot.js';
 import { correlationFingerprint } from './freshness.js';
 import { faultPoint } from '../core/fault-point.js';
 
@@ -79,6 +80,8 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
       rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
     }, actor);
+    // readers that find the case held read these tables from the snapshot
+    await exportAnalysisSnapshot(store, p);
     return result;
   } finally {
     store.close();

@@ -57,7 +57,7 @@ function errnoText(e: unknown): string {
 export function discoverInputs(paths: string[], p: CasePaths): { files: InputFile[]; refused: RefusedInput[] } {
   if (paths.length === 0) throw new UsageError('ingest needs at least one input file or folder');
   const caseReal = existsSync(p.root) ? realpathSync(p.root) : p.root;
-  const own = [p.raw, p.lake, p.tmp, p.database, p.custody, p.config, p.validation, p.lock].map((x) => (existsSync(x) ? realpathSync(x) : x));
+  const own = [p.raw, p.lake, p.tmp, p.snapshot, p.database, p.custody, p.config, p.validation, p.lock].map((x) => (existsSync(x) ? realpathSync(x) : x));
   const isOwn = (real: string): boolean => own.some((o) => isInside(real, o)) || (path.dirname(real) === caseReal && path.basename(real).startsWith('case.duckdb'));
   const out: InputFile[] = [];
   const refused: RefusedInput[] = [];

@@ -8,8 +8,9 @@ import { loadCaseConfig } from '../case/case-config.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
 import { TOOL_ID } from '../core/version.js';
 import { readEvidenceFiles } from './catalog.js';
-import { recoverCase } from '../case/recover-case.js';
-import { busyMessage, CaseBusyError, lockHolder, tryLockCase } from '../case/case-lock.js';
+import { mayNeedRecovery, recoverCase } from '../case/recover-case.js';
+import { openSnapshotStore } from './snapshot.js';
+import { CaseBusyError, lockHolder, tryLockCase } from '../case/case-lock.js';
 import { caseDatabaseError } from './case-errors.js';
 
 /**
@@ -50,6 +51,13 @@ async function storedFingerprints(store: Store): Promise<{ lake: string | null; 
   if (cols[0]?.['n'] !== 1) return { lake: null, sql: null };
   const r = await store.rows(`select lake_fingerprint, sql_fingerprint from podtrail_views`);
   return { lake: (r[0]?.['lake_fingerprint'] as string | undefined) ?? null, sql: (r[0]?.['sql_fingerprint'] as string | undefined) ?? null };
+}
+
+/** True when the views of case.duckdb were built from what the case holds now. */
+async function viewsCurrent(store: Store, p: CasePaths): Promise<boolean> {
+  const want = fingerprints(p);
+  const have = await storedFingerprints(store);
+  return have.lake === want.lake && have.sql === want.sql;
 }
 
 /** Rewrites the lake views and case tables, and the sql/ views, when their part changed. */
@@ -109,8 +117,9 @@ async function settle(store: Store, p: CasePaths, log: (line: string) => void): 
  * nothing is ever bundled or appended over a log that misses an ingest's entries. A writable open
  * (the caller holds the case lock) then (re)writes the lake views with this case's absolute paths
  * and applies sql/ when anything they depend on changed, so a moved or copied case heals. A
- * read-only open (analyst queries) takes the case lock for that, then opens read-only; while
- * another command holds the case it is refused with the holder named.
+ * read-only open (analyst queries) takes the case lock for that, then opens read-only. While a
+ * command writes to the case (or another process holds case.duckdb and its views are stale), a
+ * reader says so and reads the case's last committed state (store/snapshot.ts) instead.
  */
 export async function openCaseStore(p: CasePaths, o: OpenCaseOptions): Promise<Store> {
   const log = o.log ?? stderrLog;
@@ -125,9 +134,29 @@ export async function openCaseStore(p: CasePaths, o: OpenCaseOptions): Promise<S
     return rw;
   }
   const unlock = tryLockCase(p.lock);
-  if (unlock === null) throw new CaseBusyError(busyMessage(p.root, lockHolder(p.lock) ?? { pid: 0, command: 'another podtrail command' }));
+  if (unlock === null) {
+    const holder = lockHolder(p.lock) ?? { pid: 0, command: 'another podtrail command' };
+    log(`${holder.command} (pid ${holder.pid}) is writing to the case: reading its last committed state (the lake partitions its catalog lists, the correlation and check tables of the last correlate and check)`);
+    return openSnapshotStore(p, MEMORY_LIMIT);
+  }
   try {
-    const rw = await openCaseDatabase(p, {});
+    let rw: Store;
+    try {
+      rw = await openCaseDatabase(p, {});
+    } catch (e) {
+      if (!(e instanceof CaseBusyError)) throw e;
+      // another process reads case.duckdb (a shell, a DuckDB client): read beside it when nothing is
+      // left to settle and its views are current, else from the last committed state
+      try {
+        const ro = await openCaseDatabase(p, { readOnly: true });
+        if (!mayNeedRecovery(p) && (await viewsCurrent(ro, p))) return ro;
+        ro.close();
+      } catch (e2) {
+        if (!(e2 instanceof CaseBusyError)) throw e2;
+      }
+      log(`${e.message.replace(/; wait for it.*$/, '')}: reading the case's last committed state instead`);
+      return openSnapshotStore(p, MEMORY_LIMIT);
+    }
     try {
       await settle(rw, p, log);
     } finally {
