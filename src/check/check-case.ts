@@ -29,7 +29,13 @@ export async function checkCase(caseDir: string, log: (line: string) => void = (
   const config = loadCaseConfig(p.config);
   const configText = readFileSync(p.config);
   const unlock = lockCase(p.lock, p.root);
-  const store = await openCaseStore(p, { write: true });
+  let store: Awaited<ReturnType<typeof openCaseStore>>;
+  try {
+    store = await openCaseStore(p, { write: true });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, configText);

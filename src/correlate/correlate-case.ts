@@ -69,7 +69,13 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
   const unlock = lockCase(p.lock, p.root);
-  const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
+  let store: Awaited<ReturnType<typeof openCaseStore>>;
+  try {
+    store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));

@@ -7,6 +7,7 @@ import { committedParquetFiles, evidenceFilesParquet } from '../lake/lake-files.
 import { PACKAGE_ROOT } from '../core/version.js';
 import type { CaseConfig } from '../case/case-config.js';
 import { writeCaseTables } from './case-tables.js';
+import { catalogError } from './catalog.js';
 import { CORRELATION_TABLES } from '../lake/correlation-schema.js';
 
 export const SQL_DIR = path.join(PACKAGE_ROOT, 'sql');
@@ -26,8 +27,12 @@ function parquetSelect(t: TableDoc, files: string[]): string {
 export async function committedEvidenceIds(store: Store, lakeDir: string): Promise<Set<string>> {
   const file = evidenceFilesParquet(lakeDir);
   if (!existsSync(file)) return new Set();
-  const rows = await store.rows(`select evidence_file_id from read_parquet(${quotedString(file)})`);
-  return new Set(rows.map((r) => String(r['evidence_file_id'])));
+  try {
+    const rows = await store.rows(`select evidence_file_id from read_parquet(${quotedString(file)})`);
+    return new Set(rows.map((r) => String(r['evidence_file_id'])));
+  } catch (e) {
+    throw catalogError(file, e);
+  }
 }
 
 /**
