@@ -1,8 +1,9 @@
 -- AWS CloudTrail -> cloud_events.
 --
 -- Reads relation `src` (_ordinal, _line, _path, _doc JSON: one row per line or top-level value).
--- Params: $window_lo, $window_hi (UTC text), $duplicate_keys (VARCHAR[]). Temp table pt_seen_event_ids(event_id)
--- holds the event ids already landed (earlier files of this ingest and earlier ingests).
+-- Params: $window_lo, $window_hi (UTC text), $duplicate_keys (VARCHAR[]). Temp table
+-- pt_seen_event_ids(event_id, s3) holds the event ids already landed (earlier files of this ingest
+-- and earlier ingests) and whether that copy came from an S3 log file.
 -- Ends with _disposition: landed | out_of_window | duplicate | reject.<reason>.
 --
 -- Accepted shapes, per value:
@@ -49,8 +50,10 @@
 -- array -> reject.invalid_value (it would land as its text); no eventID -> reject.missing_id; no
 -- eventTime -> reject.missing_timestamp; eventTime not parsable by pt_ts (ISO 8601 with Z or an
 -- offset, or Panther's "2024-10-17 21:48:45.000000000") -> reject.invalid_timestamp; outside
--- [$window_lo, $window_hi] -> out_of_window; event id in pt_seen_event_ids, or seen earlier in this
--- file among records that would land (order: value ordinal, then element) -> duplicate; else landed.
+-- [$window_lo, $window_hi] -> out_of_window; event id in pt_seen_event_ids (unless this is an S3 log
+-- file's copy and the landed one is not: the S3 copy lands and replaces it, whatever the order of the
+-- ingest calls), or seen earlier in this file among records that would land (order: value ordinal,
+-- then element) -> duplicate; else landed.
 -- A copy that is out of window or rejected never hides a later valid copy.
 --
 -- Field choices (see src/lake/schema.ts for each column):
@@ -447,14 +450,17 @@ checked as (
     from normalized
 ),
 
+-- event ids already landed, and whether that copy came from an S3 log file
 seen as (
-    select distinct event_id from pt_seen_event_ids
+    select event_id, bool_or(s3) as s3 from pt_seen_event_ids group by event_id
 ),
 
 ranked as (
     select
         checked.*,
-        seen.event_id is not null as already_landed,
+        -- an S3 log file's copy replaces a copy another delivery landed before (src/ingest/commit.ts
+        -- moves that one to ingest_duplicates): the log file is CloudTrail's own record of the event
+        seen.event_id is not null and not (checked.delivery = 's3-log-file' and not seen.s3) as already_landed,
         case
             when early_disposition is null
                 then row_number() over (partition by early_disposition is null, checked.event_id order by _ordinal, idx nulls first, row_id)

@@ -5,6 +5,7 @@ import type { CasePaths } from '../case/case-paths.js';
 import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from './evidence-row.js';
 import type { FileLanding } from './land-file.js';
+import type { ReplacedCopy } from './land-pending.js';
 import { writeRowsParquet } from '../store/write-parquet.js';
 import { syncFile } from '../acquire/acquire-file.js';
 import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/lake-files.js';
@@ -20,6 +21,8 @@ export interface CommitInput {
   rows: EvidenceFileRow[];
   /** Inputs refused without being read (special files, links out of the tree, unreadable): custody only. */
   refusedInputs: { origin: string; reason: string }[];
+  /** Event copies landed earlier that this ingest's S3 log files replace. */
+  replaced: ReplacedCopy[];
   existing: EvidenceFileRow[];
   landings: Map<string, FileLanding>;
   staging: string;
@@ -55,9 +58,14 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
       const dest = path.join(partitionDir(p.lake, 'ingest_rejects', row.evidence_file_id), 'part-0.parquet');
       await writeRowsParquet(store, tableDoc('ingest_rejects')!, landing.rejects as unknown as Record<string, unknown>[], dest, p.tmp);
     }
-    if (landing.duplicates.length > 0) {
+    // the copies this file's S3 records replace join its partition of ingest_duplicates, each row
+    // naming its own file: the cloud_events view leaves out every row ingest_duplicates lists
+    const replacedHere = c.replaced
+      .filter((r) => r.by_evidence_file_id === row.evidence_file_id)
+      .map((r) => ({ row_id: r.row_id, evidence_file_id: r.evidence_file_id, line: r.line, record_path: r.record_path, event_id: r.event_id, ts: r.ts }));
+    if (landing.duplicates.length > 0 || replacedHere.length > 0) {
       const dest = path.join(partitionDir(p.lake, 'ingest_duplicates', row.evidence_file_id), 'part-0.parquet');
-      const dups = landing.duplicates.map((d) => ({ ...d, evidence_file_id: row.evidence_file_id }));
+      const dups = [...landing.duplicates.map((d) => ({ ...d, evidence_file_id: row.evidence_file_id })), ...replacedHere];
       await writeRowsParquet(store, tableDoc('ingest_duplicates')!, dups, dest, p.tmp);
     }
   }
@@ -102,7 +110,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
           normalization: sqlRuleHashes(['land']),
           macros: sqlRuleHashes(['00_macros']),
           redaction: `${REDACTION_RULES}: sql/00_macros/pt_redact.sql (sessionToken, secretAccessKey, passwords and keys in arguments replaced by [REDACTED sha256:<12 hex>]); raw/ keeps the originals`,
-          deduplication: 'cloud_events.event_id: the first landed copy wins; CloudTrail S3 log files land before other deliveries; later copies counted in ingest_duplicates',
+          deduplication: 'cloud_events.event_id: one copy per event; a CloudTrail S3 log file copy wins over any other delivery whatever the order of ingests (S3 log files land first, and replace a copy landed earlier from another delivery); the other copies are listed in ingest_duplicates',
           scope: {
             window_from: c.config.window.from,
             window_to: c.config.window.to,
@@ -110,6 +118,17 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
             namespaces: c.config.scope.namespaces,
           },
         },
+      },
+    });
+  }
+  if (c.replaced.length > 0) {
+    entries.push({
+      ...base,
+      action: 'transformed',
+      purpose: `deduplication: ${c.replaced.length} CloudTrail event${c.replaced.length === 1 ? '' : 's'} landed earlier from another delivery replaced by the copies in S3 log files (moved to ingest_duplicates; the catalog counts of their files updated)`,
+      object: {
+        ingest_id: c.ingestId,
+        replaced: c.replaced.map((r) => ({ event_id: r.event_id, replaced_row_id: r.row_id, replaced_evidence_file_id: r.evidence_file_id, replaced_delivery: r.delivery, by_row_id: r.by_row_id, by_evidence_file_id: r.by_evidence_file_id })),
       },
     });
   }
@@ -136,7 +155,15 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
   writeFileDurably(custodyNext(p.custody), next.text);
   faultPoint('after-custody-next');
 
-  const all = [...c.existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
+  // a file whose copies were replaced: those records are duplicates now (landed + ... = total still)
+  const replacedPerFile = new Map<string, number>();
+  // (a file of this ingest had its counts changed before its row was built)
+  for (const r of c.replaced) replacedPerFile.set(r.evidence_file_id, (replacedPerFile.get(r.evidence_file_id) ?? 0) + 1);
+  const existing = c.existing.map((r) => {
+    const k = replacedPerFile.get(r.evidence_file_id) ?? 0;
+    return k === 0 ? r : { ...r, records_landed: Number(r.records_landed) - k, records_duplicate: Number(r.records_duplicate) + k };
+  });
+  const all = [...existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
   await writeRowsParquet(store, tableDoc('evidence_files')!, all as unknown as Record<string, unknown>[], evidenceFilesParquet(p.lake), p.tmp);
   faultPoint('after-catalog');
   renameSync(custodyNext(p.custody), p.custody);

@@ -10,7 +10,7 @@ import { parseInstant } from '../core/clock.js';
 import { TOOL_ID } from '../core/version.js';
 import { discoverInputs } from './discover-inputs.js';
 import { acquireInputs, type FileOutcome } from './acquire-inputs.js';
-import { landPendings } from './land-pending.js';
+import { landPendings, replacedCopies } from './land-pending.js';
 import { evidenceFileRow } from './evidence-row.js';
 import { commitIngest } from './commit.js';
 import { faultPoint } from '../core/fault-point.js';
@@ -80,6 +80,17 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       faultPoint('after-acquire');
       // 2. landing, then one catalog row and one outcome per acquired file
       const landings = await landPendings(store, pendings, cfg, staging, o.log);
+      const replaced = await replacedCopies(store, landings);
+      for (const [file, n] of countBy(replaced.map((r) => r.evidence_file_id))) {
+        const staged = landings.get(file);
+        // a file of this ingest: its counts change here; a committed one's in the catalog at commit
+        if (staged) {
+          staged.landed -= n;
+          staged.duplicate += n;
+        }
+        const origin = known.get(file)?.origin ?? pendings.find((x) => x.efid === file)?.input.origin ?? file;
+        o.log(`replaced: ${n} CloudTrail event${n === 1 ? '' : 's'} of evidence ${file} (${origin}) by their S3 log file copies`);
+      }
       const meta = { acquiredAt, operator, toolVersion: TOOL_ID, ingestId };
       const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
       for (const [i, x] of pendings.entries()) {
@@ -94,6 +105,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
         await commitIngest(store, p, {
           rows,
           refusedInputs,
+          replaced,
           existing,
           landings,
           staging,
@@ -125,3 +137,9 @@ export function isCase(dir: string): boolean {
 }
 
 export type { CasePaths, FileOutcome };
+
+function countBy(keys: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}

@@ -46,11 +46,16 @@ export async function refreshLakeViews(store: Store, lakeDir: string, config?: C
   if (config) await writeCaseTables(store, config);
   await createMissingCorrelationTables(store);
   const ids = await committedEvidenceIds(store, lakeDir);
+  const duplicates = committedParquetFiles(lakeDir, 'ingest_duplicates', ids);
   for (const t of LAKE_TABLES) {
     const files = t.name === 'evidence_files'
       ? (existsSync(evidenceFilesParquet(lakeDir)) ? [evidenceFilesParquet(lakeDir)] : [])
       : committedParquetFiles(lakeDir, t.name, ids);
-    const body = files.length > 0 ? parquetSelect(t, files) : emptySelect(t);
+    let body = files.length > 0 ? parquetSelect(t, files) : emptySelect(t);
+    // a copy a later S3 log file replaced stays in its partition and is listed in ingest_duplicates
+    if (t.name === 'cloud_events' && files.length > 0 && duplicates.length > 0) {
+      body = `select * from (${body}) where row_id not in (select row_id from read_parquet([${duplicates.map((f) => quotedString(f)).join(', ')}]))`;
+    }
     await store.run(`create or replace view ${quotedIdentifier(t.name)} as ${body}`);
   }
   if (o.applySql) await applySqlTree(store);
