@@ -4,10 +4,11 @@
  * or a custody log that is not what it should be names the file, what is wrong and how to recover
  * (case.duckdb is derived from the lake: move it aside and correlate again).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './scratch.js';
 import { mkdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query } from '../helpers/case.js';
+import { ingest, query } from '../helpers/case.js';
 import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { evidenceFilesParquet } from '../../src/lake/lake-files.js';
@@ -16,19 +17,15 @@ import { correlateCase } from '../../src/correlate/correlate-case.js';
 import { createClock } from '../../src/core/clock.js';
 import { CaseError, IntegrityError } from '../../src/core/errors.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const { newCase } = scratch();
 
 async function ingestedCase(): Promise<string> {
-  const c = makeCase();
-  cleanups.push(c.cleanup);
-  const dir = path.join(c.caseDir, 'inputs');
+  const caseDir = newCase();
+  const dir = path.join(caseDir, 'inputs');
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'a.json'), tetragonLines(4).join('\n') + '\n');
-  await ingest(c.caseDir, [path.join(dir, 'a.json')]);
-  return c.caseDir;
+  await ingest(caseDir, [path.join(dir, 'a.json')]);
+  return caseDir;
 }
 
 const window = { from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' };

@@ -4,18 +4,16 @@
  * to ingest_duplicates, its file's counts follow, custody records the replacement), so the case
  * holds what it holds when both are ingested together or the other way round.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './scratch.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
+import { ingest, query } from '../helpers/case.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { readCustody } from '../../src/custody/custody-log.js';
 import { caseProblems } from './invariants.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
+const { newCase, dir } = scratch();
 
 const event = (id: string, minute: number) => ({
   eventVersion: '1.08',
@@ -31,9 +29,8 @@ const event = (id: string, minute: number) => ({
 });
 
 function inputs(): { lookup: string; s3: string; other: string } {
-  const t = tempDir('podtrail-ct-order-');
-  cleanups.push(t.cleanup);
-  const lookup = path.join(t.dir, 'lookup-events.json');
+  const root = dir('podtrail-ct-order-');
+  const lookup = path.join(root, 'lookup-events.json');
   writeFileSync(
     lookup,
     JSON.stringify({
@@ -41,11 +38,10 @@ function inputs(): { lookup: string; s3: string; other: string } {
     }),
   );
   // the S3 log file (no AWSLogs key in its path: it is known by its content) holds e-2, e-3 and e-4
-  const dir = path.join(t.dir, 'logs');
-  mkdirSync(dir);
-  const s3 = path.join(dir, 'trail.json');
+  mkdirSync(path.join(root, 'logs'));
+  const s3 = path.join(root, 'logs', 'trail.json');
   writeFileSync(s3, JSON.stringify({ Records: [event('e-2', 1), event('e-3', 2), event('e-4', 3)] }));
-  const other = path.join(t.dir, 'eventbridge.json');
+  const other = path.join(root, 'eventbridge.json');
   writeFileSync(other, JSON.stringify({ 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.sts', detail: event('e-4', 3) }));
   return { lookup, s3, other };
 }
@@ -64,11 +60,10 @@ describe('CloudTrail copies across ingest calls', () => {
     const orders = [[[lookup], [other], [s3]], [[s3], [lookup], [other]], [[lookup, s3, other]], [[other, lookup], [s3]]];
     const states: unknown[] = [];
     for (const calls of orders) {
-      const c = makeCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' });
-      cleanups.push(c.cleanup);
-      for (const paths of calls) await ingest(c.caseDir, paths);
-      expect(await caseProblems(c.caseDir)).toEqual([]);
-      states.push(await state(c.caseDir));
+      const caseDir = newCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' });
+      for (const paths of calls) await ingest(caseDir, paths);
+      expect(await caseProblems(caseDir)).toEqual([]);
+      states.push(await state(caseDir));
     }
     const first = states[0] as { events: { event_id: string; delivery: string }[] };
     expect(first.events.map((e) => `${e.event_id}:${e.delivery}`)).toEqual(['e-1:lookup-events', 'e-2:s3-log-file', 'e-3:s3-log-file', 'e-4:s3-log-file']);
@@ -77,11 +72,10 @@ describe('CloudTrail copies across ingest calls', () => {
 
   it('the replacement is recorded in custody, naming both copies', async () => {
     const { lookup, s3 } = inputs();
-    const c = makeCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' });
-    cleanups.push(c.cleanup);
-    await ingest(c.caseDir, [lookup]);
-    await ingest(c.caseDir, [s3]);
-    const entry = readCustody(casePaths(c.caseDir).custody).entries.find((e) => e.action === 'transformed' && e.purpose.startsWith('deduplication'));
+    const caseDir = newCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' });
+    await ingest(caseDir, [lookup]);
+    await ingest(caseDir, [s3]);
+    const entry = readCustody(casePaths(caseDir).custody).entries.find((e) => e.action === 'transformed' && e.purpose.startsWith('deduplication'));
     expect(entry?.purpose).toMatch(/2 CloudTrail events landed earlier from another delivery replaced by the copies in S3 log files/);
     const replaced = entry!.object['replaced'] as { event_id: string; replaced_delivery: string }[];
     expect(replaced.map((r) => `${r.event_id}:${r.replaced_delivery}`)).toEqual(['e-2:lookup-events', 'e-3:lookup-events']);

@@ -7,11 +7,12 @@
  * - a writer that finds another writer's lock names it;
  * - `run` after an interrupted ingest raises no integrity alarm about its leftovers in raw/.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './scratch.js';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query, AS_OF } from '../helpers/case.js';
+import { ingest, query, AS_OF } from '../helpers/case.js';
 import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { CLI, distIsFresh } from '../helpers/dist.js';
 import { casePaths } from '../../src/case/case-paths.js';
@@ -21,17 +22,7 @@ import { correlateCase } from '../../src/correlate/correlate-case.js';
 import { createClock } from '../../src/core/clock.js';
 import { caseProblems } from './invariants.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  delete process.env['PODTRAIL_FAULT'];
-  while (cleanups.length) cleanups.pop()!();
-});
-
-function newCase(): string {
-  const c = makeCase();
-  cleanups.push(c.cleanup);
-  return c.caseDir;
-}
+const { newCase, later } = scratch();
 
 function inputs(caseDir: string, files: Record<string, string[]>): string[] {
   const dir = path.join(caseDir, 'inputs');
@@ -110,7 +101,7 @@ describe('writers', () => {
     const caseDir = newCase();
     const [a] = inputs(caseDir, { 'a.json': tetragonLines(2) });
     const holder = spawn('sleep', ['30']);
-    cleanups.push(() => holder.kill());
+    later(() => holder.kill());
     writeFileSync(casePaths(caseDir).lock, `${holder.pid} podtrail correlate\n`);
     await expect(ingest(caseDir, [a!])).rejects.toMatchObject({ exitCode: 5, message: expect.stringMatching(/in use by podtrail correlate \(pid \d+\)/) });
   });

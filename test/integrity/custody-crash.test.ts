@@ -4,10 +4,11 @@
  * `run` bundles (and verify checks) a custody log that covers every catalogued input, and a later
  * ingest never rolls the pending log forward over the analysis entries written since.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './scratch.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query } from '../helpers/case.js';
+import { ingest, query } from '../helpers/case.js';
 import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { readCustody, verifyChain, extendCustody, type CustodyEntry } from '../../src/custody/custody-log.js';
@@ -18,17 +19,7 @@ import { createClock } from '../../src/core/clock.js';
 import { IntegrityError } from '../../src/core/errors.js';
 import { appendCustody } from '../../src/custody/custody-log.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  delete process.env['PODTRAIL_FAULT'];
-  while (cleanups.length) cleanups.pop()!();
-});
-
-function newCase(): string {
-  const c = makeCase();
-  cleanups.push(c.cleanup);
-  return c.caseDir;
-}
+const { newCase } = scratch();
 
 function input(caseDir: string, name: string, lines: string[]): string {
   const dir = path.join(caseDir, 'inputs');
@@ -105,9 +96,7 @@ describe('custody after a crash between the catalog commit and the custody renam
     const p = casePaths(caseDir);
     const base = { at: '2026-11-29T00:00:00Z', actor: 't', tool: 'podtrail test' };
     appendCustody(p.custody, [{ ...base, action: 'acquired', purpose: 'first', object: { evidence_file_id: 'a', sha256: 'x', ingest_id: 'i1' } }]);
-    const other = makeCase();
-    cleanups.push(other.cleanup);
-    const q = casePaths(other.caseDir);
+    const q = casePaths(newCase());
     appendCustody(q.custody, [{ ...base, action: 'acquired', purpose: 'elsewhere', object: { evidence_file_id: 'z', sha256: 'z', ingest_id: 'i0' } }]);
     const pending = extendCustody(q.custody, [{ ...base, action: 'landed', purpose: 'second', object: { evidence_file_id: 'b', ingest_id: 'i2' } }]);
     writeFileSync(custodyNext(p.custody), pending.text);

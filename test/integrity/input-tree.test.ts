@@ -6,33 +6,19 @@
  * left in raw/. Origins are recorded as given (links not resolved), so a folder reached through a
  * symlink (as ../shared is in a worktree) records the same origins and findings.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { scratch } from './scratch.js';
 import { mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
-import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
+import { ingest, query } from '../helpers/case.js';
 import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { readCustody } from '../../src/custody/custody-log.js';
 import { caseProblems } from './invariants.js';
 
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  while (cleanups.length) cleanups.pop()!();
-});
-
-function newCase(): string {
-  const c = makeCase();
-  cleanups.push(c.cleanup);
-  return c.caseDir;
-}
-
-function dir(): string {
-  const t = tempDir('podtrail-tree-');
-  cleanups.push(t.cleanup);
-  return t.dir;
-}
+const { newCase, dir } = scratch();
 
 describe('links and special files in an input tree', () => {
   it('follows links inside the tree, refuses by name everything else, acquires the rest', async () => {
