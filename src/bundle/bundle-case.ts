@@ -16,6 +16,7 @@ import { writeHashed, type WrittenFile } from './files.js';
 import { recheckRaw } from './recheck-raw.js';
 import { correlationFingerprint, requireFreshCorrelation } from '../correlate/freshness.js';
 import { bundleCustody } from './custody-export.js';
+import { faultPoint } from '../core/fault-point.js';
 import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
 import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
 import { buildReportModel } from '../report/build-model.js';
@@ -76,7 +77,7 @@ function isInside(child: string, parent: string): boolean {
 /** Where the bundle goes: never into raw/, lake/ or over the case itself; a non-empty folder only with force. */
 function outputDir(p: CasePaths, o: BundleOptions): string {
   const out = path.resolve(o.outDir ?? path.join(p.root, DEFAULT_BUNDLE_DIR));
-  for (const forbidden of [p.raw, p.lake, p.tmp]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
+  for (const forbidden of [p.raw, p.lake, p.tmp, p.snapshot]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
   if (isInside(p.root, out)) throw new UsageError(`${out}: a bundle cannot be written over the case folder itself`);
   if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
     throw new CliError(`${out} is not empty: give another --out, or --force to replace that bundle`);
@@ -102,7 +103,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     timings[k] = now - mark;
     mark = now;
   };
-  const unlock = lockCase(p.lock);
+  const unlock = lockCase(p.lock, p.root);
   const staging = `${out}.partial`;
   try {
     const configText = readFileSync(p.config);
@@ -120,7 +121,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
       progress.end(`re-hashed ${count(rawVerified.files, 'raw file')} (${formatBytes(rawVerified.bytes)}): all match the catalog`);
       await requireFreshCorrelation(store, correlationFingerprint(catalog, configText), o.caseDir);
       const validation = readValidation(p.validation);
-      const custody = bundleCustody(p.custody);
+      const custody = bundleCustody(p.custody, catalog);
 
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
@@ -189,6 +190,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     mkdirSync(path.dirname(out), { recursive: true });
     renameSync(staging, out);
+    faultPoint('before-export-entry');
     appendCustody(p.custody, [{
       action: 'exported',
       at: o.clock.nowIso(),

@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
-import { headHash, sha256Hex, verifyChain } from '../custody/custody-log.js';
+import { headHash, sha256Hex, verifyChain, type CustodyEntry } from '../custody/custody-log.js';
+import { uncoveredInputs, type CoveredInput } from '../custody/coverage.js';
 import { listFiles, sha256File } from './files.js';
 import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS, UNLISTED_FILES, type SumEntry } from './sha256sums.js';
 import { verifyEnvelope } from './dsse.js';
@@ -249,9 +250,22 @@ function checkCustody(dir: string): CheckLine {
   if (text === null) return { check: 'custody', status: 'FAIL', message: 'custody.jsonl is missing' };
   const lines = text.split('\n').filter((l) => l.length > 0);
   const problems = verifyChain(lines).map((x) => `custody.jsonl: ${x}`);
+  if (problems.length === 0) problems.push(...uncoveredManifestInputs(dir, lines));
   return problems.length
     ? { check: 'custody', status: 'FAIL', message: listed(problems) }
     : { check: 'custody', status: 'ok', message: `${lines.length} entries, hash chain intact, head ${headHash(lines)}` };
+}
+
+/** Inputs of manifest.json the custody log does not cover (no acquisition or landing entry). */
+function uncoveredManifestInputs(dir: string, lines: string[]): string[] {
+  const manifest = readText(dir, 'manifest.json');
+  if (manifest === null) return [];
+  try {
+    const inputs = (JSON.parse(manifest) as { inputs: CoveredInput[] }).inputs;
+    return uncoveredInputs(lines.map((l) => JSON.parse(l) as CustodyEntry), inputs).map((x) => `custody.jsonl does not cover manifest input ${x}`);
+  } catch {
+    return [];
+  }
 }
 
 /** timeline.jsonl is one total order: (ts, source, row_id) strictly increasing, every line JSON. */

@@ -13,6 +13,8 @@ import { buildValidation, type Validation } from './validation.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { exportAnalysisSnapshot } from '../store/snapshot.js';
+import { faultPoint } from '../core/fault-point.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CHECK_PURPOSE = 'gaps checks: validation.json';
@@ -27,8 +29,14 @@ export async function checkCase(caseDir: string, log?: ProgressLike, clock: Cloc
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
   const configText = readFileSync(p.config);
-  const unlock = lockCase(p.lock);
-  const store = await openCaseStore(p, { write: true });
+  const unlock = lockCase(p.lock, p.root);
+  let store: Awaited<ReturnType<typeof openCaseStore>>;
+  try {
+    store = await openCaseStore(p, { write: true });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, configText);
@@ -42,11 +50,14 @@ export async function checkCase(caseDir: string, log?: ProgressLike, clock: Cloc
     const validationText = stableJson(validation);
     writeFileSync(tmp, validationText);
     renameSync(tmp, p.validation);
+    faultPoint('after-check');
     recordAnalysis(p.custody, clock, CHECK_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['50_checks']),
       validation_sha256: sha256Hex(validationText),
     }, actor);
+    // readers that find the case held read these tables from the snapshot
+    await exportAnalysisSnapshot(store, p);
     return validation;
   } finally {
     store.close();

@@ -18,6 +18,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerHunts } from './commands/hunt.js';
 import { registerShell } from './commands/shell.js';
 import { registerCollect } from './commands/collect.js';
+import { setInvokedCommand } from '../case/case-lock.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -51,7 +52,9 @@ export function createProgram(io: Io = processIo) {
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     // commander's own exits become errors (every subcommand inherits this): runCli maps them to exit codes
-    .exitOverride();
+    .exitOverride()
+    // a case's lock file names the command holding it
+    .hook('preAction', (_program, action) => setInvokedCommand(action.name()));
   registerInit(program, io);
   registerIngest(program, io);
   registerCollect(program, io);

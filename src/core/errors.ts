@@ -9,6 +9,8 @@ export const ExitCode = {
   integrity: 4,
   /** verify: the bundle is intact, but no pinned key authenticates its signer (unsigned, or signed by the key it ships). */
   unauthenticated: 5,
+  /** Another process holds the case (a podtrail command writing to it, or a reader of case.duckdb). */
+  busy: 6,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

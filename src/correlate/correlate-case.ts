@@ -8,8 +8,10 @@ import { readEvidenceFiles } from '../store/catalog.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { exportAnalysisSnapshot } from '../store/snapshot.js';
 import { correlationFingerprint } from './freshness.js';
 import { toProgress, type ProgressLike } from '../core/progress.js';
+import { faultPoint } from '../core/fault-point.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
@@ -67,17 +69,26 @@ export interface CorrelateResult {
 export async function correlateCase(caseDir: string, log?: ProgressLike, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
-  const unlock = lockCase(p.lock);
-  const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
+  const unlock = lockCase(p.lock, p.root);
+  let store: Awaited<ReturnType<typeof openCaseStore>>;
+  try {
+    store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, toProgress(log));
+    faultPoint('after-correlate');
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
       rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
     }, actor);
+    // readers that find the case held read these tables from the snapshot
+    await exportAnalysisSnapshot(store, p);
     return result;
   } finally {
     store.close();

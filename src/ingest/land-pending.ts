@@ -63,7 +63,7 @@ function windowParams(cfg: CaseConfig): { lo: string; hi: string } {
  */
 export async function landPendings(store: Store, pendings: readonly PendingFile[], cfg: CaseConfig, staging: string, progress: Progress): Promise<Map<string, FileLanding>> {
   const win = windowParams(cfg);
-  await store.run(`create or replace temp table pt_seen_event_ids as select event_id from cloud_events`);
+  await store.run(`create or replace temp table pt_seen_event_ids as select event_id, delivery = 's3-log-file' as s3 from cloud_events`);
   const landings = new Map<string, FileLanding>();
   const landable = pendings.filter((x) => x.refusal === null).sort(landOrder);
   const params = (x: PendingFile) => ({
@@ -72,11 +72,13 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
     namespaces: cfg.scope.namespaces,
     snapshot_at: x.snapshotAt,
     delivery_hint: s3KeyFromOrigin(x.input.origin) ? 's3-log-file' : null,
+    // filled per file by the landing (doc mode): records with a key twice in one object
+    duplicate_keys: [] as string[],
   });
   const seen = async (landing: FileLanding): Promise<void> => {
     for (const d of landing.landedDirs) {
       if (d.table === 'cloud_events') {
-        await store.run(`insert into pt_seen_event_ids select event_id from read_parquet($glob)`, { glob: path.join(d.dir, '*.parquet') });
+        await store.run(`insert into pt_seen_event_ids select event_id, delivery = 's3-log-file' from read_parquet($glob)`, { glob: path.join(d.dir, '*.parquet') });
       }
     }
   };
@@ -117,3 +119,58 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
   progress.end(`landed ${count(landable.length, 'file')} (${formatBytes(total)})`);
   return landings;
 }
+
+/** A landed CloudTrail event copy that an S3 log file's copy of the same event replaces. */
+export interface ReplacedCopy {
+  /** The replaced copy, as it was landed (it moves to ingest_duplicates). */
+  row_id: string;
+  evidence_file_id: string;
+  line: number | null;
+  record_path: string;
+  event_id: string;
+  ts: string;
+  delivery: string;
+  /** The S3 log file copy that replaces it. */
+  by_row_id: string;
+  by_evidence_file_id: string;
+}
+
+/**
+ * Copies of CloudTrail events landed from another delivery (lookup-events, EventBridge, single
+ * events), by an earlier ingest or an earlier file of this one, that this ingest's S3 log files
+ * also hold: the log file's copy landed (cloudtrail.sql), and these are replaced, so the same
+ * evidence lands the same way whatever the order of the ingest calls and of the files.
+ */
+export async function replacedCopies(store: Store, landings: ReadonlyMap<string, FileLanding>): Promise<ReplacedCopy[]> {
+  const globs = [...landings.values()].flatMap((l) => l.landedDirs.filter((d) => d.table === 'cloud_events').map((d) => path.join(d.dir, '*.parquet')));
+  if (globs.length === 0) return [];
+  // the other copy may be committed, or landed by an earlier file of this ingest
+  const rows = await store.rows(
+    `with staged as (
+        select row_id, evidence_file_id, line, record_path, event_id, ts, delivery from read_parquet($globs)
+     ),
+     others as (
+        select row_id, evidence_file_id, line, record_path, event_id, ts, delivery from cloud_events where delivery <> 's3-log-file'
+        union all
+        select * from staged where delivery <> 's3-log-file'
+     )
+     select c.row_id, c.evidence_file_id, c.line::DOUBLE as line, c.record_path, c.event_id, c.ts::VARCHAR as ts, c.delivery,
+            n.row_id as by_row_id, n.evidence_file_id as by_evidence_file_id
+       from others as c
+       inner join staged as n on n.event_id = c.event_id and n.delivery = 's3-log-file'
+      order by c.row_id`,
+    { globs },
+  );
+  return rows.map((r) => ({
+    row_id: String(r['row_id']),
+    evidence_file_id: String(r['evidence_file_id']),
+    line: r['line'] === null ? null : Number(r['line']),
+    record_path: String(r['record_path'] ?? ''),
+    event_id: String(r['event_id']),
+    ts: String(r['ts']),
+    delivery: String(r['delivery']),
+    by_row_id: String(r['by_row_id']),
+    by_evidence_file_id: String(r['by_evidence_file_id']),
+  }));
+}
+

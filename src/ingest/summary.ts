@@ -17,7 +17,8 @@ export function summaryLine(f: FileOutcome): string {
   const id = f.evidenceFileId;
   const origin = termLine(f.origin);
   if (f.status === 'already-ingested') return `already   ${origin}: ${termLine(f.message ?? '')} [${id}]`;
-  if (f.status === 'refused') return `refused   ${origin}: ${termLine(f.message ?? '')} [${id}]`;
+  // refused without being read (a special file, a link out of the tree): no evidence id
+  if (f.status === 'refused') return `refused   ${origin}: ${termLine(f.message ?? '')}${id ? ` [${id}]` : ''}`;
   const l = f.landing!;
   return (
     `ingested  ${origin} (${f.source}): ${count(l.total, 'record')}: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +

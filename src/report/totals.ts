@@ -1,5 +1,5 @@
 import type { Store } from '../store/store.js';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import { reportedOrigin, type EvidenceFileRow } from '../ingest/evidence-row.js';
 import type { Finding as GapFinding } from '../bundle/validation.js';
 import type { GapLine, InputLine, ReportModel, RoutineLine } from './model.js';
 import { actorRef, type PodLabel } from './answer.js';
@@ -61,7 +61,7 @@ export function inputLines(catalog: readonly EvidenceFileRow[]): Pick<ReportMode
   return {
     inputs: catalog.map((r): InputLine => ({
       evidence_file_id: r.evidence_file_id,
-      origin: r.origin,
+      origin: reportedOrigin(r.origin),
       source: r.source_type ?? 'refused',
       status: r.status,
       sha256: r.sha256,

@@ -45,7 +45,7 @@ export class CustodySink {
     for (;;) {
       let unlock: (() => void) | null = null;
       try {
-        unlock = lockCase(this.paths.lock);
+        unlock = lockCase(this.paths.lock, this.paths.root);
       } catch (e) {
         if (!(e instanceof CliError) || performance.now() >= deadline) {
           writeFileDurably(this.spillFile, JSON.stringify(this.pending));
