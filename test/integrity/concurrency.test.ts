@@ -3,11 +3,12 @@
  * - a query during an ingest reads the case's last committed state (committed lake partitions,
  *   the correlation tables of the last correlate) and says so, instead of an internal lock error;
  * - an ingest while a shell holds case.duckdb is refused with the case-lock message naming the
- *   shell (exit 5), and a query beside the shell works;
+ *   shell (exit 6), and a query beside the shell works;
  * - a writer that finds another writer's lock names it;
  * - `run` after an interrupted ingest raises no integrity alarm about its leftovers in raw/.
  */
 import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/core/errors.js';
 import { scratch } from './scratch.js';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -64,7 +65,8 @@ describe.skipIf(!distIsFresh())('readers beside a writer', () => {
     const big = inputs(caseDir, Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`n${i}.json`, tetragonLines(6000, { node: `node-${i}` })])));
     const child = spawn(process.execPath, [CLI, 'ingest', caseDir, ...big], { env: { ...process.env, PODTRAIL_AS_OF: AS_OF } });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await waitFor(child.stderr, /landing .*n1\.json/);
+    // acquisition done: the files are landing now, nothing is committed yet
+    await waitFor(child.stderr, /acquired \d+ files/);
     const during = await readWithNotes(caseDir, `select (select count(*) from runtime_events)::INT as events, (select count(*) from correlation_runs)::INT as runs`);
     expect(during.notes.join('\n')).toMatch(/podtrail ingest \(pid \d+\) is writing to the case: reading its last committed state/);
     expect(during.rows).toEqual([{ events: 20, runs: 6 }]);
@@ -73,7 +75,7 @@ describe.skipIf(!distIsFresh())('readers beside a writer', () => {
     expect(await caseProblems(caseDir)).toEqual([]);
   });
 
-  it('an ingest while a shell holds the case is refused naming the shell (exit 5); a query beside the shell works', async () => {
+  it('an ingest while a shell holds the case is refused naming the shell (exit 6); a query beside the shell works', async () => {
     const caseDir = newCase();
     const [a, b] = inputs(caseDir, { 'a.json': tetragonLines(5), 'b.json': tetragonLines(3, { node: 'node-b' }) });
     await ingest(caseDir, [a!]);
@@ -83,7 +85,7 @@ describe.skipIf(!distIsFresh())('readers beside a writer', () => {
       shell.stdin.write('select 41 + 1 as answer;\n');
       await waitFor(shell.stdout, /42/);
       await expect(ingest(caseDir, [b!])).rejects.toMatchObject({
-        exitCode: 5,
+        exitCode: ExitCode.busy,
         message: expect.stringMatching(/in use by podtrail shell \(pid \d+\); wait for it to finish/),
       });
       expect(await query(caseDir, 'select count(*)::INT as n from runtime_events')).toEqual([{ n: 5 }]);
@@ -97,13 +99,13 @@ describe.skipIf(!distIsFresh())('readers beside a writer', () => {
 });
 
 describe('writers', () => {
-  it('a writer that finds another writer holding the case names it (exit 5)', async () => {
+  it('a writer that finds another writer holding the case names it (exit 6)', async () => {
     const caseDir = newCase();
     const [a] = inputs(caseDir, { 'a.json': tetragonLines(2) });
     const holder = spawn('sleep', ['30']);
     later(() => holder.kill());
     writeFileSync(casePaths(caseDir).lock, `${holder.pid} podtrail correlate\n`);
-    await expect(ingest(caseDir, [a!])).rejects.toMatchObject({ exitCode: 5, message: expect.stringMatching(/in use by podtrail correlate \(pid \d+\)/) });
+    await expect(ingest(caseDir, [a!])).rejects.toMatchObject({ exitCode: ExitCode.busy, message: expect.stringMatching(/in use by podtrail correlate \(pid \d+\)/) });
   });
 
   it('run after an interrupted ingest raises no integrity alarm about what it left in raw/', async () => {

@@ -110,7 +110,7 @@ describe.skipIf(!distIsFresh())('kill -9 during a writing command', () => {
       await new Promise<void>((resolve) => {
         child.stderr.on('data', (d: Buffer) => {
           err += d.toString();
-          if (/landing .*n2\.json/.test(err)) resolve();
+          if (/landed .*n1\.json/.test(err)) resolve();
         });
         child.on('exit', () => resolve());
       });
