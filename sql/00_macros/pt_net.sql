@@ -29,3 +29,12 @@ create or replace macro pt_seconds_between(a, b) as
 -- A timestamp moved by a number of seconds (fractional allowed).
 create or replace macro pt_add_seconds(t, s) as
     make_timestamp_ns(epoch_ns(t::TIMESTAMP_NS) + (s * 1e9)::BIGINT);
+
+-- Addresses that never leave the host or the link: loopback, link-local (IMDS, the Pod Identity
+-- agent), unspecified, multicast.
+create or replace macro pt_is_local_ip(ip) as
+    regexp_matches(coalesce(ip, ''), '^(127\.|169\.254\.|0\.|22[4-9]\.|2[3-5][0-9]\.|::1$|fe[89ab][0-9a-fA-F]:|fd00:ec2::|ff[0-9a-fA-F]{2}:|::$)');
+
+-- A public (routable, outside any VPC) address: where a NAT sends traffic.
+create or replace macro pt_is_public_ip(ip) as
+    pt_is_ip(ip) and not pt_is_private_ip(ip) and not pt_is_local_ip(ip);

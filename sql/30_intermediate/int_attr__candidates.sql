@@ -1,11 +1,19 @@
 -- Candidate pods of each cloud call (attribution, step 2), with how the call's source address
--- relates to each of them. Candidates come from the credential's subject when it names one (the
--- Pod Identity pod; the pods of the IRSA service account; the pods and host processes of the
--- node-role node), else from the source address (pods holding that private IP, the node with that
--- IP, or the nodes behind that NAT address). A host pseudo-candidate 'host:<node>' stands for the
--- node's own processes.
--- ip_relation: pod-ip | node-ip | egress-nat | aws-service | unknown-source | none ('none' rules
--- the candidate out: the call came from an address it could not have used).
+-- relates to each of them by the candidate's own egress. Candidates come from the credential's
+-- subject when it names one (the Pod Identity pod; the pods of the IRSA service account; the pods
+-- and host processes of the node-role node), else from the source address (pods holding that
+-- private IP, the node with that IP, or the nodes behind that egress address). A host
+-- pseudo-candidate 'host:<node>' stands for the node's own processes.
+-- Pods reach AWS through other pods (proxies, egress gateways), so a call drawn by its address
+-- also gets as candidates the clients of a relay that explains the address (relay-client: around
+-- the call, and every earlier client of a known relay there), and
+-- when a relay explains it, the pods of every node no sensor observed then (relay-blind): they
+-- could have used the relay unseen.
+-- own_relation: pod-ip | node-ip | egress-nat | aws-service | unknown-source | NULL (its own
+-- egress does not explain the source; the scoring step decides whether that rules it out).
+-- own_fact_id: the egress fact that explained a public source (int_net__egress_facts).
+-- source_outside: the source is a public address no egress fact explains: no exit of the cluster
+-- leads there, a relay's included.
 create or replace view int_attr__candidates as
 
 with
@@ -23,8 +31,20 @@ nodes as (
     from (select name, arg_max(internal_ips, snapshot_at) as internal_ips from k8s_nodes group by name)
 ),
 
-egress as (
-    select * from case_egress
+source_facts as (
+    select * from int_attr__source_facts
+),
+
+chains as (
+    select * from int_attr__relay_chains
+),
+
+relays as (
+    select * from int_runtime__relays where is_relay
+),
+
+coverage as (
+    select * from int_runtime__node_coverage
 ),
 
 pod_ips as (
@@ -84,13 +104,33 @@ address_nodes as (
     from by_address as b
     inner join nodes as n on b.source_is_private and n.node_ip = b.source_ip
     union
-    select b.event_id, coalesce(g.node_name, n.node_name), 'egress-nat' as origin
+    select b.event_id, f.node_name, 'egress-nat' as origin
     from by_address as b
-    inner join egress as g
-        on not b.source_is_private and b.source_ip_int between g.public_lo and g.public_hi
-    left join nodes as n
-        on g.node_name is null and pt_ipv4_int(n.node_ip) between g.subnet_lo and g.subnet_hi
-    where coalesce(g.node_name, n.node_name) is not null
+    inner join source_facts as f on f.event_id = b.event_id
+    where f.node_name is not null
+),
+
+relay_explained as (
+    -- address-drawn calls whose source a relay explains: a relayed connect around the call, or a
+    -- known relay at that address (or behind that egress)
+    select distinct c.event_id
+    from chains as c
+    inner join by_address as b on b.event_id = c.event_id
+    where c.via is not null
+    union
+    select b.event_id
+    from by_address as b
+    inner join relays as r on b.source_is_private and r.relay_ip = b.source_ip
+    union
+    select b.event_id
+    from by_address as b
+    inner join relays as r on true
+    inner join source_facts as f on f.event_id = b.event_id and f.node_name = r.relay_node
+    union
+    select b.event_id
+    from by_address as b
+    inner join relays as r on true
+    inner join nodes as n on b.source_is_private and n.node_ip = b.source_ip and n.node_name = r.relay_node
 ),
 
 address_candidates as (
@@ -115,6 +155,69 @@ address_candidates as (
     from address_nodes as n
 ),
 
+known_relay_sources as (
+    -- address-drawn calls whose source is a known relay's address or egress
+    select b.event_id, r.relay_ip, r.relay_pod_uid
+    from by_address as b
+    inner join relays as r on b.source_is_private and r.relay_ip = b.source_ip
+    union
+    select b.event_id, r.relay_ip, r.relay_pod_uid
+    from by_address as b
+    inner join relays as r on true
+    inner join source_facts as f on f.event_id = b.event_id and f.node_name = r.relay_node
+    union
+    select b.event_id, r.relay_ip, r.relay_pod_uid
+    from by_address as b
+    inner join relays as r on true
+    inner join nodes as n on b.source_is_private and n.node_ip = b.source_ip and n.node_name = r.relay_node
+),
+
+relay_candidates as (
+    -- the clients of a relay that explains the source
+    select c.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
+        'relay-client' as origin
+    from chains as c
+    inner join by_address as b on b.event_id = c.event_id
+    inner join lifecycle as a
+        on a.pod_uid = c.client_pod_uid
+        and a.valid_from <= b.ts + to_seconds(b.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= b.ts - to_seconds(b.tolerance_seconds))
+    where c.via is not null
+    union all
+    select c.event_id, c.client_pod_uid, null, null, c.client_node, null, null, true, 'relay-client'
+    from chains as c
+    inner join by_address as b on b.event_id = c.event_id
+    where c.via is not null and c.client_pod_uid like 'host:%'
+    union all
+    -- every client a known relay at the source had before the call: one of them may have sent it
+    -- on a tunnel opened earlier
+    select k.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
+        'relay-client' as origin
+    from known_relay_sources as k
+    inner join by_address as b on b.event_id = k.event_id
+    inner join int_runtime__relay_hops as h
+        on h.relay_ip = k.relay_ip and h.relay_pod_uid is not distinct from k.relay_pod_uid and h.front <> 'opaque'
+        and h.hop_ref_ts <= b.ts + to_seconds(b.tolerance_seconds)
+    inner join lifecycle as a
+        on a.pod_uid = h.client_pod_uid
+        and a.valid_from <= b.ts + to_seconds(b.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= b.ts - to_seconds(b.tolerance_seconds))
+    union all
+    -- every pod of a node the sensors did not observe around the call could have used the relay
+    select b.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
+        'relay-blind' as origin
+    from relay_explained as r
+    inner join by_address as b on b.event_id = r.event_id
+    inner join lifecycle as a
+        on a.valid_from <= b.ts + to_seconds(b.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= b.ts - to_seconds(b.tolerance_seconds))
+    where not exists (
+        select 1 from coverage as v
+        where v.node_name = a.node_name
+            and v.minute between date_trunc('minute', b.ts) - interval 5 minutes and date_trunc('minute', b.ts) + interval 5 minutes
+    )
+),
+
 candidates as (
     select * from pod_identity_candidates
     union all
@@ -123,16 +226,18 @@ candidates as (
     select * from node_role_candidates
     union all
     select * from address_candidates
+    union all
+    select * from relay_candidates
 ),
 
 deduplicated as (
     select
         event_id,
         pod_uid,
-        any_value(namespace) as namespace,
-        any_value(name) as name,
-        any_value(node_name) as node_name,
-        any_value(service_account) as service_account,
+        any_value(namespace) filter (where namespace is not null) as namespace,
+        any_value(name) filter (where name is not null) as name,
+        any_value(node_name) filter (where node_name is not null) as node_name,
+        any_value(service_account) filter (where service_account is not null) as service_account,
         list_sort(list_distinct(flatten(list(coalesce(pod_ips, []::VARCHAR[]))))) as pod_ips,
         bool_or(coalesce(host_network, false)) as host_network,
         list_sort(list_distinct(list(origin))) as origins
@@ -149,26 +254,25 @@ candidate_node_ips as (
 ),
 
 egress_hits as (
-    select distinct c.event_id, c.pod_uid
+    select c.event_id, c.pod_uid, min(f.fact_id) as fact_id
     from deduplicated as c
-    inner join events as e on e.event_id = c.event_id
-    inner join egress as g on e.source_ip_int between g.public_lo and g.public_hi
-    left join nodes as n on n.node_name = c.node_name
-    where not e.source_is_private
-        and (g.node_name = c.node_name or pt_ipv4_int(n.node_ip) between g.subnet_lo and g.subnet_hi)
+    inner join source_facts as f on f.event_id = c.event_id and f.node_name = c.node_name
+    group by c.event_id, c.pod_uid
 ),
 
 related as (
     select
         c.*,
+        -- a public source no egress fact explains: no exit of the cluster (a relay's included) leads there
+        e.source_is_ip and not e.source_is_private and not exists (select 1 from source_facts as f where f.event_id = c.event_id) as source_outside,
         case
             when e.aws_invoked then 'aws-service'
             when e.source_ip is null then 'unknown-source'
             when e.source_is_private and list_contains(c.pod_ips, e.source_ip) then 'pod-ip'
             when e.source_is_private and list_contains(coalesce(ni.node_ips, []::VARCHAR[]), e.source_ip) then 'node-ip'
             when h.pod_uid is not null then 'egress-nat'
-            else 'none'
-        end as ip_relation
+        end as own_relation,
+        h.fact_id as own_fact_id
     from deduplicated as c
     inner join events as e on e.event_id = c.event_id
     left join candidate_node_ips as ni on ni.event_id = c.event_id and ni.pod_uid = c.pod_uid

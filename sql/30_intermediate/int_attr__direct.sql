@@ -1,17 +1,27 @@
--- Each call decided on its own evidence (attribution, step 4), before any carry or inheritance.
+-- Each call decided on its own evidence (attribution, step 5), before any carry or inheritance.
 --   pod-identity-tag   proven: the Pod Identity session tag names the pod and the source fits it
+--                      (its own egress, or a relay it connected to)
 --   irsa-source-ip     proven: IRSA, the source is a pod IP held by exactly one pod of the service
---                      account, and inventory snapshots bracket the call (no gap in its pod history)
---   source-ip-pod      strong: exactly one candidate holds the source address
+--                      account, which relayed nobody's connect then and is no known relay, and
+--                      inventory snapshots bracket the call (no gap in its pod history)
+--   source-ip-pod      strong: exactly one candidate holds the source address, and it relayed
+--                      nobody's connect then and is no known relay
 --   <path>-runtime-connect  strong: exactly one candidate connected to the service in the window,
---                      and every other candidate's node was observable by its sensor
---   <path>-keepalive-connect  strong: no candidate connected in the window, exactly one connected to
---                      the service in the 120 s before it (the call rode that kept-alive connection),
---                      and every other candidate's node was observable
---   <path>-single-pod  strong: IRSA or Pod Identity, one pod of the service account ran (and could
---                      use the source address), inventory snapshots bracket the call
+--                      its own egress explains the source, and no other candidate can be unseen:
+--                      each other one's node was observable, it made no connect that a relay
+--                      could have carried out (int_attr__scored, uncertain), and it had no
+--                      connection to the service open from the 120 s before (a kept-alive one)
+--   <path>-relay-connect    strong: as above, the one connect being relayed: the candidate
+--                      connected to a known relay, which connected to the service within the
+--                      tolerance from the call's source address
+--   <path>-keepalive-connect  strong: no candidate connected in the window, exactly one (directly
+--                      or through a relay) in the 120 s before it, on the same conditions
+--   <path>-single-pod  strong: IRSA or Pod Identity, exactly one pod of the service account existed
+--                      at that moment (whatever elimination left), its address or a relay explains
+--                      the source, and inventory snapshots bracket the call
 -- otherwise ambiguous (the candidates listed) or unattributed (the reason says what is missing).
--- Rule version 1 for every rule.
+-- basis names the evidence that decided: key-chain | source-address | runtime | relay | keepalive
+-- | single-pod (int_attr__rules holds each rule's version).
 create or replace view int_attr__direct as
 
 with
@@ -20,49 +30,64 @@ events as (
     select * from int_attr__events
 ),
 
-candidates as (
-    select * from int_attr__candidates
+scored as (
+    select * from int_attr__scored
 ),
 
-evidence as (
-    select * from int_attr__evidence
+chains as (
+    select * from int_attr__relay_chains
+),
+
+lifecycle as (
+    select * from pod_lifecycle
 ),
 
 snapshot_instants as (
     select distinct snapshot_at from k8s_pods
 ),
 
-scored as (
-    select
-        c.*,
-        coalesce(v.has_connect, false) as has_connect,
-        coalesce(v.observable, false) as observable,
-        coalesce(v.connect_row_ids, []::VARCHAR[]) as connect_row_ids,
-        coalesce(v.has_recent, false) as has_recent,
-        coalesce(v.recent_row_ids, []::VARCHAR[]) as recent_row_ids,
-        coalesce(v.offset_seconds, 0) as offset_seconds,
-        c.pod_uid like 'host:%' as is_host
-    from candidates as c
-    left join evidence as v on v.event_id = c.event_id and v.pod_uid = c.pod_uid
+sa_pods as (
+    -- pods of the call's service account that existed at that moment, eliminated or not
+    select e.event_id, count(distinct a.pod_uid) as n, min(a.pod_uid) as pod_uid
+    from events as e
+    inner join lifecycle as a
+        on a.namespace = e.sa_namespace and a.service_account = e.sa_name
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
+    where e.path in ('irsa', 'pod-identity') and e.sa_name is not null
+    group by e.event_id
+),
+
+source_relayed as (
+    -- someone connected to the holder of the source address, which then connected out
+    select distinct event_id from chains where via = 'pod-ip' and service_match is not false
 ),
 
 per_event as (
     select
         e.event_id,
         count(s.pod_uid) as n_all,
-        count(s.pod_uid) filter (where s.ip_relation <> 'none') as n_consistent,
-        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.is_host) as n_consistent_pods,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none') as n_kept,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.is_host) as n_kept_pods,
+        count(s.pod_uid) filter (where s.explained) as n_explained,
         count(s.pod_uid) filter (where s.ip_relation = 'pod-ip') as n_pod_ip,
         arg_max(s.pod_uid, s.ip_relation = 'pod-ip') as pod_ip_uid,
-        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.has_connect) as n_evidence,
-        arg_max(s.pod_uid, s.ip_relation <> 'none' and s.has_connect) as evidence_uid,
-        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.has_connect and not s.observable) as n_blind,
-        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.has_recent) as n_recent,
-        arg_max(s.pod_uid, s.ip_relation <> 'none' and s.has_recent) as recent_uid,
-        list_sort(list_distinct(list(s.node_name) filter (where s.ip_relation <> 'none' and not s.has_connect and not s.observable))) as blind_nodes,
-        arg_max(s.pod_uid, s.ip_relation <> 'none') as single_uid,
-        bool_or(s.pod_uid = e.pi_pod_uid and s.ip_relation <> 'none') as pi_consistent,
-        list_sort(list(s.connect_row_ids) filter (where s.ip_relation <> 'none')) as all_connects
+        bool_or(s.is_relay) filter (where s.ip_relation = 'pod-ip') as pod_ip_is_relay,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.any_connect) as n_any,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.any_connect and s.decisive and s.explained) as n_decisive,
+        arg_max(s.pod_uid, s.ip_relation <> 'none' and s.any_connect) as evidence_uid,
+        bool_or(s.chain_positive and not (s.direct_decisive and s.own_relation is not null)) filter (where s.ip_relation <> 'none' and s.any_connect) as evidence_relayed,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.any_connect and s.any_recent) as n_recent,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.any_connect and s.any_recent and s.decisive_recent and s.explained) as n_decisive_recent,
+        arg_max(s.pod_uid, s.ip_relation <> 'none' and not s.any_connect and s.any_recent) as recent_uid,
+        bool_or(s.chain_recent_positive and not (s.direct_recent_decisive and s.own_relation is not null))
+            filter (where s.ip_relation <> 'none' and not s.any_connect and s.any_recent) as recent_relayed,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.any_connect and (not s.observable or s.uncertain)) as n_blind,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.any_connect and s.any_recent) as n_recent_only,
+        list_sort(list_distinct(list(s.node_name) filter (where s.ip_relation <> 'none' and not s.any_connect and not s.observable))) as blind_nodes,
+        count(s.pod_uid) filter (where s.ip_relation in ('relay-hop', 'unexplained-connect')) as n_relay_doubt,
+        bool_or(s.pod_uid = e.pi_pod_uid and s.explained) as pi_explained,
+        bool_or(s.pod_uid = e.pi_pod_uid and s.ip_relation <> 'none') as pi_kept
     from events as e
     left join scored as s on s.event_id = e.event_id
     group by e.event_id
@@ -76,94 +101,146 @@ bracketed as (
     from events as e
 ),
 
-decided as (
+inputs as (
     select
-        e.event_id,
-        e.path,
-        case
-            when e.inherits then 'pending'
-            when e.path = 'pod-identity' and e.pi_pod_uid is not null then
-                case when p.pi_consistent then 'proven' else 'unattributed' end
-            when p.n_consistent = 0 then 'unattributed'
-            when e.path = 'irsa' and e.source_is_private and p.n_pod_ip = 1 and b.inventory_brackets then 'proven'
-            when p.n_pod_ip = 1 then 'strong'
-            when p.n_evidence = 1 and p.n_blind = 0 then
-                case when p.evidence_uid like 'host:%' then 'unattributed' else 'strong' end
-            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 then
-                case when p.recent_uid like 'host:%' then 'unattributed' else 'strong' end
-            when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then 'strong'
-            when p.n_consistent_pods = 0 then 'unattributed'
-            else 'ambiguous'
-        end as confidence,
-        case
-            when e.inherits then 'aws-service-inherit'
-            when e.path = 'pod-identity' and e.pi_pod_uid is not null then 'pod-identity-tag'
-            when p.n_consistent = 0 then 'no-candidate'
-            when e.path = 'irsa' and e.source_is_private and p.n_pod_ip = 1 and b.inventory_brackets then 'irsa-source-ip'
-            when p.n_pod_ip = 1 then 'source-ip-pod'
-            when p.n_evidence = 1 and p.n_blind = 0 then
-                case when p.evidence_uid like 'host:%' then 'host-process-connect' else e.path || '-runtime-connect' end
-            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 then
-                case when p.recent_uid like 'host:%' then 'host-process-connect' else e.path || '-keepalive-connect' end
-            when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then e.path || '-single-pod'
-            when p.n_consistent_pods = 0 then 'no-candidate'
-            else 'ambiguous-candidates'
-        end as rule_id,
-        case
-            when e.inherits then null
-            -- the tag names the pod the key was issued to; the call is that pod's only when its source fits
-            when e.path = 'pod-identity' and e.pi_pod_uid is not null then case when p.pi_consistent then e.pi_pod_uid end
-            when p.n_consistent = 0 then null
-            when e.path = 'irsa' and e.source_is_private and p.n_pod_ip = 1 and b.inventory_brackets then p.pod_ip_uid
-            when p.n_pod_ip = 1 then p.pod_ip_uid
-            when p.n_evidence = 1 and p.n_blind = 0 and p.evidence_uid not like 'host:%' then p.evidence_uid
-            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 and p.recent_uid not like 'host:%' then p.recent_uid
-            when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then p.single_uid
-        end as pod_uid,
-        case
-            when e.inherits then null
-            when e.path = 'pod-identity' and e.pi_pod_uid is not null and not p.pi_consistent then
-                'the credential was issued to pod ' || e.pi_pod_uid || ' (Pod Identity tag) but the call came from '
-                || coalesce(e.source_ip, 'an unknown address') || ', an address that pod could not use'
-            when p.n_consistent = 0 then
-                case
-                    when e.source_is_ip and not e.source_is_private and p.n_all > 0 then
-                        'the call came from ' || e.source_ip || ', outside the cluster: not a pod, node or declared egress address of a candidate'
-                    when e.source_is_ip and not e.source_is_private then
-                        'the call came from ' || e.source_ip || ', outside the cluster: not a node or declared egress address'
-                    when e.path = 'irsa' and e.sa_name is not null and p.n_all = 0 then
-                        'no pod of service account ' || e.sa_namespace || ':' || e.sa_name || ' was running at that time'
-                    when e.path = 'irsa' and e.sa_name is not null then
-                        'the call came from ' || coalesce(e.source_ip, 'an unknown address') || ', an address no pod of service account '
-                        || e.sa_namespace || ':' || e.sa_name || ' could use'
-                    when e.path = 'node-role' and e.subject_node_name is null then
-                        'instance ' || coalesce(e.session_name, '?') || ' is not a node of the inventory'
-                    when e.source_is_private then 'no pod or node held ' || e.source_ip || ' at that time'
-                    else 'no evidence names a pod: no session subject and no usable source address'
-                end
-            when p.n_evidence = 1 and p.n_blind = 0 and p.evidence_uid like 'host:%' then
-                'made by a host process of node ' || substr(p.evidence_uid, 6) || ' (its connect to ' || e.event_source || '), not by a pod'
-            when p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0 and p.recent_uid like 'host:%' then
-                'made by a host process of node ' || substr(p.recent_uid, 6) || ' (its kept-alive connection to ' || e.event_source || '), not by a pod'
-            when p.n_consistent_pods = 0 then 'only host processes could have made the call, and none connected in the window'
-            when p.n_pod_ip = 1 or (p.n_evidence = 1 and p.n_blind = 0) or (p.n_evidence = 0 and p.n_recent = 1 and p.n_blind = 0) then null
-            when e.path in ('irsa', 'pod-identity') and e.sa_name is not null and p.n_consistent = 1 and p.n_consistent_pods = 1 and b.inventory_brackets then null
-            when p.n_evidence > 1 then p.n_evidence || ' candidates connected to ' || e.event_source || ' in the window'
-            when p.n_blind > 0 then
-                'no runtime sensor evidence from ' || array_to_string(p.blind_nodes, ', ') || ' around the call; '
-                || case when p.n_consistent = 1 then '1 candidate remains' else p.n_consistent || ' candidates remain' end
-            when p.n_evidence = 1 then 'one candidate connected, but others could not be observed'
-            else pt_count(p.n_consistent, 'candidate', 'candidates') || ', and no runtime connect to ' || e.event_source || ' singles one out'
-        end as reason,
-        p.n_consistent,
-        p.all_connects
+        e.*,
+        p.* exclude (event_id),
+        b.inventory_brackets,
+        coalesce(sp.n, 0) as n_sa_pods,
+        sp.pod_uid as sa_pod_uid,
+        coalesce(ss.explained and ss.ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'relay'), false) as sa_pod_explained,
+        r.event_id is not null as source_relayed
     from events as e
     inner join per_event as p on p.event_id = e.event_id
     inner join bracketed as b on b.event_id = e.event_id
+    left join sa_pods as sp on sp.event_id = e.event_id
+    left join scored as ss on ss.event_id = e.event_id and ss.pod_uid = sp.pod_uid and sp.n = 1
+    left join source_relayed as r on r.event_id = e.event_id
+),
+
+decided as (
+    select
+        *,
+        case
+            when inherits then 'inherit'
+            when path = 'pod-identity' and pi_pod_uid is not null then
+                case when pi_explained then 'tag' when pi_kept then 'tag-doubt' else 'tag-outside' end
+            when n_kept = 0 then 'none'
+            when n_pod_ip = 1 and not coalesce(pod_ip_is_relay, false) and not source_relayed then
+                case when path = 'irsa' and source_is_private and inventory_brackets then 'irsa-ip' else 'ip' end
+            when n_any = 1 and n_decisive = 1 and n_blind = 0 and n_recent_only = 0 then
+                case when evidence_uid like 'host:%' then 'host' when evidence_relayed then 'relay' else 'runtime' end
+            when n_any = 0 and n_recent = 1 and n_decisive_recent = 1 and n_blind = 0 then
+                case when recent_uid like 'host:%' then 'host-recent' else 'keepalive' end
+            when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods = 1 and sa_pod_explained and inventory_brackets then 'single'
+            when n_kept_pods = 0 then 'only-host'
+            else 'open'
+        end as outcome
+    from inputs
 ),
 
 final as (
-    select * from decided
+    select
+        event_id,
+        path,
+        case outcome
+            when 'inherit' then 'pending'
+            when 'tag' then 'proven'
+            when 'irsa-ip' then 'proven'
+            when 'ip' then 'strong'
+            when 'runtime' then 'strong'
+            when 'relay' then 'strong'
+            when 'keepalive' then 'strong'
+            when 'single' then 'strong'
+            when 'tag-doubt' then 'ambiguous'
+            when 'open' then 'ambiguous'
+            else 'unattributed'
+        end as confidence,
+        case outcome
+            when 'inherit' then 'aws-service-inherit'
+            when 'tag' then 'pod-identity-tag'
+            when 'tag-doubt' then 'ambiguous-candidates'
+            when 'tag-outside' then 'pod-identity-tag'
+            when 'none' then 'no-candidate'
+            when 'irsa-ip' then 'irsa-source-ip'
+            when 'ip' then 'source-ip-pod'
+            when 'runtime' then path || '-runtime-connect'
+            when 'relay' then path || '-relay-connect'
+            when 'keepalive' then path || '-keepalive-connect'
+            when 'host' then 'host-process-connect'
+            when 'host-recent' then 'host-process-connect'
+            when 'single' then path || '-single-pod'
+            when 'only-host' then 'no-candidate'
+            else 'ambiguous-candidates'
+        end as rule_id,
+        case outcome
+            when 'tag' then pi_pod_uid
+            when 'irsa-ip' then pod_ip_uid
+            when 'ip' then pod_ip_uid
+            when 'runtime' then evidence_uid
+            when 'relay' then evidence_uid
+            when 'keepalive' then recent_uid
+            when 'single' then sa_pod_uid
+        end as pod_uid,
+        case outcome
+            when 'tag' then 'key-chain'
+            when 'irsa-ip' then 'source-address'
+            when 'ip' then 'source-address'
+            when 'runtime' then 'runtime'
+            when 'relay' then 'relay'
+            when 'keepalive' then case when recent_relayed then 'relay' else 'keepalive' end
+            when 'single' then 'single-pod'
+        end as basis,
+        case outcome
+            when 'tag-outside' then
+                'the credential was issued to pod ' || pi_pod_uid || ' (Pod Identity tag) but the call came from '
+                || coalesce(source_ip, 'an unknown address') || ', an address that pod could not use'
+            when 'tag-doubt' then
+                'the credential was issued to pod ' || pi_pod_uid || ' (Pod Identity tag); the call came from '
+                || coalesce(source_ip, 'an unknown address') || ', which its own egress does not explain, and the evidence cannot rule out a relay'
+            when 'none' then
+                case
+                    when source_is_ip and not source_is_private and n_all > 0 then
+                        'the call came from ' || source_ip || ', outside the cluster: not a pod, node or egress address of a candidate, nor a relay one connected to'
+                    when source_is_ip and not source_is_private then
+                        'the call came from ' || source_ip || ', outside the cluster: not a node or egress address'
+                    when path = 'irsa' and sa_name is not null and n_all = 0 then
+                        'no pod of service account ' || sa_namespace || ':' || sa_name || ' was known to run at that time (no inventory, audit or runtime evidence of one)'
+                    when path = 'irsa' and sa_name is not null then
+                        'the call came from ' || coalesce(source_ip, 'an unknown address') || ', an address no pod of service account '
+                        || sa_namespace || ':' || sa_name || ' could use'
+                    when path = 'node-role' and subject_node_name is null then
+                        'instance ' || coalesce(session_name, '?') || ' is not a node of the inventory'
+                    when source_is_private then 'no pod or node held ' || source_ip || ' at that time'
+                    else 'no evidence names a pod: no session subject and no usable source address'
+                end
+            when 'host' then
+                'made by a host process of node ' || substr(evidence_uid, 6) || ' (its connect to ' || event_source || '), not by a pod'
+            when 'host-recent' then
+                'made by a host process of node ' || substr(recent_uid, 6) || ' (its kept-alive connection to ' || event_source || '), not by a pod'
+            when 'only-host' then 'only host processes could have made the call, and none connected in the window'
+            when 'open' then
+                case
+                    when n_any > 1 then n_any || ' candidates connected to ' || event_source || ' in the window (directly or through a relay)'
+                    when len(blind_nodes) > 0 then
+                        'no runtime sensor evidence from ' || array_to_string(blind_nodes, ', ') || ' around the call; '
+                        || pt_count(n_kept, 'candidate remains', 'candidates remain')
+                    when n_relay_doubt > 0 then
+                        pt_count(n_relay_doubt, 'candidate', 'candidates') || ' connected to a relay or to the service while their own egress does not explain the source; '
+                        || pt_count(n_kept, 'candidate remains', 'candidates remain')
+                    when n_any = 1 and n_recent_only > 0 then
+                        'one candidate connected to ' || event_source || ' in the window, and ' || n_recent_only
+                        || ' other candidates had a connection to it open from the 120 s before (kept alive)'
+                    when n_any = 1 and n_decisive = 0 then 'one candidate connected, but not in a way that explains the source address'
+                    when n_any = 1 then 'one candidate connected, but others could not be observed'
+                    when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods > 1 then
+                        n_sa_pods || ' pods of service account ' || sa_namespace || ':' || sa_name || ' existed, and no runtime connect to '
+                        || event_source || ' singles one out'
+                    else pt_count(n_kept, 'candidate', 'candidates') || ', and no runtime connect to ' || event_source || ' singles one out'
+                end
+        end as reason,
+        n_kept as n_consistent
+    from decided
 )
 
 select * from final

@@ -1,7 +1,14 @@
--- Attribution, step 5: carry and inheritance on top of the direct decisions.
+-- Attribution, step 6: key consistency, carry and inheritance on top of the direct decisions.
+--   key consistency  an IRSA or Pod Identity session key is held by one pod: when the decisions on
+--                  the calls made with one key name different pods, a decision taken on runtime
+--                  evidence (runtime, relay, keepalive, single-pod) stands only when it names the
+--                  key's anchor: the pod named by more than half of them, which no decision on the
+--                  key's issuing call or on an address or tag contradicts; the others become
+--                  ambiguous (a connect of one pod next to another pod's call that rode on a
+--                  connection the evidence does not show), and may then be carried to the anchor
 --   session-carry  strong: an IRSA or Pod Identity call without its own decisive evidence, whose
---                  key was issued by a call decided proven/strong to pod P, and P is still a
---                  candidate for this call (its source address fits P)
+--                  key was issued by a call decided proven/strong to pod P, and P's egress (or a
+--                  relay it connected to) explains this call's source
 --   key-carry      strong: as above when the issuing call is not in the evidence but every
 --                  proven/strong call made with the same key names the same pod P
 --   aws-service-inherit  a call AWS made on the session's behalf (sourceIPAddress is a service
@@ -18,12 +25,82 @@ events as (
     select * from int_attr__events
 ),
 
-direct as (
+direct_decisions as (
     select * from int_attr__direct
 ),
 
+key_votes as (
+    select
+        e.access_key_id,
+        d.pod_uid,
+        count(*) as n,
+        bool_or(d.basis in ('key-chain', 'source-address')) as hard,
+        bool_or(d.event_id = e.issuing_event_id) as issuer
+    from events as e
+    inner join direct_decisions as d on d.event_id = e.event_id
+    where e.path in ('irsa', 'pod-identity') and d.confidence in ('proven', 'strong') and d.pod_uid is not null and e.access_key_id is not null
+    group by e.access_key_id, d.pod_uid
+),
+
+issuer_votes as (
+    -- the decision on the call that issued the key (its own access key is the caller's, not this one)
+    select e.access_key_id, any_value(d.pod_uid) as pod_uid
+    from events as e
+    inner join direct_decisions as d on d.event_id = e.issuing_event_id
+    where e.path in ('irsa', 'pod-identity') and d.confidence in ('proven', 'strong') and d.pod_uid is not null
+    group by e.access_key_id
+),
+
+key_totals as (
+    select
+        v.access_key_id,
+        count(*) as pods,
+        sum(v.n) as total,
+        max(v.n) as top_n,
+        arg_max(v.pod_uid, (v.n, v.pod_uid)) as top_pod
+    from key_votes as v
+    group by v.access_key_id
+),
+
+key_anchor as (
+    select
+        t.access_key_id,
+        t.pods > 1 or (i.pod_uid is not null and i.pod_uid <> t.top_pod) as conflicted,
+        case
+            when t.top_n * 2 > t.total
+                and not exists (select 1 from key_votes as v where v.access_key_id = t.access_key_id and v.hard and v.pod_uid <> t.top_pod)
+                and (i.pod_uid is null or i.pod_uid = t.top_pod)
+                then t.top_pod
+        end as anchor_pod
+    from key_totals as t
+    left join issuer_votes as i on i.access_key_id = t.access_key_id
+),
+
+direct as (
+    select
+        d.* replace (
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+                then 'ambiguous' else d.confidence end as confidence,
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+                then 'ambiguous-candidates' else d.rule_id end as rule_id,
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+                then null else d.pod_uid end as pod_uid,
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+                then null else d.basis end as basis,
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+                then 'the runtime evidence names pod ' || d.pod_uid || ', but the other calls made with key ' || e.access_key_id
+                    || case when k.anchor_pod is not null then ' name pod ' || k.anchor_pod else ' name several pods' end
+                    || ': a session key is held by one pod'
+                else d.reason end as reason
+        )
+    from direct_decisions as d
+    inner join events as e on e.event_id = d.event_id
+    left join key_anchor as k on k.access_key_id = e.access_key_id and e.path in ('irsa', 'pod-identity')
+),
+
 candidates as (
-    select * from int_attr__candidates where ip_relation <> 'none'
+    -- a carried pod must still explain the call's source, not merely be impossible to rule out
+    select * from int_attr__scored where explained and ip_relation <> 'unknown-source'
 ),
 
 issuers as (
@@ -71,6 +148,11 @@ carried as (
             when e.path in ('irsa', 'pod-identity') and k.pod_uid is not null and ck.pod_uid is not null then null
             else d.reason
         end as reason,
+        case
+            when d.confidence in ('proven', 'strong') or d.confidence = 'pending' then d.basis
+            when e.path in ('irsa', 'pod-identity') and i.pod_uid is not null and ci.pod_uid is not null then 'carry'
+            when e.path in ('irsa', 'pod-identity') and k.pod_uid is not null and ck.pod_uid is not null then 'carry'
+        end as basis,
         case
             when e.path in ('irsa', 'pod-identity') and d.confidence not in ('proven', 'strong', 'pending') and i.pod_uid is not null and ci.pod_uid is not null
                 then [i.issuing_event_id]
@@ -134,6 +216,11 @@ inherited as (
             when k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then null
             else 'made by ' || coalesce(e.invoked_by, e.source_ip) || ' on behalf of the session; the call that triggered it is not in the evidence'
         end as reason,
+        case
+            when c.confidence <> 'pending' then c.basis
+            when tr.trigger_event_id is not null and tc.confidence in ('proven', 'strong') then 'inherit'
+            when k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then 'carry'
+        end as basis,
         case
             when c.confidence = 'pending' and tr.trigger_event_id is not null then [tr.trigger_event_id]
             when c.confidence = 'pending' and k.pod_uid is not null and e.path in ('irsa', 'pod-identity') then k.event_ids

@@ -1,4 +1,4 @@
--- Endpoint and IMDS connects with their pod resolved and their time moved to the reference clock.
+-- Outbound connects (endpoint, IMDS, public) with their pod resolved and their time moved to the reference clock.
 -- Pod: the sensor's UID, else the container id (inventory or runtime), else (namespace, name) at
 -- that time in pod_lifecycle when one UID matches. A connect with no pod is a host process
 -- (pod_uid 'host:<node>'). ref_ts = ts - the node's clock offset (node_clock_offsets; 0 when unknown).
@@ -60,6 +60,7 @@ final as (
         c.source,
         c.node_name,
         c.service,
+        c.dest_kind,
         c.src_ip,
         c.dst_ip,
         c.dst_port,

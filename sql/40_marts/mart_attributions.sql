@@ -1,6 +1,6 @@
 -- attributions: exactly one row per cloud call of the lake (the window plus its margin), with the
--- decision of int_attr__final, the candidates that remained and the evidence used. Total order by
--- event_id.
+-- decision of int_attr__final, the candidates that remained, the evidence used, and decided_by:
+-- the evidence that decided a proven or strong row. Total order by event_id.
 create or replace view mart_attributions as
 
 with
@@ -13,12 +13,12 @@ decisions as (
     select * from int_attr__final
 ),
 
-candidates as (
-    select * from int_attr__candidates where ip_relation <> 'none'
+scored as (
+    select * from int_attr__scored where ip_relation <> 'none'
 ),
 
-evidence as (
-    select * from int_attr__evidence
+rules as (
+    select * from int_attr__rules
 ),
 
 lifecycle as (
@@ -37,16 +37,77 @@ candidate_docs as (
         c.name,
         c.node_name,
         c.service_account,
-        list_concat(coalesce(v.connect_row_ids, []::VARCHAR[]), coalesce(v.recent_row_ids, []::VARCHAR[])) as connect_row_ids,
+        list_concat(c.connect_row_ids, c.recent_row_ids, c.chain_row_ids, c.chain_recent_row_ids) as connect_row_ids,
         list_sort(list_concat(
             c.origins,
             ['source:' || c.ip_relation],
-            case when coalesce(v.has_connect, false) then ['runtime-connect'] else []::VARCHAR[] end,
-            case when coalesce(v.has_recent, false) then ['recent-connect'] else []::VARCHAR[] end,
-            case when not coalesce(v.observable, false) then ['sensor-blind'] else []::VARCHAR[] end
+            case when c.has_direct then ['runtime-connect'] else []::VARCHAR[] end,
+            case when c.has_direct_recent then ['recent-connect'] else []::VARCHAR[] end,
+            case when c.chain_positive or c.chain_recent_positive then ['relay-connect'] else []::VARCHAR[] end,
+            case when c.is_relay then ['known-relay'] else []::VARCHAR[] end,
+            case when not c.observable then ['sensor-blind'] else []::VARCHAR[] end
         )) as kept_by
-    from candidates as c
-    left join evidence as v on v.event_id = c.event_id and v.pod_uid = c.pod_uid
+    from scored as c
+),
+
+chosen as (
+    -- the decided pod's own row for this call: what decided, and how its address fits the source
+    select
+        d.event_id,
+        s.ip_relation,
+        s.fact_id,
+        s.chain_relay_pod_uid,
+        case d.basis
+            when 'runtime' then s.connect_row_ids
+            when 'relay' then list_concat(s.chain_row_ids, case when s.chain_positive then []::VARCHAR[] else s.chain_recent_row_ids end)
+            when 'keepalive' then s.recent_row_ids
+            else []::VARCHAR[]
+        end as runtime_rows
+    from decisions as d
+    inner join int_attr__scored as s on s.event_id = d.event_id and s.pod_uid = d.pod_uid
+    where d.pod_uid is not null
+),
+
+own_decided_by as (
+    select
+        d.event_id,
+        case when d.confidence in ('proven', 'strong') and d.basis is not null and d.basis <> 'inherit' then
+            {
+                'basis': d.basis,
+                'runtime': coalesce(ch.runtime_rows, []::VARCHAR[]),
+                'address': case when ch.ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'relay') then
+                    {'source_ip': e.source_ip, 'relation': ch.ip_relation, 'fact_id': ch.fact_id,
+                     'relay_pod_uid': case when ch.ip_relation = 'relay' then ch.chain_relay_pod_uid end}
+                end,
+                'cloud': list_sort(list_distinct(list_concat(
+                    d.carried_from,
+                    -- the call that carried the tag: the key's issuing call, or this call itself
+                    case when d.basis = 'key-chain' then [coalesce(e.issuing_event_id, e.event_id)] else []::VARCHAR[] end
+                )))
+            }
+        end as decided_by
+    from decisions as d
+    inner join events as e on e.event_id = d.event_id
+    left join chosen as ch on ch.event_id = d.event_id
+),
+
+decided_by as (
+    -- a call AWS made on a session's behalf cites what decided its triggering call
+    select
+        d.event_id,
+        case
+            when d.basis = 'inherit' and d.confidence in ('proven', 'strong') and t.decided_by is not null then
+                {
+                    'basis': 'inherit',
+                    'runtime': t.decided_by.runtime,
+                    'address': t.decided_by.address,
+                    'cloud': list_sort(list_distinct(list_concat(t.decided_by.cloud, d.carried_from)))
+                }
+            else o.decided_by
+        end as decided_by
+    from decisions as d
+    inner join own_decided_by as o on o.event_id = d.event_id
+    left join own_decided_by as t on t.event_id = d.trigger_event_id
 ),
 
 chosen_pod as (
@@ -123,21 +184,24 @@ final as (
         to_json({
             'cloud': list_sort(list_distinct(list_concat([e.event_id], d.carried_from,
                 case when e.issuing_event_id is not null and e.issuing_event_id <> e.event_id then [e.issuing_event_id] else []::VARCHAR[] end))),
-            'runtime': coalesce(l.runtime_rows, []::VARCHAR[]),
+            'runtime': list_sort(list_distinct(list_concat(coalesce(l.runtime_rows, []::VARCHAR[]), coalesce(db.decided_by.runtime, []::VARCHAR[])))),
             'audit': []::VARCHAR[],
             'inventory': case when p.from_row_id is not null then [p.from_row_id] else []::VARCHAR[] end
         }) as evidence,
+        to_json(db.decided_by) as decided_by,
         d.rule_id,
-        1 as rule_version,
+        coalesce(r.rule_version, 1) as rule_version,
         e.window_from,
         e.window_to,
         coalesce(o.offset_seconds, 0)::DOUBLE as clock_offset_seconds,
-        d.reason
+        case when d.confidence in ('proven', 'strong') then null else d.reason end as reason
     from events as e
     inner join decisions as d on d.event_id = e.event_id
+    left join decided_by as db on db.event_id = e.event_id
     left join chosen_pod as p on p.event_id = e.event_id
     left join listed as l on l.event_id = e.event_id
     left join offsets as o on o.node_name = p.node_name
+    left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|keepalive-connect|single-pod)$', '\2')
 )
 
 select * from final

@@ -79,6 +79,7 @@ export class ClusterBuilder {
       iamUsers: [],
       humans: [],
       podIdentityAgents: new Map(),
+      relays: [],
     };
     for (const svc of Object.values(account.services)) for (const ip of Object.values(svc.vpceIps)) this.usedIps.add(ip);
   }
@@ -218,6 +219,7 @@ export class ClusterBuilder {
       sdk: o.sdk ?? 'none',
       staticKey: o.staticKey ?? null,
       usesNodeRole: o.usesNodeRole ?? false,
+      relay: null,
     };
     this.cluster.workloads.push(wl);
     return wl;

@@ -204,6 +204,23 @@ export interface Workload {
   staticKey: { user: IamUser; keyId: string } | null;
   /** The node role reached through IMDS by a workload with no pod-level binding. */
   usesNodeRole: boolean;
+  /** Its AWS requests leave through this relay (proxy or egress gateway), else straight out. */
+  relay: Relay | null;
+}
+
+/**
+ * An in-cluster way out: an HTTP CONNECT proxy (clients connect to it, it connects on) or a mesh
+ * egress gateway (the app connects to the service address, its sidecar intercepts and connects to
+ * the gateway, the gateway connects on). CloudTrail sees the relay's address, never the client's.
+ */
+export interface Relay {
+  kind: 'proxy' | 'egress-gateway';
+  workload: Workload;
+  pods: Pod[];
+  /** What the client's connect shows: the relay's pod IP (mesh sidecars, socket-level load balancing) or its Service cluster IP. */
+  front: 'pod-ip' | 'cluster-ip';
+  clusterIp: string;
+  port: number;
 }
 
 /** One ReplicaSet (or the StatefulSet / DaemonSet itself) that owns pods. */
@@ -308,4 +325,6 @@ export interface Cluster {
   humans: Human[];
   /** kube-system pods that serve other pods (EKS Pod Identity Agent per node). */
   podIdentityAgents: Map<string, Pod>;
+  /** Proxies and egress gateways some workloads reach AWS through. */
+  relays: Relay[];
 }

@@ -30,6 +30,8 @@ export interface CloudTruth {
   on_behalf_of_pod_uid: string | null;
   source_ip: string;
   runtime_evidence: boolean;
+  /** The relay pod (proxy or egress gateway) the request left through, else null. */
+  relay_pod_uid: string | null;
   incident: boolean;
   logged: boolean;
   sources: Array<'lookup' | 's3'>;

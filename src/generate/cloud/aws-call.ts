@@ -49,7 +49,7 @@ export function awsCall(w: World, c: AwsCall): CallResult {
     category: shape.category,
     s3Style: shape.s3Style,
   });
-  const eventId = emitRecord(w, record, reached.eventTime, c.truth, reached.runtimeEvidence);
+  const eventId = emitRecord(w, record, reached.eventTime, c.truth, reached.runtimeEvidence, reached.relayPod?.uid ?? null);
   if (c.api === 'sm.GetSecretValue' && !c.error) secretDecrypt(w, c, reached.eventTime);
   return { eventTime: reached.eventTime, doneAt: reached.doneAt, eventId };
 }

@@ -1,12 +1,15 @@
-import type { AwsService, Node, Proc } from '../model.js';
+import type { AwsService, Node, Pod, Proc, Relay } from '../model.js';
 import { type Ns, ms, nextSecond } from '../ns-time.js';
 import type { World } from '../world.js';
 import { connect, sourceIp } from '../runtime/actions.js';
+import { alive } from '../lifecycle.js';
 
 /**
  * The network path of one AWS request: who sends it, what connect (if any) the node records,
  * and what CloudTrail will say about where it came from. A connect always precedes the eventTime
- * (second precision) by between a few milliseconds and one second.
+ * (second precision) by between a few milliseconds and one second. A workload behind a relay
+ * (proxy or egress gateway) leaves through the relay: the client's connect goes to the relay, the
+ * relay's connect goes out, and CloudTrail sees the relay's address.
  */
 
 export type Caller =
@@ -26,6 +29,8 @@ export interface Reached {
   sourceIp: string;
   vpceId: string | null;
   runtimeEvidence: boolean;
+  /** The relay pod the request left through, if any. */
+  relayPod: Pod | null;
 }
 
 function srcOf(caller: Caller): { node: Node | null; ip: string } {
@@ -41,20 +46,32 @@ function srcOf(caller: Caller): { node: Node | null; ip: string } {
   }
 }
 
+/** Where a request from a node goes and what CloudTrail records as its source. */
+function route(svc: AwsService, node: Node, srcIp: string, pub: string): { daddr: string; sourceIp: string; vpceId: string | null } {
+  if (svc.route === 'vpce') return { daddr: svc.vpceIps[node.subnet.az] ?? pub, sourceIp: srcIp, vpceId: svc.vpceId };
+  if (svc.route === 's3-gateway') return { daddr: pub, sourceIp: srcIp, vpceId: svc.vpceId };
+  return { daddr: pub, sourceIp: node.subnet.nat.publicIp, vpceId: null };
+}
+
+/** A live relay pod for a request at `at` (with its main process), chosen by the events stream. */
+function relayPod(w: World, relay: Relay, at: Ns): Pod | null {
+  const live = relay.pods.filter((p) => alive(p, at) && p.state.main);
+  return live.length === 0 ? null : (live[w.rng.int(live.length)] as Pod);
+}
+
 export function reach(w: World, svc: AwsService, caller: Caller, at: Ns): Reached {
+  const relay = caller.kind === 'proc' ? caller.proc.pod?.workload.relay ?? null : null;
+  const via = relay ? relayPod(w, relay, at) : null;
+  if (caller.kind === 'proc' && relay && via) return reachViaRelay(w, svc, caller, relay, via, at);
   const src = srcOf(caller);
   let sourceIpAddress = src.ip;
   let vpceId: string | null = null;
   let daddr = svc.publicIps[w.rng.int(svc.publicIps.length)] ?? '52.94.0.1';
   if (src.node && caller.kind !== 'external' && caller.kind !== 'aws') {
-    if (svc.route === 'vpce') {
-      daddr = svc.vpceIps[src.node.subnet.az] ?? daddr;
-      vpceId = svc.vpceId;
-    } else if (svc.route === 's3-gateway') {
-      vpceId = svc.vpceId;
-    } else {
-      sourceIpAddress = src.node.subnet.nat.publicIp;
-    }
+    const r = route(svc, src.node, src.ip, daddr);
+    daddr = r.daddr;
+    sourceIpAddress = r.sourceIp;
+    vpceId = r.vpceId;
   }
   let eventTime: Ns;
   let evidence = false;
@@ -67,5 +84,39 @@ export function reach(w: World, svc: AwsService, caller: Caller, at: Ns): Reache
     eventTime = nextSecond(at);
   }
   const doneAt = eventTime + ms(40 + w.rng.int(400));
-  return { eventTime, doneAt, sourceIp: sourceIpAddress, vpceId, runtimeEvidence: evidence };
+  return { eventTime, doneAt, sourceIp: sourceIpAddress, vpceId, runtimeEvidence: evidence, relayPod: null };
+}
+
+/**
+ * Through a relay. Proxy: the client connects to the proxy (its Service cluster IP or pod IP,
+ * port 3128) and sends CONNECT; the proxy connects to the service. Egress gateway: the app
+ * connects to the service address as it resolved it, its sidecar intercepts the connection and
+ * connects to the gateway pod, the gateway connects to the service. A kept-alive tunnel leaves no
+ * connect at all. Runtime evidence: both halves were written (both nodes have a sensor).
+ */
+function reachViaRelay(w: World, svc: AwsService, caller: { kind: 'proc'; proc: Proc; fresh: boolean }, relay: Relay, via: Pod, at: Ns): Reached {
+  const pick = (): string => svc.publicIps[w.rng.int(svc.publicIps.length)] ?? '52.94.0.1';
+  const out = route(svc, via.node, via.ip, pick());
+  let eventTime: Ns;
+  let evidence = false;
+  const relayProc = via.state.main as Proc;
+  if (caller.fresh) {
+    let c = at + ms(1 + w.rng.int(25)) + BigInt(w.rng.int(1_000_000));
+    if (relay.kind === 'proxy') {
+      connect(w, caller.proc, c, relay.front === 'cluster-ip' ? relay.clusterIp : via.ip, relay.port, 'plain');
+    } else {
+      const own = route(svc, caller.proc.node, sourceIp(caller.proc), pick());
+      connect(w, caller.proc, c, own.daddr, 443, 'aws');
+      c += BigInt(200_000 + w.rng.int(800_000));
+      connect(w, caller.proc, c, relay.front === 'cluster-ip' ? relay.clusterIp : via.ip, relay.port, 'plain');
+    }
+    const o = c + ms(1 + w.rng.int(30)) + BigInt(w.rng.int(1_000_000));
+    connect(w, relayProc, o, out.daddr, 443, 'aws');
+    eventTime = nextSecond(o);
+    evidence = w.runtime.hasSensor(caller.proc.node) && w.runtime.hasSensor(via.node);
+  } else {
+    eventTime = nextSecond(at);
+  }
+  const doneAt = eventTime + ms(40 + w.rng.int(400));
+  return { eventTime, doneAt, sourceIp: out.sourceIp, vpceId: out.vpceId, runtimeEvidence: evidence, relayPod: via };
 }

@@ -76,7 +76,7 @@ export function buildRecord(w: World, f: RecordFields): Record<string, unknown> 
 }
 
 /** Delivers a record where the scenario's trail would have it, and records the truth about it. */
-export function emitRecord(w: World, record: Record<string, unknown>, eventTime: Ns, truth: CallTruth, runtimeEvidence: boolean): string {
+export function emitRecord(w: World, record: Record<string, unknown>, eventTime: Ns, truth: CallTruth, runtimeEvidence: boolean, relayPodUid: string | null = null): string {
   const region = record['awsRegion'] as string;
   const category = record['eventCategory'] as string;
   const g = w.spec.gaps;
@@ -112,6 +112,7 @@ export function emitRecord(w: World, record: Record<string, unknown>, eventTime:
       on_behalf_of_pod_uid: truth.onBehalf ?? null,
       source_ip: record['sourceIPAddress'] as string,
       runtime_evidence: runtimeEvidence,
+      relay_pod_uid: relayPodUid,
       incident: truth.incident,
       logged: sources.length > 0,
       sources,

@@ -70,7 +70,7 @@ export function assumeRoleWithWebIdentity(w: World, a: IrsaAssume): Issued {
     resources: [{ accountId: w.account.id, type: 'AWS::IAM::Role', ARN: role.arn }],
     category: 'Management',
   });
-  const eventId = emitRecord(w, record, reached.eventTime, a.truth, reached.runtimeEvidence);
+  const eventId = emitRecord(w, record, reached.eventTime, a.truth, reached.runtimeEvidence, reached.relayPod?.uid ?? null);
   return {
     cred: { kind: 'irsa', keyId: key, role, session: a.session, creationNs: reached.eventTime, user: null, node: null },
     eventTime: reached.eventTime,
@@ -117,6 +117,7 @@ export function podIdentityExchange(w: World, pod: Pod, app: Proc | null, at: Ns
     reached.eventTime,
     { madeBy: agent?.uid ?? null, path: 'node-role', why: agent ? null : 'node-host-process', incident: false, play: null, onBehalf: pod.uid },
     reached.runtimeEvidence,
+    reached.relayPod?.uid ?? null,
   );
 
   const sts = service(w.account, 'sts');

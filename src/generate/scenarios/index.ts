@@ -6,6 +6,7 @@ import * as staticKeysNat from './static-keys-nat.js';
 import * as churn from './churn.js';
 import * as gaps from './gaps.js';
 import * as mixed from './mixed.js';
+import * as relayEgress from './relay-egress.js';
 
 /** The scenario registry, in the order `podtrail generate --list` prints it. */
 export interface ScenarioEntry {
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
   { name: 'churn', ...churn },
   { name: 'gaps', ...gaps },
   { name: 'mixed', ...mixed },
+  { name: 'relay-egress', ...relayEgress },
 ];
 
 export function findScenario(name: string): ScenarioEntry | undefined {

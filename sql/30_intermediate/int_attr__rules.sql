@@ -1,0 +1,25 @@
+-- The attribution rules and their versions. A rule's version changes whenever what it decides
+-- can change; attributions.rule_version records the version that decided each row. Rules named
+-- <path>-<rule> (e.g. irsa-runtime-connect) are listed by their rule part.
+--   v2 (relay-aware elimination): a candidate is ruled out by its egress only when its node was
+--   observed and it made no connect a relay could have carried out; source-ip rules no longer
+--   name a pod that relayed someone's connect; single-pod counts the pods of the service account
+--   that existed, not those left after elimination.
+create or replace view int_attr__rules as
+
+select * from (
+    values
+        ('pod-identity-tag', 2, 'proven', 'the Pod Identity session tag names the pod, and its egress or a relay it used explains the source'),
+        ('irsa-source-ip', 2, 'proven', 'IRSA: the source is the pod IP of exactly one pod of the service account, which relayed nobody, inventory brackets the call'),
+        ('source-ip-pod', 2, 'strong', 'exactly one candidate holds the source address, and it relayed nobody'),
+        ('runtime-connect', 2, 'strong', 'exactly one candidate connected to the service in the window from an egress that explains the source; no other can be unseen'),
+        ('relay-connect', 1, 'strong', 'as runtime-connect, the connect carried out by a known relay from the call''s source'),
+        ('keepalive-connect', 2, 'strong', 'no candidate connected in the window; exactly one did in the 120 s before it'),
+        ('single-pod', 2, 'strong', 'exactly one pod of the service account existed, its egress or a relay explains the source, inventory brackets the call'),
+        ('session-carry', 2, 'strong', 'the key was issued by a call decided to pod P, whose egress still explains this call''s source'),
+        ('key-carry', 2, 'strong', 'every decided call with the key names pod P, whose egress still explains this call''s source'),
+        ('aws-service-inherit', 1, 'inherited', 'a call AWS made on the session''s behalf takes its triggering call''s decision'),
+        ('host-process-connect', 2, 'unattributed', 'a host process, not a pod, connected for the call'),
+        ('ambiguous-candidates', 2, 'ambiguous', 'every remaining candidate listed'),
+        ('no-candidate', 2, 'unattributed', 'no candidate remains')
+) as t(rule, rule_version, confidence, summary)
