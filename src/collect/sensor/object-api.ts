@@ -116,8 +116,9 @@ export class ObjectApi {
   }
 
   /** The pods of one namespace, by label selector. */
-  async listPods(namespace: string, labelSelector: string | undefined, signal?: AbortSignal): Promise<ListResult> {
-    const { exchange } = await this.api.call('list pods', (o) => this.core.listNamespacedPodWithHttpInfo({ namespace, ...(labelSelector ? { labelSelector } : {}) }, o), signal);
+  async listPods(namespace: string, labelSelector: string | undefined, signal?: AbortSignal, fieldSelector?: string): Promise<ListResult> {
+    const q = { namespace, ...(labelSelector ? { labelSelector } : {}), ...(fieldSelector ? { fieldSelector } : {}) };
+    const { exchange } = await this.api.call('list pods', (o) => this.core.listNamespacedPodWithHttpInfo(q, o), signal);
     return { exchange, items: itemsOf(exchange) };
   }
 
