@@ -7,6 +7,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deploySensor, type DeployResult } from '../../src/collect/sensor/deploy.js';
 import { collectSensor } from '../../src/collect/sensor/collect-sensor.js';
@@ -141,5 +142,13 @@ describe('podtrail sensor: deploy, collect, remove (loopback)', () => {
     expect(custody).toContain(r.deployedSha256);
     expect(custody).not.toContain('loopback-token');
     await expect(removeSensor({ ...env.opts(), kind: 'tetragon', waitSeconds: 1 })).rejects.toThrow(/no tetragon sensor deployed by podtrail in this case is left to remove/);
+  });
+
+  it('asked nothing the time-boxed sensor role does not grant', () => {
+    const role = parse(readFileSync(path.resolve(__dirname, '..', '..', 'deploy', 'podtrail-sensor-clusterrole.yaml'), 'utf8')) as { rules: { resources: string[]; verbs: string[] }[] };
+    const allowed = new Set(role.rules.flatMap((r) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${res}`))));
+    const asked = [...new Set(env.c.api.received.map((r) => `${r.verb} ${r.resource}`))].sort();
+    expect(asked.filter((a) => !allowed.has(a))).toEqual([]);
+    expect(asked).toEqual(expect.arrayContaining(['create daemonsets', 'delete namespaces', 'get pods/log', 'list events']));
   });
 });
