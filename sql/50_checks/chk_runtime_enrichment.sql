@@ -3,11 +3,15 @@
 --   pod UID          from the sensor, or resolvable: a container id that maps to one pod
 --                    (int_pod__container_ids), else (namespace, name, time) that matches one
 --                    pod_lifecycle interval;
---   image digest     in the event (Tetragon: the pod's container image id; Falco: container.image.digest);
---   service account  the resolved pod has one in pod_lifecycle (Falco's events never carry it).
--- Each share at or above 0.95 is ok; any below is a gap naming the node (attribution through that
--- node's runtime evidence is weaker); a node with no such event cannot be judged (unknown). Works
--- for any runtime events, collected by `podtrail sensor` or given to `podtrail ingest`.
+--   service account  the resolved pod has one in pod_lifecycle (Falco's events never carry it);
+--   image digest     in the event (Tetragon: the pod's container image id; Falco:
+--                    container.image.digest, which the default rules' outputs do not print).
+-- The pod UID and the service account are what the joins need: both shares at or above 0.95 is ok
+-- (enrichment-complete), either below is a gap naming the node (enrichment-partial: attribution
+-- through that node's runtime evidence reaches a pod less surely). The image digest share is
+-- reported beside them, not judged: a pod's digests also come from the inventory. A node whose
+-- events are all host processes gives no finding here (`podtrail sensor` says so when it verifies).
+-- Works for any runtime events, collected by `podtrail sensor` or given to `podtrail ingest`.
 create or replace view chk_runtime_enrichment as
 
 with
@@ -91,8 +95,6 @@ per_node as (
 
 nodes as (
     select node_name, source from per_node
-    union
-    select node_name, source from host_events
 ),
 
 shares as (
@@ -119,14 +121,12 @@ final as (
     select
         'runtime-enrichment' as check_id,
         case
-            when s.events = 0 then 'enrichment-unverified'
-            when least(s.share_pod_uid, s.share_image_digest, s.share_service_account) < 0.95 then 'enrichment-partial'
+            when least(s.share_pod_uid, s.share_service_account) < 0.95 then 'enrichment-partial'
             else 'enrichment-complete'
         end as kind,
         'runtime-enrichment:' || s.source || ':' || s.node_name as finding_id,
         case
-            when s.events = 0 then 'unknown'
-            when least(s.share_pod_uid, s.share_image_digest, s.share_service_account) < 0.95 then 'gap'
+            when least(s.share_pod_uid, s.share_service_account) < 0.95 then 'gap'
             else 'ok'
         end as status,
         s.source,
@@ -135,7 +135,7 @@ final as (
         coalesce(s.first_at, r.range_from) as interval_from,
         coalesce(s.last_at, r.range_to) as interval_to,
         epoch(coalesce(s.last_at, r.range_to)) - epoch(coalesce(s.first_at, r.range_from)) as seconds,
-        least(s.share_pod_uid, s.share_image_digest, s.share_service_account)::DOUBLE as value,
+        least(s.share_pod_uid, s.share_service_account)::DOUBLE as value,
         to_json({
             'events': s.events,
             'host_events': s.host_events,
@@ -147,16 +147,12 @@ final as (
             'share_image_digest': round(s.share_image_digest, 4),
             'share_service_account': round(s.share_service_account, 4)
         }) as detail,
-        case
-            when s.events = 0 then s.node_name || ' (' || s.source || '): no exec or connect event of a pod, only '
-                || s.host_events || ' of host processes: enrichment cannot be verified'
-            else s.node_name || ' (' || s.source || '): of ' || s.events || ' exec and connect events of pods, '
-                || round(100 * s.share_pod_uid, 1) || '% have a pod UID, '
-                || round(100 * s.share_image_digest, 1) || '% an image digest, '
-                || round(100 * s.share_service_account, 1) || '% a known service account'
-                || case when least(s.share_pod_uid, s.share_image_digest, s.share_service_account) < 0.95
-                    then ': events of this node reach a pod less surely' else '' end
-        end as message
+        s.node_name || ' (' || s.source || '): of ' || s.events || ' exec and connect events of pods, '
+            || round(100 * s.share_pod_uid, 1) || '% have a pod UID, '
+            || round(100 * s.share_service_account, 1) || '% a known service account, '
+            || round(100 * s.share_image_digest, 1) || '% an image digest'
+            || case when least(s.share_pod_uid, s.share_service_account) < 0.95
+                then ': events of this node reach a pod less surely' else '' end as message
     from shares as s
     cross join range as r
 )
