@@ -127,4 +127,14 @@ describe('podtrail sensor deploy --dry-run', () => {
     expect(out).toMatch(/^# podtrail sensor deploy --dry-run: 8 objects, manifests sha256 [0-9a-f]{64}/);
     expect(out).toContain('not pulled or verified here');
   });
+
+  it('refuses a missing or unknown --kind as a usage error', async () => {
+    const io: Io = { out: () => {}, err: () => {}, isTty: false, columns: 120 };
+    for (const args of [['sensor', 'deploy', c.caseDir, '--dry-run'], ['sensor', 'remove', c.caseDir, '--kind', 'tracee']]) {
+      const e = await createProgram(io).exitOverride().parseAsync(args, { from: 'user' }).then(() => null, (x: unknown) => x as { exitCode?: number; message: string });
+      expect(e?.message ?? '').toMatch(/--kind/);
+      expect(e?.exitCode).toBe(2);
+      expect(c.api.received).toEqual([]);
+    }
+  });
 });

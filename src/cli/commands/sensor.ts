@@ -1,4 +1,5 @@
-import { Command as Cmd, Option, type Command } from '@commander-js/extra-typings';
+import { Command as Cmd, type Command } from '@commander-js/extra-typings';
+import { UsageError } from '../../core/errors.js';
 import type { Io } from '../program.js';
 import { createClock } from '../../core/clock.js';
 import { parseDurationSeconds } from '../../core/duration.js';
@@ -11,12 +12,12 @@ import { collect as many } from '../options.js';
 import { summaryLine } from '../../ingest/summary.js';
 import type { IngestResult } from '../../ingest/ingest-case.js';
 
-type Common = { kind: SensorKind; kubeconfig?: string; context?: string; inCluster?: true; operator?: string; asOf?: string; requestTimeout: string };
+type Common = { kind?: string; kubeconfig?: string; context?: string; inCluster?: true; operator?: string; asOf?: string; requestTimeout: string };
 
 function withCommon(c: Cmd): Cmd {
   return c
     .argument('<case>', 'case folder (created by podtrail init)')
-    .addOption(new Option('--kind <sensor>', 'the sensor').choices(['tetragon', 'falco']).makeOptionMandatory())
+    .option('--kind <sensor>', 'the sensor: tetragon or falco (required)')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
     .option('--in-cluster', "use the pod's service account (when podtrail runs in the cluster)")
@@ -25,8 +26,15 @@ function withCommon(c: Cmd): Cmd {
     .option('--as-of <iso>', 'pin the clock for acquisition times (or PODTRAIL_AS_OF); receive times stay real') as unknown as Cmd;
 }
 
+/** --kind, checked here so that a missing or unknown one is a usage error (exit 2) naming it. */
+function kindOf(o: Common): SensorKind {
+  if (o.kind === 'tetragon' || o.kind === 'falco') return o.kind;
+  throw new UsageError(o.kind === undefined ? '--kind tetragon|falco is required' : `--kind: "${o.kind}" is not tetragon or falco`);
+}
+
 function common(io: Io, caseDir: string, o: Common, signal: AbortSignal) {
   return {
+    kind: kindOf(o),
     caseDir,
     kube: { kubeconfig: o.kubeconfig ?? null, context: o.context ?? null, inCluster: o.inCluster === true },
     operator: o.operator ?? null,
@@ -60,7 +68,7 @@ export function registerSensor(program: Command, io: Io): void {
       .addHelpText('after', '\nExamples:\n  podtrail sensor deploy incident-42 --kind tetragon --dry-run > sensor.yaml\n  podtrail sensor deploy incident-42 --kind tetragon --context prod-eu\n\nThe role it needs: deploy/podtrail-sensor-clusterrole.yaml. See docs/sensor.md.')
       .action((async (caseDir: string, o: Common & { dryRun?: true; wait: string; verify: string }) => {
         await withInterrupt(io, async (signal) => {
-          const r = await deploySensor({ ...common(io, caseDir, o, signal), kind: o.kind, dryRun: o.dryRun === true, waitSeconds: parseDurationSeconds(o.wait, '--wait'), verifySeconds: parseDurationSeconds(o.verify, '--verify') });
+          const r = await deploySensor({ ...common(io, caseDir, o, signal), dryRun: o.dryRun === true, waitSeconds: parseDurationSeconds(o.wait, '--wait'), verifySeconds: parseDurationSeconds(o.verify, '--verify') });
           if (r.dryRun) {
             io.out(`# podtrail sensor deploy --dry-run: ${r.rendered.objects.length} objects, manifests sha256 ${r.rendered.sha256}\n# filter ${r.rendered.filter.filter_id} (sha256 ${r.rendered.filter_sha256}); image ${r.rendered.pin.image}:${r.rendered.pin.tag}@${r.rendered.pin.digest} (${r.rendered.pin.verified})\n---\n${r.rendered.yaml}`);
             return;
@@ -79,7 +87,7 @@ export function registerSensor(program: Command, io: Io): void {
       .addHelpText('after', '\nExamples:\n  podtrail sensor collect incident-42 --kind tetragon --for 30m\n  podtrail sensor collect incident-42 --kind tetragon --pod kube-system/tetragon-7xk2p --pod kube-system/tetragon-b9q4d')
       .action((async (caseDir: string, o: Common & { for: string; pod: string[]; container?: string }) => {
         await withInterrupt(io, async (signal) => {
-          const r = await collectSensor({ ...common(io, caseDir, o, signal), kind: o.kind, seconds: parseDurationSeconds(o.for, '--for'), pods: o.pod, container: o.container ?? null });
+          const r = await collectSensor({ ...common(io, caseDir, o, signal), seconds: parseDurationSeconds(o.for, '--for'), pods: o.pod, container: o.container ?? null });
           io.out(`deployment ${r.deploymentId} run ${r.run}: ${r.pods.length} sensor pods, ${r.lines} event lines in all, ${r.duplicates} duplicates dropped\n`);
           landed(io, r.ingest);
         });
@@ -90,7 +98,7 @@ export function registerSensor(program: Command, io: Io): void {
       .option('--wait <duration>', 'how long to wait for the objects to be gone', '5m')
       .action((async (caseDir: string, o: Common & { wait: string }) => {
         await withInterrupt(io, async (signal) => {
-          const r = await removeSensor({ ...common(io, caseDir, o, signal), kind: o.kind, waitSeconds: parseDurationSeconds(o.wait, '--wait') });
+          const r = await removeSensor({ ...common(io, caseDir, o, signal), waitSeconds: parseDurationSeconds(o.wait, '--wait') });
           io.out(`deployment ${r.deploymentId}: removed; manifests deployed ${r.deployedSha256} = removed ${r.removedSha256}; every list by label is empty\n`);
           landed(io, r.ingest);
         });

@@ -65,9 +65,10 @@ export async function collectSensor(o: CollectSensorOptions): Promise<CollectSen
     objects: [],
   });
   const ctx = openRun(p, cp, target, o);
-  const identity = await resolveIdentity(ctx);
-  ctx.run.recordRun('started', identity.source, `collect ${o.kind} for ${o.seconds} s`);
+  let identity = { identity: ctx.run.identity, source: 'kubeconfig' };
   try {
+    identity = await resolveIdentity(ctx);
+    ctx.run.recordRun('started', identity.source, `collect ${o.kind} for ${o.seconds} s`);
     let pods: SensorPod[];
     if (cp.state.mode === 'deployed') {
       const list = await request(ctx, { resource: 'pods', verb: 'list', message: (r) => `${r.items.length} sensor pods` }, () => ctx.objects.listPods(cp.state.namespace!, deploymentSelector(cp.state.deployment_id), ctx.signal));

@@ -45,9 +45,10 @@ export async function removeSensor(o: RemoveOptions): Promise<RemoveResult> {
   if (!cp) throw new CliError(`no ${o.kind} sensor deployed by podtrail in this case is left to remove`);
   const target = loadKubeTarget(o.kube);
   const ctx = openRun(p, cp, target, o);
-  const identity = await resolveIdentity(ctx);
-  ctx.run.recordRun('started', identity.source, `remove ${cp.state.deployment_id}`);
+  let identity = { identity: ctx.run.identity, source: 'kubeconfig' };
   try {
+    identity = await resolveIdentity(ctx);
+    ctx.run.recordRun('started', identity.source, `remove ${cp.state.deployment_id}`);
     await deleteObjects(ctx);
     const proof = await finalLists(ctx, o);
     const remaining = proof.flatMap((x) => x.names);
@@ -75,10 +76,10 @@ export async function removeSensor(o: RemoveOptions): Promise<RemoveResult> {
     if (removed) cp.state.removed_at = new Date().toISOString();
     await commit(ctx);
     const ingest = await closeRun(ctx, o, removed ? 'finished' : 'failed', identity.source, removed ? 'removed, proven by empty lists' : `incomplete: ${remaining.join(', ')}`);
-    if (!removed) throw new CliError(`remove ${cp.state.deployment_id} incomplete: ${remaining.length ? `still on the cluster: ${remaining.join(', ')}` : 'an object deploy created was not deleted'}; run the same command again`);
+    if (!removed) throw new RemoveIncomplete(`remove ${cp.state.deployment_id} incomplete: ${remaining.length ? `still on the cluster: ${remaining.join(', ')}` : 'an object deploy created was not deleted'}; run the same command again`);
     return { deploymentId: cp.state.deployment_id, removed, remaining, deployedSha256: deployedSha, removedSha256: removedSha, ingest };
   } catch (e) {
-    if (e instanceof CliError && !(e instanceof RequestFailure)) throw e;
+    if (e instanceof RemoveIncomplete) throw e;
     await closeRun(ctx, o, ctx.signal.aborted ? 'interrupted' : 'failed', identity.source, e instanceof Error ? e.message : String(e)).catch(() => null);
     throw e;
   }
@@ -132,3 +133,6 @@ async function finalLists(ctx: SensorContext, o: RemoveOptions): Promise<{ resou
   }
 }
 
+
+/** remove ran to its end and the proof failed: the run is already closed and landed. */
+class RemoveIncomplete extends CliError {}

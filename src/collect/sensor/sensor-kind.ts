@@ -23,8 +23,3 @@ export const SENSOR_SIGNS: Record<SensorKind, { images: RegExp; names: RegExp }>
   tetragon: { images: /(^|\/)cilium\/tetragon(-ci)?[:@]|(^|\/)tetragon[:@]/, names: /^tetragon$/ },
   falco: { images: /(^|\/)falcosecurity\/falco(-no-driver|-distroless)?[:@]|(^|\/)falco[:@]/, names: /^falco$/ },
 };
-
-export function parseKind(v: string): SensorKind {
-  if (v === 'tetragon' || v === 'falco') return v;
-  throw new Error(`--kind: "${v}" is not tetragon or falco`);
-}
