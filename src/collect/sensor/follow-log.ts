@@ -195,30 +195,15 @@ async function stop(ctx: SensorContext, st: PodLogState, e: RequestFailure, fail
   return true;
 }
 
+/** A span of the node's events that may be missing (a rotation of the kubelet's log or of the export file). */
+function possibleLoss(ctx: SensorContext, st: PodLogState, reason: string, from: string, to: string, message: string): void {
+  record(ctx, { record: 'gap', node: st.node, pod_namespace: st.namespace, pod_name: st.pod, state: 'possible-loss', reason, from, to, message: `${st.node}: ${message}` });
+}
+
 function recordLoss(ctx: SensorContext, st: PodLogState, from: string, to: string, why: string): void {
-  record(ctx, {
-    record: 'gap',
-    node: st.node,
-    pod_namespace: st.namespace,
-    pod_name: st.pod,
-    state: 'possible-loss',
-    reason: 'log-rotation-possible',
-    from,
-    to,
-    message: `${st.node}: events between ${from} and ${to} may be missing: ${why}, and the kubelet serves only the current log file (an earlier, rotated file is out of reach)`,
-  });
+  possibleLoss(ctx, st, 'log-rotation-possible', from, to, `events between ${from} and ${to} may be missing: ${why}, and the kubelet serves only the current log file (an earlier, rotated file is out of reach)`);
 }
 
 function recordRotation(ctx: SensorContext, st: PodLogState, ts: string, why: string): void {
-  record(ctx, {
-    record: 'gap',
-    node: st.node,
-    pod_namespace: st.namespace,
-    pod_name: st.pod,
-    state: 'possible-loss',
-    reason: 'export-rotation-possible',
-    from: ts,
-    to: ts,
-    message: `${st.node}: ${why}`,
-  });
+  possibleLoss(ctx, st, 'export-rotation-possible', ts, ts, why);
 }
