@@ -6,6 +6,7 @@ export const CHECKS: { id: string; title: string }[] = [
   { id: 'clock', title: 'Clock drift: per node, measured or declared offsets' },
   { id: 'identity-bindings', title: 'Identity-binding completeness: the binding path of every service account in scope' },
   { id: 'sensor-coverage', title: 'Sensor coverage: every node has runtime events for the time it existed' },
+  { id: 'runtime-enrichment', title: 'Runtime enrichment: per node and sensor, the share of exec and connect events of pods with a pod UID, a service account and an image digest' },
   { id: 'rejects', title: 'Rejected records: counts per file and reason, first locations' },
 ];
 
@@ -24,4 +25,7 @@ export const EVIDENCE_GAP_KINDS = new Set([
   'clock-offset',
   'source-missing',
   'collection-gap',
+  'sensor-not-deployed',
+  'sensor-log-gap',
+  'node-clock-offset',
 ]);

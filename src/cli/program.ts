@@ -19,6 +19,7 @@ import { registerHunts } from './commands/hunt.js';
 import { registerShell } from './commands/shell.js';
 import { registerCollect } from './commands/collect.js';
 import { setInvokedCommand } from '../case/case-lock.js';
+import { registerSensor } from './commands/sensor.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -58,6 +59,7 @@ export function createProgram(io: Io = processIo) {
   registerInit(program, io);
   registerIngest(program, io);
   registerCollect(program, io);
+  registerSensor(program, io);
   registerQuery(program, io);
   registerSchema(program, io);
   registerCorrelate(program, io);

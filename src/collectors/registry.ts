@@ -6,11 +6,12 @@ import { inventory } from './inventory/index.js';
 import { cloudtrail } from './cloudtrail/index.js';
 import { k8sWatch } from './k8s-watch/index.js';
 import { collection } from './collection/index.js';
+import { sensor } from './sensor/index.js';
 
 type Obj = Record<string, unknown>;
 
 /** Detection order matters only where shapes could overlap; these cannot. */
-export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection];
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection, sensor];
 
 export function collectorFor(source: SourceType): Collector {
   return COLLECTORS.find((c) => c.source === source)!;

@@ -50,6 +50,7 @@ const TIME_COLUMN: Record<string, string> = {
   k8s_service_accounts: 'snapshot_at',
   k8s_pod_events: 'received_at',
   collection_log: 'logged_at',
+  sensor_log: 'logged_at',
   _rejects: 'line',
 };
 

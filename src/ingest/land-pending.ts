@@ -7,7 +7,7 @@ import type { PendingFile } from './acquire-inputs.js';
 import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
 import { s3KeyFromOrigin } from './evidence-row.js';
 
-const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail', 'k8s-watch', 'collection'];
+const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail', 'k8s-watch', 'collection', 'sensor'];
 
 /**
  * Consecutive small one-value files of the same collector (CloudTrail log files) land together,

@@ -7,7 +7,7 @@ import { isFatal, type K8sContext } from './k8s-context.js';
  * Kubernetes 1.28). On an older cluster (404) or without the permission (403) the identity is what
  * the kubeconfig names, and the record says which it is.
  */
-export async function resolveIdentity(ctx: K8sContext): Promise<{ identity: string; source: string }> {
+export async function resolveIdentity(ctx: Pick<K8sContext, 'api' | 'run' | 'retry' | 'signal' | 'target'>): Promise<{ identity: string; source: string }> {
   try {
     const r = await withRetry(
       async (attempt) => {
