@@ -9,6 +9,7 @@ import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
 import { correlationFingerprint } from './freshness.js';
+import { materializeTrailValidation, summaryText } from '../cloudtrail-digest/materialize.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
@@ -71,11 +72,13 @@ export async function correlateCase(caseDir: string, log: (line: string) => void
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
+    const trail = await materializeTrailValidation(store, p.tmp); // before the marts: the timeline marks unvalidated events
+    log(`cloudtrail_validation: ${trail.verdicts.length} verdicts (${summaryText(trail)})`);
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
-      rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
+      rows: { ...Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])), cloudtrail_validation: trail.verdicts.length },
     }, actor);
     return result;
   } finally {

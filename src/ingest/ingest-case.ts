@@ -16,6 +16,7 @@ import { commitIngest, recoverCase } from './commit.js';
 import type { SourceType } from '../collectors/types.js';
 import { openCaseStore } from '../store/case-store.js';
 import { readEvidenceFiles } from '../store/catalog.js';
+import { validateCaseTrail, type TrailSummary } from '../cloudtrail-digest/materialize.js';
 
 export interface IngestOptions {
   caseDir: string;
@@ -37,6 +38,8 @@ export interface IngestResult {
   files: FileOutcome[];
   landedRecords: number;
   usable: boolean;
+  /** CloudTrail digest validation over the whole case, when this ingest brought trail integrity evidence. */
+  trail: TrailSummary | null;
   /** Elapsed milliseconds per phase, for logs and benchmarks (never written to the case). */
   timings: { acquireMs: number; landMs: number; commitMs: number };
 }
@@ -60,6 +63,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const store = await openCaseStore(p, { write: true });
   const outcomes: FileOutcome[] = [];
   const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
+  let trail: TrailSummary | null = null;
   let mark = performance.now();
   const lap = (phase: keyof typeof timings): void => {
     const now = performance.now();
@@ -105,6 +109,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
       });
     }
     lap('commitMs');
+    if (rows.some((r) => r.status === 'landed' && r.source_type?.startsWith('cloudtrail-'))) trail = await validateCaseTrail(store);
   } finally {
     store.close();
     rmSync(p.staging, { recursive: true, force: true });
@@ -113,7 +118,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   outcomes.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   const landedRecords = outcomes.reduce((n, f) => n + (f.landing?.landed ?? 0), 0);
   const usable = landedRecords > 0 || outcomes.some((f) => f.status === 'already-ingested' || (f.landing !== null && f.landing.total > 0));
-  return { files: outcomes, landedRecords, usable, timings };
+  return { files: outcomes, landedRecords, usable, trail, timings };
 }
 
 export function isCase(dir: string): boolean {

@@ -49,6 +49,9 @@ const TIME_COLUMN: Record<string, string> = {
   k8s_service_accounts: 'snapshot_at',
   k8s_pod_events: 'received_at',
   collection_log: 'logged_at',
+  cloudtrail_digests: 'digest_end_time',
+  cloudtrail_objects: 'captured_at',
+  cloudtrail_public_keys: 'validity_start',
   _rejects: 'line',
 };
 

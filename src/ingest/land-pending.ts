@@ -5,8 +5,9 @@ import type { Store } from '../store/store.js';
 import type { PendingFile } from './acquire-inputs.js';
 import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
 import { s3KeyFromOrigin } from './evidence-row.js';
+import { regionFromFileName } from '../collectors/cloudtrail-integrity/index.js';
 
-const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail', 'k8s-watch', 'collection'];
+const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail', 'k8s-watch', 'collection', 'cloudtrail-digest', 'cloudtrail-objects', 'cloudtrail-public-keys'];
 
 /**
  * Consecutive small one-value files of the same collector (CloudTrail log files) land together,
@@ -71,6 +72,7 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
     namespaces: cfg.scope.namespaces,
     snapshot_at: x.snapshotAt,
     delivery_hint: s3KeyFromOrigin(x.input.origin) ? 's3-log-file' : null,
+    origin_region: regionFromFileName(x.input.origin),
   });
   const seen = async (landing: FileLanding): Promise<void> => {
     for (const d of landing.landedDirs) {

@@ -1,4 +1,5 @@
 import { collectionTables } from './collection-schema.js';
+import { trailIntegrityTables } from './trail-integrity-schema.js';
 
 /**
  * The public schema of the evidence lake: every table, every column, its DuckDB type and its
@@ -210,6 +211,7 @@ export const LAKE_TABLES: TableDoc[] = [
     ],
   },
   ...collectionTables(provenance),
+  ...trailIntegrityTables(provenance),
   {
     name: 'cloud_events',
     kind: 'lake table',
