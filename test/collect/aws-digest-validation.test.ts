@@ -13,6 +13,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
 import { correlateCase } from '../../src/correlate/correlate-case.js';
+import { checkCase } from '../../src/check/check-case.js';
 import { cloudTrailJson, digestMetadataDoc, gz, listPublicKeysBody, makeTrail, signDigest, trailKey, type TrailFixture, type TrailKey, type TrailObject } from '../servers/aws/trail-fixture.js';
 import { stringToSign } from '../../src/cloudtrail-digest/string-to-sign.js';
 import { loadPublicKey } from '../../src/cloudtrail-digest/public-key.js';
@@ -154,7 +155,7 @@ describe('digest validation: every mutation fixture is caught', () => {
     const lines = [JSON.stringify(trail.events.get(REGIONS.clean)![0]), '{not json', JSON.stringify(trail.events.get(REGIONS.clean)![1])];
     writeFileSync(path.join(t.dir, 'events.jsonl'), `${lines.join('\n')}\n`);
 
-    c = makeCase();
+    c = makeCase({ from: '2026-10-20T07:30:00Z', to: '2026-10-20T10:00:00Z', margin: '1h' });
     const r = await ingest(c.caseDir, [t.dir]);
     expect(r.trail).not.toBeNull();
     await correlateCase(c.caseDir);
@@ -248,6 +249,31 @@ describe('digest validation: every mutation fixture is caught', () => {
   it('a JSON-lines file with a line that is not JSON: one reject, the other lines land', async () => {
     const rows = await query(c.caseDir, `select e.records_landed, e.records_rejected, e.records_duplicate from evidence_files e where origin like '%events.jsonl'`);
     expect(rows).toEqual([{ records_landed: '0', records_rejected: '1', records_duplicate: '2' }]);
+  });
+
+  it('the cloudtrail-integrity check: per hour and region, gap where altered, ok where proven, unknown where unverifiable', async () => {
+    await checkCase(c.caseDir);
+    const rows = (await query(
+      c.caseDir,
+      `select region, strftime(interval_from, '%H:%M') as h, status, message from gap_findings
+       where check_id = 'cloudtrail-integrity' and kind = 'trail-hour' order by region, interval_from`,
+    )) as { region: string; h: string; status: string; message: string }[];
+    const of = (region: string): string[] => rows.filter((x) => x.region === region).map((x) => `${x.h} ${x.status}`);
+    expect(of(REGIONS.clean)).toEqual(['07:30 ok', '08:00 ok', '09:00 ok']);
+    // the flipped log was delivered at 07:21 with events of 07:18-07:20: before the window
+    expect(of(REGIONS.flippedByte)).toEqual(['07:30 ok', '08:00 ok', '09:00 ok']);
+    expect(of(REGIONS.logDeleted)).toEqual(['07:30 ok', '08:00 gap', '09:00 ok']);
+    expect(of(REGIONS.digestDeleted)).toEqual(['07:30 ok', '08:00 gap', '09:00 gap']);
+    expect(of(REGIONS.unknownKey)).toEqual(['07:30 unknown', '08:00 unknown', '09:00 unknown']);
+    expect(rows.find((x) => x.region === REGIONS.logDeleted && x.h === '08:00')!.message).toMatch(/1 log file\(s\) INVALID \(not found\)/);
+    const objects = await query(c.caseDir, `select kind, status, message from gap_findings where check_id = 'cloudtrail-integrity' and kind <> 'trail-hour' order by finding_id`);
+    expect(objects.filter((x) => x['status'] === 'gap')).toHaveLength(5 + 6 + 2);
+    expect(objects.filter((x) => x['kind'] === 'trail-digest-unverifiable')).toHaveLength(3);
+  });
+
+  it('the timeline marks each CloudTrail event with the verdict of its log file', async () => {
+    const lines = await query(c.caseDir, `select json_extract_string(line, '$.log_validation') as v, count(*)::INTEGER as n from mart_timeline where source = 'cloudtrail' group by v order by v`);
+    expect(lines.map((x) => x['v'])).toEqual(['INVALID', 'UNREFERENCED', 'UNVERIFIABLE', 'valid']);
   });
 
   it('exact counts over the whole trail', () => {
