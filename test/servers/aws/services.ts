@@ -21,15 +21,18 @@ export interface CloudTrailState {
 }
 
 export function cloudTrailService(s: CloudTrailState): AwsService {
-  const last = new Map<string, number[]>();
+  // AWS rate limits are token buckets: `tps` tokens a second, a burst of `tps`
+  const buckets = new Map<string, { tokens: number; at: number }>();
   return json11Service('cloudtrail', {
     LookupEvents: (b, r) => {
       const tps = s.lookupTps ?? 2;
       const k = `${r.accessKeyId}/${r.region}`;
-      const now = r.at;
-      const recent = (last.get(k) ?? []).filter((t) => now - t < 1000);
-      if (recent.length >= tps) return json11Error(400, 'ThrottlingException', 'Rate exceeded');
-      last.set(k, [...recent, now]);
+      const tb = buckets.get(k) ?? { tokens: tps, at: r.at };
+      tb.tokens = Math.min(tps, tb.tokens + ((r.at - tb.at) / 1000) * tps);
+      tb.at = r.at;
+      buckets.set(k, tb);
+      if (tb.tokens < 1) return json11Error(400, 'ThrottlingException', 'Rate exceeded');
+      tb.tokens -= 1;
       const attrs = (b['LookupAttributes'] as { AttributeKey: string; AttributeValue: string }[] | undefined) ?? [];
       if (attrs.length > 1) return json11Error(400, 'InvalidLookupAttributesException', 'You cannot specify more than one lookup attribute.');
       const max = Number(b['MaxResults'] ?? 50);
