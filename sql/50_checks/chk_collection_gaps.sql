@@ -18,10 +18,10 @@ later_snapshots as (
     select collection_id, run, resource from collection_log where record = 'snapshot'
 ),
 
-later_requests as (
-    -- AWS collections: a later run of the same collection got what the gap names (events of a region, a
-    -- listing, an object, public keys)
-    select collection_id, run, resource from collection_log where record = 'request' and outcome = 'ok'
+later_finished_runs as (
+    -- AWS collections: every run tries again what is not done and records a gap for what it still
+    -- cannot get, so a later run that finished supersedes the gaps of the runs before it
+    select collection_id, run from collection_log where record = 'run' and state = 'finished'
 ),
 
 later_watches as (
@@ -37,7 +37,7 @@ open_gaps as (
     )
     and not (
         g.verb in ('LookupEvents', 'ListObjectsV2', 'GetObject', 'ListPublicKeys') and g.gap in ('forbidden', 'not-collected', 'interrupted')
-        and exists (select 1 from later_requests as r where r.collection_id = g.collection_id and r.run > g.run and r.resource = g.resource)
+        and exists (select 1 from later_finished_runs as r where r.collection_id = g.collection_id and r.run > g.run)
     )
     and not (
         g.verb = 'watch' and g.gap in ('forbidden', 'not-collected', 'interrupted')

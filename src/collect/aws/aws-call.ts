@@ -46,11 +46,16 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
       const ex = newExchange();
       ctx.stats.requests++;
       let output: T;
+      const timeout = AbortSignal.timeout(ctx.timeoutMs);
       try {
-        output = await exchangeSlot.run(ex, () => send(ctx.signal));
+        output = await exchangeSlot.run(ex, () => send(AbortSignal.any([ctx.signal, timeout])));
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        const failure = e instanceof RequestFailure ? e : awsFailure(e, ex, what);
+        const failure = timeout.aborted
+          ? new RequestFailure({ kind: 'timeout', server: ex.url ? new URL(ex.url).origin : spec.service, what, detail: `no complete response in ${(ctx.timeoutMs / 1000).toFixed(1)} s`, status: ex.status, exchange: ex })
+          : e instanceof RequestFailure
+            ? e
+            : awsFailure(e, ex, what);
         if (ex.respondedAtMs === 0) ex.respondedAtMs = Date.now();
         const retried = failure.retryable && attempt < ctx.retry.attempts;
         ctx.run.recordExchange(ex, {

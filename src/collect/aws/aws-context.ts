@@ -34,6 +34,8 @@ export interface AwsContext {
   listPageSize: number;
   /** GetObject requests in flight. */
   concurrency: number;
+  /** Per attempt: no complete response in this time is a timeout (podtrail's, not the SDK's). */
+  timeoutMs: number;
   stats: AwsStats;
 }
 

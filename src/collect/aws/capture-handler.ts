@@ -78,6 +78,9 @@ export function captureExchanges(client: { config: { requestHandler: unknown } }
       if (stream && typeof (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
         try {
           for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(Buffer.from(chunk));
+        } catch (e) {
+          if ((e as Error).name === 'AbortError') throw e;
+          throw Object.assign(new Error(`the response broke off after ${Buffer.concat(parts).length} bytes (${(e as Error).message})`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
         } finally {
           if (ex) {
             ex.body = Buffer.concat(parts);

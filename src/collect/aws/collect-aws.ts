@@ -137,6 +137,7 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
     lookupPageSize: o.lookupPageSize ?? 50,
     listPageSize: o.listPageSize ?? 1000,
     concurrency: o.concurrency ?? 4,
+    timeoutMs: o.timeoutMs ?? 60_000,
     stats: { requests: 0, events: 0, bytes: 0, objects: 0, startedMs: performance.now() },
   };
   progress.line(`${resumed ? 'continuing' : 'starting'} collection ${cp.state.collection_id} (run ${run.run}): regions ${regions.join(', ')}${trail ? `, trail s3://${trail.bucket}/${trail.prefix ?? ''}` : ''}`);
@@ -202,6 +203,7 @@ function noteScope(ctx: AwsContext): void {
 async function collectTrail(ctx: AwsContext): Promise<void> {
   const t = ctx.cp.state.trail!;
   t.state = 'running';
+  for (const o of ctx.cp.state.objects) if (o.state === 'forbidden' || o.state === 'failed') o.state = 'pending'; // granted since, or recovered
   if (Object.keys(t.bases).length === 0) await planTrail(ctx, t);
   for (const l of t.listings.filter((x) => x.state !== 'done')) await runListing(ctx, t, l);
   await fetchObjects(ctx, t, 'digest');
@@ -213,7 +215,7 @@ async function collectTrail(ctx: AwsContext): Promise<void> {
   await fetchObjects(ctx, t, 'log');
   planKeys(ctx);
   for (const k of ctx.cp.state.keys.filter((x) => x.state !== 'done')) await fetchPublicKeys(ctx, k);
-  const open = t.listings.some((l) => l.state !== 'done') || ctx.cp.state.objects.some((o) => o.state === 'pending');
+  const open = t.listings.some((l) => l.state !== 'done') || ctx.cp.state.objects.some((o) => o.state === 'pending' || o.state === 'forbidden' || o.state === 'failed');
   t.state = open ? 'failed' : 'done';
   ctx.cp.save();
 }

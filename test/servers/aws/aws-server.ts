@@ -74,6 +74,8 @@ export class FakeAws {
   private sockets = new Set<Socket>();
   private seq = 0;
   url = '';
+  /** Called with every request as it arrives (a test stops the collector at a chosen request). */
+  onRequest: ((r: AwsRequest) => void) | null = null;
 
   constructor(private readonly o: FakeAwsOptions) {
     this.server = http.createServer((req, res) => {
@@ -130,6 +132,7 @@ export class FakeAws {
     const base = { service: m[4]!, region: m[3]!, accessKeyId: m[1]!, method: req.method!, path: url.pathname, query: url.searchParams, headers: req.headers, body, requestId, at: Date.now() };
     const r: AwsRequest = { ...base, operation: service.operationOf(base) };
     this.received.push(r);
+    this.onRequest?.(r);
     const fault = this.takeFault(r);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms));
