@@ -87,14 +87,15 @@ export function captureExchanges(client: { config: { requestHandler: unknown } }
             ex.respondedAtMs = Date.now();
           }
         }
+        const received = ex ? ex.body.length : parts.reduce((n, p) => n + p.length, 0);
         const expected = Number(ex?.headers['content-length'] ?? NaN);
-        if (stream.complete === false || (Number.isFinite(expected) && request.method !== 'HEAD' && Buffer.concat(parts).length < expected)) {
-          throw Object.assign(new Error(`the response ended after ${Buffer.concat(parts).length} of ${Number.isFinite(expected) ? expected : '?'} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+        if (stream.complete === false || (Number.isFinite(expected) && request.method !== 'HEAD' && received < expected)) {
+          throw Object.assign(new Error(`the response ended after ${received} of ${Number.isFinite(expected) ? expected : '?'} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
         }
       } else if (ex) {
         ex.respondedAtMs = Date.now();
       }
-      res.body = Readable.from([Buffer.concat(parts)]);
+      res.body = Readable.from([ex ? ex.body : Buffer.concat(parts)]);
       return { response: res };
     },
   };

@@ -8,7 +8,7 @@ import { sha256Hex } from '../common/request-record.js';
 import { awsCall } from './aws-call.js';
 import { isFatal, type AwsContext } from './aws-context.js';
 import type { ObjectTask, TrailState } from './collection-state.js';
-import { writeEvidence } from './evidence-file.js';
+import { EvidenceBatch, writeEvidence } from './evidence-file.js';
 import { s3For } from './trail-listing.js';
 import { CLOUDTRAIL_OBJECTS_FORMAT } from '../../collectors/cloudtrail-integrity/index.js';
 import { parseDigestKey } from '../../cloudtrail-digest/trail-keys.js';
@@ -25,9 +25,15 @@ export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' |
   ctx.progress.line(`fetching ${todo.length} ${kind === 'log' ? 'log' : 'digest'} files from s3://${t.bucket}`);
   let next = 0;
   let sinceCommit = 0;
+  let lastCommit = performance.now();
   let fatal: unknown = null;
+  // custody and the checkpoint follow the files in batches (at most 64 files or 1 s behind): a run
+  // killed outright fetches at most that batch again; a stopped one (Ctrl-C) fetches nothing again
+  const files = new EvidenceBatch();
   const commit = async (): Promise<void> => {
     sinceCommit = 0;
+    lastCommit = performance.now();
+    await files.sync(); // the files first, then the custody entries that name them
     await ctx.run.commit();
     ctx.cp.save();
   };
@@ -35,14 +41,14 @@ export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' |
     while (next < todo.length && fatal === null && !ctx.signal.aborted) {
       const o = todo[next++]!;
       try {
-        await fetchOne(ctx, t, o);
+        await fetchOne(ctx, t, o, files);
       } catch (e) {
         if (ctx.signal.aborted || isFatal(e) || !(e instanceof RequestFailure)) {
           fatal ??= e;
           return;
         }
       }
-      if (++sinceCommit >= 8) await commit();
+      if (++sinceCommit >= 64 || performance.now() - lastCommit > 1000) await commit();
       ctx.progress.tick('objects', `  ${ctx.stats.objects} trail files, ${(ctx.stats.bytes / 1e6).toFixed(1)} MB`);
     }
   };
@@ -53,7 +59,7 @@ export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' |
   ctx.progress.tick('objects', `  ${ctx.stats.objects} trail files, ${(ctx.stats.bytes / 1e6).toFixed(1)} MB`, true);
 }
 
-async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask): Promise<void> {
+async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: EvidenceBatch): Promise<void> {
   const input = { Bucket: o.bucket, Key: o.key };
   const region = t.bucket_region ?? '?';
   try {
@@ -64,12 +70,12 @@ async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask): Promise<
     });
     const rel = objectFile(o);
     const abs = path.join(ctx.dir, ...rel.split('/'));
-    writeEvidence(abs, r.exchange.body);
+    await files.write(abs, r.exchange.body);
     r.record({ responseFile: abs, message: `${r.exchange.body.length} bytes (${o.why})` });
     const m = r.output.Metadata ?? {};
     o.state = 'fetched';
     o.file = rel;
-    o.sha256 = sha256Hex(r.exchange.body);
+    o.sha256 = ctx.run.lastResponseSha256 ?? sha256Hex(r.exchange.body);
     o.meta = {
       size: r.exchange.body.length,
       etag: r.output.ETag ?? null,

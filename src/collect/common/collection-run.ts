@@ -37,6 +37,8 @@ export class CollectionRun {
   readonly custody: CustodySink;
   private seq = 0;
   identity: string;
+  /** SHA-256 of the response body of the request recorded last (saves hashing large bodies twice). */
+  lastResponseSha256: string | null = null;
 
   constructor(
     readonly paths: CasePaths,
@@ -101,6 +103,7 @@ export class CollectionRun {
     };
     this.log.append({ record: 'request', ...r });
     this.custody.request(r);
+    this.lastResponseSha256 = r.response_sha256;
     return r;
   }
 

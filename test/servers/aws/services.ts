@@ -90,6 +90,14 @@ function s3Error(r: AwsRequest, status: number, code: string, message: string): 
   };
 }
 
+const etags = new WeakMap<Buffer, string>();
+/** An object's ETag (MD5 of its bytes), computed once per body. */
+function etag(body: Buffer): string {
+  let e = etags.get(body);
+  if (!e) etags.set(body, (e = createHash('md5').update(body).digest('hex')));
+  return e;
+}
+
 const KMS_KEY = 'arn:aws:kms:us-east-1:111122223333:key/0a1b2c3d-1111-2222-3333-444455556666';
 
 export function s3Service(s: S3State): AwsService {
@@ -142,7 +150,7 @@ export function s3Service(s: S3State): AwsService {
           `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucket)}</Name><Prefix>${xmlEscape(prefix)}</Prefix>` +
           `<KeyCount>${contents.length + prefixes.size}</KeyCount><MaxKeys>${max}</MaxKeys>${delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : ''}<IsTruncated>${truncated}</IsTruncated>` +
           contents
-            .map((k) => `<Contents><Key>${xmlEscape(k)}</Key><LastModified>2026-10-20T10:00:00.000Z</LastModified><ETag>&quot;${createHash('md5').update(o(k).body).digest('hex')}&quot;</ETag><Size>${o(k).body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
+            .map((k) => `<Contents><Key>${xmlEscape(k)}</Key><LastModified>2026-10-20T10:00:00.000Z</LastModified><ETag>&quot;${etag(o(k).body)}&quot;</ETag><Size>${o(k).body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`)
             .join('') +
           [...prefixes].map((p) => `<CommonPrefixes><Prefix>${xmlEscape(p)}</Prefix></CommonPrefixes>`).join('') +
           (r.query.get('continuation-token') ? `<ContinuationToken>${xmlEscape(r.query.get('continuation-token')!)}</ContinuationToken>` : '') +
@@ -157,7 +165,7 @@ export function s3Service(s: S3State): AwsService {
       const headers: Record<string, string> = {
         'Content-Type': 'application/json',
         'Content-Length': String(o.body.length),
-        ETag: `"${createHash('md5').update(o.body).digest('hex')}"`,
+        ETag: `"${etag(o.body)}"`,
         'Last-Modified': 'Tue, 20 Oct 2026 10:00:00 GMT',
         'x-amz-server-side-encryption': kms ? 'aws:kms' : (o.sse ?? 'AES256'),
         ...(kms ? { 'x-amz-server-side-encryption-aws-kms-key-id': KMS_KEY } : {}),
