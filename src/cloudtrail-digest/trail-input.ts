@@ -81,6 +81,8 @@ export type TrailStatus = 'valid' | 'UNVERIFIABLE' | 'INVALID' | 'GAP' | 'UNREFE
 
 /** One verdict: a digest, a log file, or a gap in a digest chain. */
 export interface TrailVerdict {
+  /** Unique: kind, S3 key, and the acquired file (or "missing"); a gap adds where it ends. */
+  verdict_id: string;
   object_kind: 'digest' | 'log' | 'gap';
   evidence_file_id: string | null;
   /** account/region/trail/home-region, with ":backfill" for the backfill chain. */

@@ -97,6 +97,7 @@ export function validateTrail(input: TrailInput): TrailVerdict[] {
     const region = parsed?.region ?? null;
     const chain = `${account ?? '?'}/${region ?? '?'}/${parsed?.trail ?? '?'}/${parsed?.homeRegion ?? '?'}${backfill ? ':backfill' : ''}`;
     const verdict: TrailVerdict = {
+      verdict_id: '',
       object_kind: 'digest',
       evidence_file_id: d.evidenceFileId,
       chain,
@@ -210,7 +211,7 @@ export function validateTrail(input: TrailInput): TrailVerdict[] {
         key_fingerprint: null,
       };
       if (found.length === 0) {
-        verdicts.push({ ...base, evidence_file_id: null, s3_bucket: entry.s3Bucket, s3_key: entry.s3Object, status: 'INVALID', reason: 'not found', message: line('Log', entry.s3Bucket, entry.s3Object, 'INVALID', 'not found') });
+        verdicts.push({ ...base, verdict_id: '', evidence_file_id: null, s3_bucket: entry.s3Bucket, s3_key: entry.s3Object, status: 'INVALID', reason: 'not found', message: line('Log', entry.s3Bucket, entry.s3Object, 'INVALID', 'not found') });
         continue;
       }
       for (const file of found) {
@@ -222,7 +223,7 @@ export function validateTrail(input: TrailInput): TrailVerdict[] {
             : s.verdict.status === 'valid'
               ? ['valid', null]
               : ['UNVERIFIABLE', `listed in digest ${s.key}, which is ${s.verdict.status}${s.verdict.reason ? ` (${s.verdict.reason})` : ''}`];
-        const v: TrailVerdict = { ...base, evidence_file_id: file.evidenceFileId, s3_bucket: file.location.bucket ?? entry.s3Bucket, s3_key: entry.s3Object, status, reason, message: '' };
+        const v: TrailVerdict = { ...base, verdict_id: '', evidence_file_id: file.evidenceFileId, s3_bucket: file.location.bucket ?? entry.s3Bucket, s3_key: entry.s3Object, status, reason, message: '' };
         logVerdicts.set(file.evidenceFileId, [...(logVerdicts.get(file.evidenceFileId) ?? []), v]);
       }
     }
@@ -258,6 +259,7 @@ export function validateTrail(input: TrailInput): TrailVerdict[] {
     }
     if (framing) reason = `${reason}; ${framing}`;
     verdicts.push({
+      verdict_id: '',
       object_kind: 'log',
       evidence_file_id: file.evidenceFileId,
       chain: null,
@@ -279,7 +281,15 @@ export function validateTrail(input: TrailInput): TrailVerdict[] {
 
   const kindOrder = { digest: 0, gap: 1, log: 2 };
   const str = (x: string | null): string => x ?? '';
-  return verdicts.sort(
+  // one verdict per id: a missing file listed by two digests is reported once (by the first)
+  const seen = new Set<string>();
+  const unique = verdicts.filter((v) => {
+    v.verdict_id = [v.object_kind, v.chain ?? '', v.s3_key ?? '', v.evidence_file_id ?? 'missing', v.object_kind === 'gap' ? (v.interval_to ?? '') : ''].join('|');
+    if (seen.has(v.verdict_id)) return false;
+    seen.add(v.verdict_id);
+    return true;
+  });
+  return unique.sort(
     (a, b) =>
       cmp(str(a.account_id), str(b.account_id)) ||
       cmp(str(a.region), str(b.region)) ||
@@ -287,7 +297,7 @@ export function validateTrail(input: TrailInput): TrailVerdict[] {
       cmp(str(a.s3_key), str(b.s3_key)) ||
       cmp(str(a.interval_to), str(b.interval_to)) ||
       cmp(str(a.evidence_file_id), str(b.evidence_file_id)) ||
-      cmp(a.message, b.message),
+      cmp(a.verdict_id, b.verdict_id),
   );
 }
 

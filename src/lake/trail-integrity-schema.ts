@@ -82,9 +82,10 @@ export function trailIntegrityTables(provenance: ColumnDoc[]): TableDoc[] {
 export const TRAIL_VALIDATION_TABLE: TableDoc = {
   name: 'cloudtrail_validation',
   kind: 'correlation table',
-  doc: 'CloudTrail digest validation: one verdict per digest file, per log file and per gap in a digest chain (valid, UNVERIFIABLE, INVALID with the reason, GAP, UNREFERENCED), from the acquired digests, logs, S3 metadata and public keys. Materialized by podtrail correlate. Key: object_kind, s3_key, evidence_file_id, interval_to.',
-  key: ['object_kind', 's3_key', 'evidence_file_id', 'interval_to'],
+  doc: 'CloudTrail digest validation: one verdict per digest file, per log file and per gap in a digest chain (valid, UNVERIFIABLE, INVALID with the reason, GAP, UNREFERENCED), from the acquired digests, logs, S3 metadata and public keys. Materialized by podtrail correlate. Key: verdict_id.',
+  key: ['verdict_id'],
   columns: [
+    c('verdict_id', 'VARCHAR', 'Unique id of the verdict: kind|chain|S3 key|evidence_file_id (missing when the file is not there)|end of a gap.'),
     c('object_kind', 'VARCHAR', 'digest | log | gap.'),
     c('evidence_file_id', 'VARCHAR', 'The acquired file (NULL for a file that is missing, and for gaps).'),
     c('chain', 'VARCHAR', 'account/region/trail/home-region of the digest chain (":backfill" for backfill digests).'),

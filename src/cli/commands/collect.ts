@@ -5,7 +5,6 @@ import { parseDurationSeconds } from '../../core/duration.js';
 import { CliError, UsageError } from '../../core/errors.js';
 import { interruptOnSignals } from '../../collect/common/interrupt.js';
 import { collectK8s } from '../../collect/k8s/collect-k8s.js';
-import { collectAws } from '../../collect/aws/collect-aws.js';
 import { summaryText } from '../../cloudtrail-digest/materialize.js';
 import { summaryLine, summaryTotals } from '../../ingest/summary.js';
 
@@ -83,6 +82,8 @@ export function registerCollect(program: Command, io: Io): void {
       .action(async (caseDir, o) => {
         const interrupt = interruptOnSignals((sig) => io.err(`${sig}: stopping; recording what was collected (again to quit at once)\n`));
         try {
+          // loaded when used: the AWS SDK is large, and every other command (query's bounded-memory path) starts without it
+          const { collectAws } = await import('../../collect/aws/collect-aws.js');
           const r = await collectAws({
             caseDir,
             profile: o.profile ?? null,
