@@ -147,3 +147,35 @@ describe('collect aws: LookupEvents at 2 requests per second', () => {
     }
   });
 });
+
+describe('collect aws: layouts and horizons', () => {
+  it('an organization trail under a prefix: AWSLogs/<org-id>/<account>/ found, fetched and valid', async () => {
+    const a = await startAccount({ trail: { prefix: 'prod/trails', orgId: 'o-a1b2c3d4e5', eventsPerLog: 5 } });
+    try {
+      const r = await a.collect({ trail: `s3://${a.trail.bucket}/prod/trails` });
+      expect(r.complete).toBe(true);
+      expect(a.aws.requests('s3:GetObject').every((x) => x.path.startsWith(`/${a.trail.bucket}/prod/trails/AWSLogs/o-a1b2c3d4e5/111122223333/`))).toBe(true);
+      await correlateCase(a.caseDir);
+      const v = await query(a.caseDir, `select status, count(*)::INTEGER as n from cloudtrail_validation where object_kind <> 'gap' group by all`);
+      expect(v).toEqual([{ status: 'valid', n: 18 }]);
+    } finally {
+      await a.cleanup();
+    }
+  });
+
+  it('a window older than 90 days: LookupEvents says it cannot reach it, as a gap per region', async () => {
+    const a = await startAccount({ window: { from: '2026-06-01T08:00:00Z', to: '2026-06-01T10:00:00Z' } });
+    try {
+      const r = await a.collect({ trail: null });
+      expect(r.complete).toBe(true);
+      expect(a.logs.some((l) => /^LookupEvents keeps 90 days: events before \S+ are not in it \(the window starts 2026-06-01T07:45:00.000Z\)/.test(l))).toBe(true);
+      const gaps = await query(a.caseDir, `select gap, resource from collection_log where record = 'gap' order by resource`);
+      expect(gaps).toEqual([
+        { gap: 'lookup-horizon', resource: 'events/us-east-1' },
+        { gap: 'lookup-horizon', resource: 'events/us-west-2' },
+      ]);
+    } finally {
+      await a.cleanup();
+    }
+  });
+});

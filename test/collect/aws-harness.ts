@@ -69,6 +69,7 @@ export async function startAccount(o: { trail?: TrailOptions; lookupTps?: number
         lookupRatePerSecond: 50,
         operator: 'tester',
         clock: createClock(AS_OF),
+        now: () => Date.parse('2026-10-21T00:00:00Z'), // the fixed windows stay inside LookupEvents' 90 days
         log: (line) => logs.push(line),
         ...x,
       }),

@@ -45,6 +45,8 @@ export interface CollectAwsOptions {
   deliveryAllowanceSeconds?: number;
   operator: string | null;
   clock: Clock;
+  /** The real clock (ms), for the 90-day horizon; tests pin it so their fixed windows stay inside it. */
+  now?: () => number;
   log: (line: string) => void;
   signal?: AbortSignal;
 }
@@ -152,7 +154,7 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
     if (cp.state.accounts.length === 0) cp.state.accounts = [id.account];
     progress.line(`identity: ${run.identity}`);
     run.recordRun('started', 'STS GetCallerIdentity', `${resumed ? 'continuing' : 'starting'} collection: regions ${regions.join(', ')}; event sources ${eventSources.join(', ') || '(all management events)'}; trail ${o.trail ?? '(none)'}`);
-    noteScope(ctx);
+    noteScope(ctx, (o.now ?? Date.now)());
     await run.commit();
     cp.save();
     // LookupEvents first: its 90-day horizon makes it the more volatile source (RFC 3227 order)
@@ -186,10 +188,10 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
 }
 
 /** What the collection cannot get, said before it starts: data events, and the 90-day horizon. */
-function noteScope(ctx: AwsContext): void {
+function noteScope(ctx: AwsContext, nowMs: number): void {
   const s = ctx.cp.state;
   ctx.progress.line('LookupEvents returns management events only: data events (S3 object calls, Lambda invocations, ...) are in the trail\'s log files (--trail)');
-  const horizon = Date.now() - LOOKUP_HORIZON_DAYS * 86_400_000;
+  const horizon = nowMs - LOOKUP_HORIZON_DAYS * 86_400_000;
   if (Date.parse(s.lookup_from) < horizon) {
     const message = `LookupEvents keeps ${LOOKUP_HORIZON_DAYS} days: events before ${new Date(horizon).toISOString()} are not in it (the window starts ${s.lookup_from}); only the trail's log files (--trail) hold them`;
     ctx.progress.line(message);
