@@ -1,4 +1,4 @@
--- Collection gaps (part of check 2, coverage): what a live collection (`podtrail collect k8s`)
+-- Collection gaps (part of check 2, coverage): what a live collection (`podtrail collect k8s|aws`)
 -- recorded it could not get, from collection_log: a resource the identity may not read
 -- (forbidden), one not collected (server failures after the bounded retries, or a run stopped
 -- before it: interrupted, unreachable), a watch whose resourceVersion expired (events between the
@@ -18,6 +18,12 @@ later_snapshots as (
     select collection_id, run, resource from collection_log where record = 'snapshot'
 ),
 
+later_finished_runs as (
+    -- AWS collections: every run tries again what is not done and records a gap for what it still
+    -- cannot get, so a later run that finished supersedes the gaps of the runs before it
+    select collection_id, run from collection_log where record = 'run' and state = 'finished'
+),
+
 later_watches as (
     select collection_id, run from collection_log where record = 'request' and verb = 'watch' and outcome = 'ok'
 ),
@@ -28,6 +34,10 @@ open_gaps as (
     where not (
         g.verb = 'list' and g.gap in ('forbidden', 'not-collected', 'interrupted')
         and exists (select 1 from later_snapshots as s where s.collection_id = g.collection_id and s.run > g.run and s.resource = g.resource)
+    )
+    and not (
+        g.verb in ('LookupEvents', 'ListObjectsV2', 'GetObject', 'ListPublicKeys') and g.gap in ('forbidden', 'not-collected', 'interrupted')
+        and exists (select 1 from later_finished_runs as r where r.collection_id = g.collection_id and r.run > g.run)
     )
     and not (
         g.verb = 'watch' and g.gap in ('forbidden', 'not-collected', 'interrupted')
@@ -41,7 +51,7 @@ final as (
         'collection-gap' as kind,
         'coverage:collection:' || collection_id || ':' || run || ':' || row_id as finding_id,
         'gap' as status,
-        case when verb = 'watch' then 'k8s-watch' else 'inventory' end as source,
+        case when verb = 'watch' then 'k8s-watch' when verb in ('LookupEvents', 'ListObjectsV2', 'GetObject', 'ListPublicKeys', 'HeadBucket') then 'cloudtrail' else 'inventory' end as source,
         null::VARCHAR as node_name,
         null::VARCHAR as region,
         gap_from as interval_from,

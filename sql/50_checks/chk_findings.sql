@@ -8,6 +8,7 @@ unioned as (
     union all select * from chk_coverage
     union all select * from chk_collection_gaps
     union all select * from chk_cloudtrail_files
+    union all select * from chk_cloudtrail_integrity
     union all select * from chk_clock
     union all select * from chk_identity_bindings
     union all select * from chk_sensor_coverage

@@ -73,6 +73,10 @@ final as (
         try_cast(_doc ->> 'response_bytes' as BIGINT) as response_bytes,
         _doc ->> 'response_sha256' as response_sha256,
         _doc ->> 'response_file' as response_file,
+        _doc ->> 'request_id' as request_id,
+        _doc -> 'parameters' as parameters,
+        try_cast(_doc ->> 'retry_delay_ms' as BIGINT) as retry_delay_ms,
+        try_cast(_doc ->> 'throttle_wait_ms' as BIGINT) as throttle_wait_ms,
         pt_ts(_doc ->> 'server_date') as server_date,
         try_cast(_doc ->> 'clock_difference_ms' as BIGINT) as clock_difference_ms,
         -- snapshots

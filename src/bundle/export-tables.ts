@@ -57,7 +57,11 @@ async function exportRows(store: Store, w: HashingWriter, table: TableDoc, order
  */
 export async function exportJoins(store: Store, dir: string): Promise<WrittenFile & { attributions: number; kube: number }> {
   const w = writer(dir, 'joins.jsonl');
-  const attributions = await exportRows(store, w, doc('attributions'), ['ts', 'event_id'], () => ({ table: 'attributions' }));
+  const validation = await cloudLogValidation(store);
+  const attributions = await exportRows(store, w, doc('attributions'), ['ts', 'event_id'], (r) => ({
+    table: 'attributions',
+    cloud_log_validation: validation.get(String(r['event_id'])) ?? 'not-validated',
+  }));
   const kube = await exportRows(store, w, doc('kube_attributions'), ['ts', 'audit_id'], (r) => ({
     table: 'kube_attributions',
     evidence: {
@@ -68,6 +72,20 @@ export async function exportJoins(store: Store, dir: string): Promise<WrittenFil
     },
   }));
   return { ...(await w.close()), attributions, kube };
+}
+
+/**
+ * The digest verdict of the log file each attributed call came from (cloudtrail_validation), for
+ * joins.jsonl: an attribution resting on a call from a log not validated says so. Calls that did not
+ * come from a trail log file (lookup-events) are not-validated.
+ */
+async function cloudLogValidation(store: Store): Promise<Map<string, string>> {
+  const rows = await store.rows(`
+    select c.event_id, min(v.status) as status
+    from cloud_events as c
+    inner join cloudtrail_validation as v on v.evidence_file_id = c.evidence_file_id and v.object_kind = 'log'
+    group by c.event_id`);
+  return new Map(rows.map((r) => [String(r['event_id']), String(r['status'])]));
 }
 
 const BINDINGS_SQL = `

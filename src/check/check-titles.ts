@@ -3,6 +3,7 @@ export const CHECKS: { id: string; title: string }[] = [
   { id: 'continuity', title: 'Audit continuity: silent intervals per source and per node, and events the sensors report lost' },
   { id: 'coverage', title: 'Retention and coverage: does every source cover the whole window' },
   { id: 'cloudtrail-files', title: 'CloudTrail log files: missing hours, the lookup-events horizon, data events' },
+  { id: 'cloudtrail-integrity', title: 'CloudTrail integrity: per hour and region, what the signed digests prove about the log files' },
   { id: 'clock', title: 'Clock drift: per node, measured or declared offsets' },
   { id: 'identity-bindings', title: 'Identity-binding completeness: the binding path of every service account in scope' },
   { id: 'sensor-coverage', title: 'Sensor coverage: every node has runtime events for the time it existed' },

@@ -12,6 +12,7 @@ import { exportAnalysisSnapshot } from '../store/snapshot.js';
 import { correlationFingerprint } from './freshness.js';
 import { toProgress, type ProgressLike } from '../core/progress.js';
 import { faultPoint } from '../core/fault-point.js';
+import { materializeTrailValidation, summaryText } from '../cloudtrail-digest/materialize.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
@@ -88,12 +89,15 @@ export async function correlateCase(caseDir: string, log?: ProgressLike, clock: 
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
-    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, toProgress(log));
+    const progress = toProgress(log);
+    const trail = await materializeTrailValidation(store, p.tmp); // before the marts: the timeline marks unvalidated events
+    progress.note(`cloudtrail_validation: ${trail.verdicts.length} verdicts (${summaryText(trail)})`);
+    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, progress);
     faultPoint('after-correlate');
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
-      rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
+      rows: { ...Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])), cloudtrail_validation: trail.verdicts.length },
     }, actor);
     // readers that find the case held read these tables from the snapshot
     await exportAnalysisSnapshot(store, p);

@@ -138,7 +138,8 @@ export async function acquireInputs(inputs: readonly InputFile[], ctx: AcquireCo
       snapshotAt = ctx.snapshotOverride ?? snapshotFromFileName(path.basename(input.origin));
       if (!snapshotAt) refusal = `inventory snapshot without a time: ${SNAPSHOT_NAME_HELP}`;
     }
-    const efid = evidenceFileId(acquired.sha256, snapshotAt);
+    const qualifier = d.ok && d.collector.qualifierFromName ? d.collector.qualifierFromName(input.origin) : null;
+    const efid = evidenceFileId(acquired.sha256, snapshotAt ?? (qualifier === null ? null : `${d.ok ? d.collector.source : ''}:${qualifier}`));
     const priorOrigin = ctx.known.get(efid)?.origin ?? pendings.find((x) => x.efid === efid)?.input.origin;
     if (priorOrigin !== undefined) {
       rmSync(tmpRaw, { force: true });

@@ -18,6 +18,7 @@ import type { SourceType } from '../collectors/types.js';
 import { openCaseStore } from '../store/case-store.js';
 import { readEvidenceFiles } from '../store/catalog.js';
 import { lineProgress, type Progress } from '../core/progress.js';
+import { validateCaseTrail, type TrailSummary } from '../cloudtrail-digest/materialize.js';
 
 export interface IngestOptions {
   caseDir: string;
@@ -41,6 +42,8 @@ export interface IngestResult {
   files: FileOutcome[];
   landedRecords: number;
   usable: boolean;
+  /** CloudTrail digest validation over the whole case, when this ingest brought trail integrity evidence. */
+  trail: TrailSummary | null;
   /** Elapsed milliseconds per phase, for logs and benchmarks (never written to the case). */
   timings: { acquireMs: number; landMs: number; commitMs: number };
 }
@@ -62,6 +65,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
   const unlock = lockCase(p.lock, p.root);
   let done = false;
+  let trail: TrailSummary | null = null;
   try {
     // opening settles what an interrupted command left (custody roll-forward, orphans)
     const store = await openCaseStore(p, { write: true, log: (l) => progress.note(l) });
@@ -121,6 +125,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
         });
       }
       lap('commitMs');
+      if (rows.some((r) => r.status === 'landed' && r.source_type?.startsWith('cloudtrail-'))) trail = await validateCaseTrail(store);
       done = true;
     } finally {
       store.close();
@@ -133,7 +138,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   outcomes.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   const landedRecords = outcomes.reduce((n, f) => n + (f.landing?.landed ?? 0), 0);
   const usable = landedRecords > 0 || outcomes.some((f) => f.status === 'already-ingested' || (f.landing !== null && f.landing.total > 0));
-  return { files: outcomes, landedRecords, usable, timings };
+  return { files: outcomes, landedRecords, usable, trail, timings };
 }
 
 export function isCase(dir: string): boolean {

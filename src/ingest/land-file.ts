@@ -51,6 +51,9 @@ const TIME_COLUMN: Record<string, string> = {
   k8s_pod_events: 'received_at',
   collection_log: 'logged_at',
   sensor_log: 'logged_at',
+  cloudtrail_digests: 'digest_end_time',
+  cloudtrail_objects: 'captured_at',
+  cloudtrail_public_keys: 'validity_start',
   _rejects: 'line',
 };
 

@@ -6,8 +6,9 @@ import { count, formatBytes, type Progress } from '../core/progress.js';
 import type { PendingFile } from './acquire-inputs.js';
 import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
 import { s3KeyFromOrigin } from './evidence-row.js';
+import { regionFromFileName } from '../collectors/cloudtrail-integrity/index.js';
 
-const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail', 'k8s-watch', 'collection', 'sensor'];
+const SOURCE_ORDER: SourceType[] = ['inventory', 'kube-audit', 'tetragon', 'falco', 'cloudtrail', 'k8s-watch', 'collection', 'sensor', 'cloudtrail-digest', 'cloudtrail-objects', 'cloudtrail-public-keys'];
 
 /**
  * Consecutive small one-value files of the same collector (CloudTrail log files) land together,
@@ -74,6 +75,7 @@ export async function landPendings(store: Store, pendings: readonly PendingFile[
     delivery_hint: s3KeyFromOrigin(x.input.origin) ? 's3-log-file' : null,
     // filled per file by the landing (doc mode): records with a key twice in one object
     duplicate_keys: [] as string[],
+    origin_region: regionFromFileName(x.input.origin),
   });
   const seen = async (landing: FileLanding): Promise<void> => {
     for (const d of landing.landedDirs) {

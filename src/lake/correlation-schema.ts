@@ -1,4 +1,5 @@
 import type { ColumnDoc, TableDoc } from './schema.js';
+import { TRAIL_VALIDATION_TABLE } from './trail-integrity-schema.js';
 
 /**
  * The correlation layer's public tables, materialized by `podtrail correlate` into case.duckdb
@@ -166,6 +167,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c('first_runtime_exec_at', 'TIMESTAMP', 'Time of the first of them.'),
     ],
   },
+  TRAIL_VALIDATION_TABLE,
   {
     name: 'correlation_runs',
     kind: 'correlation table',

@@ -1,5 +1,6 @@
 import { collectionTables } from './collection-schema.js';
 import { sensorTables } from './sensor-schema.js';
+import { trailIntegrityTables } from './trail-integrity-schema.js';
 
 /**
  * The public schema of the evidence lake: every table, every column, its DuckDB type and its
@@ -212,6 +213,7 @@ export const LAKE_TABLES: TableDoc[] = [
   },
   ...collectionTables(provenance),
   ...sensorTables(provenance),
+  ...trailIntegrityTables(provenance),
   {
     name: 'cloud_events',
     kind: 'lake table',

@@ -55,8 +55,17 @@ describe('source detection', () => {
     expect(mixed.ok && mixed.collector.source).toBe('tetragon');
   });
 
+  it('detects the integrity evidence of CloudTrail: digests, trail object records, public keys', () => {
+    const source = (text: string): string | null => {
+      const d = detect(text);
+      return d.ok ? d.collector.source : null;
+    };
+    expect(source('{"digestStartTime":"x","digestS3Object":"y","logFiles":[]}')).toBe('cloudtrail-digest');
+    expect(source('{"format":"podtrail.cloudtrail-objects/v1","objects":[]}')).toBe('cloudtrail-objects');
+    expect(source('{"PublicKeyList":[{"Value":"AA==","Fingerprint":"00"}]}')).toBe('cloudtrail-public-keys');
+  });
+
   it('refuses unsupported and unknown formats, naming them', () => {
-    expect(detect('{"digestStartTime":"x","digestS3Object":"y","logFiles":[]}')).toMatchObject({ ok: false, reason: expect.stringContaining('CloudTrail digest') });
     expect(detect('{"operationName":{"value":"x"},"caller":"a@b"}')).toMatchObject({ ok: false, reason: expect.stringContaining('Azure Activity') });
     expect(detect('AnalysisType: rule\nTests:\n')).toMatchObject({ ok: false, reason: expect.stringContaining('not JSON') });
     expect(detect('')).toMatchObject({ ok: false, reason: expect.stringContaining('empty') });

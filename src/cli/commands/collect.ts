@@ -5,7 +5,12 @@ import { parseDurationSeconds } from '../../core/duration.js';
 import { CliError, UsageError } from '../../core/errors.js';
 import { interruptOnSignals } from '../../collect/common/interrupt.js';
 import { collectK8s } from '../../collect/k8s/collect-k8s.js';
+import { summaryText } from '../../cloudtrail-digest/materialize.js';
 import { summaryLine, summaryTotals } from '../../ingest/summary.js';
+
+function collectAll(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
 
 function positiveInt(v: string): number {
   const n = Number(v);
@@ -50,6 +55,54 @@ export function registerCollect(program: Command, io: Io): void {
           for (const s of r.steps) io.out(`${s.state.padEnd(9)} ${s.step}: ${s.detail}\n`);
           if (r.ingest) {
             for (const f of r.ingest.files) io.out(`${summaryLine(f)}\n`);
+            io.err(`${summaryTotals(r.ingest)}\n`);
+          }
+          if (r.interrupted) throw new CliError(`collection ${r.collectionId} interrupted: what was collected is landed; run the same command to continue it`);
+          if (r.failure) throw new CliError(`collection ${r.collectionId} stopped: ${r.failure}; what was collected is landed, run the same command to continue`);
+          if (!r.complete) throw new CliError(`collection ${r.collectionId} incomplete: ${r.steps.filter((s) => s.state !== 'done').map((s) => `${s.step} ${s.state}`).join(', ')} (recorded as gaps)`);
+        } finally {
+          interrupt.dispose();
+        }
+      }),
+  );
+  collect.addCommand(
+    new Cmd('aws')
+      .description('collect CloudTrail for the case window (LookupEvents; with --trail the log and digest files from S3 and the public keys), every request in custody, then land and validate them')
+      .argument('<case>', 'case folder (created by podtrail init)')
+      .option('--profile <name>', 'named profile of the AWS config and credentials files (default: the SDK default chain: environment, AWS_PROFILE, SSO, roles)')
+      .option('--region <region>', 'a region to collect (repeatable; default $AWS_REGION); us-east-1 is always added: IAM, the global STS endpoint and sign-in record there', collectAll, [])
+      .option('--trail <s3url>', 'the trail bucket: s3://bucket[/prefix] (log files, digest files and their signatures)')
+      .option('--event-source <source>', 'one LookupEvents scan per source, e.g. sts.amazonaws.com (repeatable; default: all management events)', collectAll, [])
+      .option('--account <id>', 'an account whose trail files to read from an organization or log-archive bucket (repeatable; default: the caller\'s)', collectAll, [])
+      .option('--new', 'start a new collection even if an unfinished one with the same options could be continued')
+      .option('--request-timeout <duration>', 'give up on a request that has not answered in this time', '60s')
+      .option('--operator <name>', 'who collects the evidence (default: the OS user)')
+      .option('--as-of <iso>', 'pin the clock for acquisition times (or PODTRAIL_AS_OF); receive times stay real')
+      .addHelpText('after', '\nExamples:\n  podtrail collect aws incident-42 --profile ir --region us-west-2 --trail s3://org-trail-logs/prod\n  podtrail collect aws incident-42 --region eu-west-1 --event-source sts.amazonaws.com --event-source iam.amazonaws.com\n\nThe read-only IAM policy it needs: deploy/podtrail-collector-aws-policy.json. See docs/collect.md.')
+      .action(async (caseDir, o) => {
+        const interrupt = interruptOnSignals((sig) => io.err(`${sig}: stopping; recording what was collected (again to quit at once)\n`));
+        try {
+          // loaded when used: the AWS SDK is large, and every other command (query's bounded-memory path) starts without it
+          const { collectAws } = await import('../../collect/aws/collect-aws.js');
+          const r = await collectAws({
+            caseDir,
+            profile: o.profile ?? null,
+            regions: o.region,
+            eventSources: o.eventSource,
+            trail: o.trail ?? null,
+            accounts: o.account,
+            fresh: o.new === true,
+            timeoutMs: parseDurationSeconds(o.requestTimeout, '--request-timeout') * 1000,
+            operator: o.operator ?? null,
+            clock: createClock(o.asOf),
+            log: (line) => io.err(`${line}\n`),
+            signal: interrupt.signal,
+          });
+          io.out(`collection ${r.collectionId} run ${r.run} as ${r.identity}\n`);
+          for (const s of r.steps) io.out(`${s.state.padEnd(9)} ${s.step}: ${s.detail}\n`);
+          if (r.ingest) {
+            for (const f of r.ingest.files) io.out(`${summaryLine(f)}\n`);
+            if (r.ingest.trail) io.out(`${summaryText(r.ingest.trail)}\n`);
             io.err(`${summaryTotals(r.ingest)}\n`);
           }
           if (r.interrupted) throw new CliError(`collection ${r.collectionId} interrupted: what was collected is landed; run the same command to continue it`);

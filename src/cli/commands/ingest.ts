@@ -2,6 +2,7 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { ingestCase } from '../../ingest/ingest-case.js';
 import { summaryLine, summaryTotals } from '../../ingest/summary.js';
+import { summaryText } from '../../cloudtrail-digest/materialize.js';
 import { createClock } from '../../core/clock.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { SOURCE_TYPES } from '../../collectors/types.js';
@@ -29,6 +30,7 @@ export function registerIngest(program: Command, io: Io): void {
         progress: progressOf(io),
       });
       for (const f of result.files) io.out(`${summaryLine(f)}\n`);
+      if (result.trail) io.out(`${summaryText(result.trail)} (podtrail correlate records each verdict in cloudtrail_validation)\n`);
       io.err(`${summaryTotals(result)}\n`);
       if (!result.usable) throw new CliError('nothing usable was read from the inputs', ExitCode.noUsableInput);
     });

@@ -17,6 +17,13 @@ export interface ExchangeNote {
   /** A streamed response: its byte count and hash (the exchange body is not kept in memory). */
   streamed?: { bytes: number; sha256: string };
   message?: string | null;
+  /** The server's request id, the parameters sent, the retry wait and the rate-limit wait (AWS collectors). */
+  requestId?: string | null;
+  parameters?: Record<string, unknown> | null;
+  retryDelayMs?: number | null;
+  throttleWaitMs?: number | null;
+  /** The server of this request when it is not the run's (a collector that talks to several endpoints). */
+  server?: string;
 }
 
 /**
@@ -30,6 +37,8 @@ export class CollectionRun {
   readonly custody: CustodySink;
   private seq = 0;
   identity: string;
+  /** SHA-256 of the response body of the request recorded last (saves hashing large bodies twice). */
+  lastResponseSha256: string | null = null;
 
   constructor(
     readonly paths: CasePaths,
@@ -69,7 +78,7 @@ export class CollectionRun {
       run: this.run,
       seq,
       attempt: n.attempt,
-      server: this.server,
+      server: n.server ?? this.server,
       method: ex.method,
       path: `${u.pathname}${u.search}`,
       resource: n.resource,
@@ -87,9 +96,14 @@ export class CollectionRun {
       ...serverClock(ex.headers['date'], respondedAt),
       identity: this.identity,
       message: n.message ?? null,
+      ...(n.requestId !== undefined ? { request_id: n.requestId } : {}),
+      ...(n.parameters !== undefined ? { parameters: n.parameters } : {}),
+      ...(n.retryDelayMs !== undefined ? { retry_delay_ms: n.retryDelayMs } : {}),
+      ...(n.throttleWaitMs !== undefined ? { throttle_wait_ms: n.throttleWaitMs } : {}),
     };
     this.log.append({ record: 'request', ...r });
     this.custody.request(r);
+    this.lastResponseSha256 = r.response_sha256;
     return r;
   }
 

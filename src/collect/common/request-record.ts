@@ -43,6 +43,14 @@ export interface RequestRecord {
   identity: string;
   /** The failure, the retry wait, or what the response meant. */
   message: string | null;
+  /** The server's id of the request (AWS x-amzn-RequestId / x-amz-request-id), when it gave one. */
+  request_id?: string | null;
+  /** The operation's parameters as sent (never a credential), for APIs whose URL does not show them. */
+  parameters?: Record<string, unknown> | null;
+  /** The wait before the next attempt, when this attempt failed and is retried (ms). */
+  retry_delay_ms?: number | null;
+  /** Time this request waited for the rate limit before it was sent (ms). */
+  throttle_wait_ms?: number | null;
 }
 
 export function sha256Hex(data: Buffer | string): string {
