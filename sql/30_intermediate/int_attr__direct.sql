@@ -14,11 +14,17 @@
 --   <path>-relay-connect    strong: as above, the one connect being relayed: the candidate
 --                      connected to a known relay, which connected to the service within the
 --                      tolerance from the call's source address
+--   <path>-aws-range-connect  strong: no candidate connected to an endpoint of the service in the
+--                      window; exactly one connected to an address in AWS's published ranges whose
+--                      code allows the service, through its own NAT (the call came through its
+--                      egress), and no other candidate connected to any AWS address then; the same
+--                      conditions on the others. Needs an ip-ranges file (aws_ip_ranges).
 --   <path>-keepalive-connect  strong: no candidate connected in the window, exactly one (directly
 --                      or through a relay) in the 120 s before it, on the same conditions
 --   <path>-single-pod  strong: IRSA or Pod Identity, exactly one pod of the service account existed
---                      at that moment (whatever elimination left), its address or a relay explains
---                      the source, and inventory snapshots bracket the call
+--                      at that moment (whatever elimination left), its address, a relay or a
+--                      declared or collected egress fact explains the source (a learned one alone
+--                      never decides), and inventory snapshots bracket the call
 -- otherwise ambiguous (the candidates listed) or unattributed (the reason says what is missing).
 -- basis names the evidence that decided: key-chain | source-address | runtime | relay | keepalive
 -- | single-pod (int_attr__rules holds each rule's version).
@@ -84,6 +90,10 @@ per_event as (
             filter (where s.ip_relation <> 'none' and not s.any_connect and s.any_recent) as recent_relayed,
         count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.any_connect and (not s.observable or s.uncertain)) as n_blind,
         count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.any_connect and s.any_recent) as n_recent_only,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.aws_any) as n_aws_any,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.has_range) as n_range,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.range_evidence) as n_range_decisive,
+        arg_max(s.pod_uid, s.ip_relation <> 'none' and s.range_evidence) as range_uid,
         list_sort(list_distinct(list(s.node_name) filter (where s.ip_relation <> 'none' and not s.any_connect and not s.observable))) as blind_nodes,
         count(s.pod_uid) filter (where s.ip_relation in ('relay-hop', 'unexplained-connect')) as n_relay_doubt,
         bool_or(s.pod_uid = e.pi_pod_uid and s.explained) as pi_explained,
@@ -108,7 +118,9 @@ inputs as (
         b.inventory_brackets,
         coalesce(sp.n, 0) as n_sa_pods,
         sp.pod_uid as sa_pod_uid,
-        coalesce(ss.explained and ss.ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'relay'), false) as sa_pod_explained,
+        -- learned egress alone never decides: the single pod must fit the source otherwise
+        coalesce(ss.explained and (ss.ip_relation in ('pod-ip', 'node-ip', 'relay')
+            or (ss.ip_relation = 'egress-nat' and ss.fact_id not like 'learned:%')), false) as sa_pod_explained,
         r.event_id is not null as source_relayed
     from events as e
     inner join per_event as p on p.event_id = e.event_id
@@ -130,6 +142,8 @@ decided as (
                 case when path = 'irsa' and source_is_private and inventory_brackets then 'irsa-ip' else 'ip' end
             when n_any = 1 and n_decisive = 1 and n_blind = 0 and n_recent_only = 0 then
                 case when evidence_uid like 'host:%' then 'host' when evidence_relayed then 'relay' else 'runtime' end
+            when n_any = 0 and n_range = 1 and n_range_decisive = 1 and n_aws_any = 1 and n_blind = 0 and n_recent_only = 0 then
+                case when range_uid like 'host:%' then 'host-range' else 'range' end
             when n_any = 0 and n_recent = 1 and n_decisive_recent = 1 and n_blind = 0 then
                 case when recent_uid like 'host:%' then 'host-recent' else 'keepalive' end
             when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods = 1 and sa_pod_explained and inventory_brackets then 'single'
@@ -151,6 +165,7 @@ final as (
             when 'runtime' then 'strong'
             when 'relay' then 'strong'
             when 'keepalive' then 'strong'
+            when 'range' then 'strong'
             when 'single' then 'strong'
             when 'tag-doubt' then 'ambiguous'
             when 'open' then 'ambiguous'
@@ -167,7 +182,9 @@ final as (
             when 'runtime' then path || '-runtime-connect'
             when 'relay' then path || '-relay-connect'
             when 'keepalive' then path || '-keepalive-connect'
+            when 'range' then path || '-aws-range-connect'
             when 'host' then 'host-process-connect'
+            when 'host-range' then 'host-process-connect'
             when 'host-recent' then 'host-process-connect'
             when 'single' then path || '-single-pod'
             when 'only-host' then 'no-candidate'
@@ -180,6 +197,7 @@ final as (
             when 'runtime' then evidence_uid
             when 'relay' then evidence_uid
             when 'keepalive' then recent_uid
+            when 'range' then range_uid
             when 'single' then sa_pod_uid
         end as pod_uid,
         case outcome
@@ -189,6 +207,7 @@ final as (
             when 'runtime' then 'runtime'
             when 'relay' then 'relay'
             when 'keepalive' then case when recent_relayed then 'relay' else 'keepalive' end
+            when 'range' then 'aws-range'
             when 'single' then 'single-pod'
         end as basis,
         case outcome
@@ -218,6 +237,8 @@ final as (
                 'made by a host process of node ' || substr(evidence_uid, 6) || ' (its connect to ' || event_source || '), not by a pod'
             when 'host-recent' then
                 'made by a host process of node ' || substr(recent_uid, 6) || ' (its kept-alive connection to ' || event_source || '), not by a pod'
+            when 'host-range' then
+                'made by a host process of node ' || substr(range_uid, 6) || ' (its connect to an AWS address through the NAT), not by a pod'
             when 'only-host' then 'only host processes could have made the call, and none connected in the window'
             when 'open' then
                 case
@@ -232,6 +253,8 @@ final as (
                         'one candidate connected to ' || event_source || ' in the window, and ' || n_recent_only
                         || ' other candidates had a connection to it open from the 120 s before (kept alive)'
                     when n_any = 1 and n_decisive = 0 then 'one candidate connected, but not in a way that explains the source address'
+                    when n_any = 0 and n_range >= 1 and n_aws_any > 1 then
+                        n_aws_any || ' candidates connected to AWS addresses in the window: a connect to AWS''s ranges does not name the service'
                     when n_any = 1 then 'one candidate connected, but others could not be observed'
                     when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods > 1 then
                         n_sa_pods || ' pods of service account ' || sa_namespace || ':' || sa_name || ' existed, and no runtime connect to '

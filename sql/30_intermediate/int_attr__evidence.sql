@@ -14,6 +14,12 @@
 --   hop_any          it connected, in the window or the 120 s before, to an address that itself
 --                    connected out (whether or not that explains this call), or to an address
 --                    nobody is known to hold while someone connected out;
+--   range_row_ids    its connects in the window to an address in AWS's published ranges that an
+--                    endpoint does not name, whose prefix's code allows the call's service (S3 and
+--                    DYNAMODB name theirs; the other codes any service): a connect to "an AWS
+--                    service" through a NAT;
+--   aws_any          it connected in the window to any AWS address (an endpoint of any service, an
+--                    address in AWS's ranges);
 --   observable       its node's sensor reported within 5 minutes of the call (a missing connect
 --                    only counts when it did).
 -- A connect opens a connection for the call logged in the 1.5 s after it (eventTime is cut to the
@@ -49,7 +55,7 @@ relayed_outbound as (
 connects as (
     select c.*
     from int_runtime__connects_resolved as c
-    where c.pod_uid is not null and c.service is not null
+    where c.pod_uid is not null and (c.service is not null or c.aws_service is not null)
         and not exists (select 1 from relayed_outbound as o where o.out_row_id = c.row_id)
 ),
 
@@ -75,12 +81,23 @@ matched_all as (
         r.row_id,
         r.ref_ts::TIMESTAMP as ref_ts,
         r.offset_seconds,
-        r.ref_ts::TIMESTAMP >= b.window_from as in_window
+        r.ref_ts::TIMESTAMP >= b.window_from as in_window,
+        r.service is null as via_range
     from event_buckets as b
     inner join connects as r
         on r.bucket = b.bucket
-        and r.service = b.event_source
+        and (r.service = b.event_source or (r.service is null and r.aws_service in ('aws', b.event_source)))
         and r.ref_ts::TIMESTAMP between b.window_from - interval 120 seconds and b.window_to
+),
+
+aws_any as (
+    -- candidates that connected to any AWS address in the window: an endpoint of any service, or
+    -- an address in AWS's ranges
+    select distinct b.event_id, r.pod_uid
+    from event_buckets as b
+    inner join connects as r
+        on r.bucket = b.bucket
+        and r.ref_ts::TIMESTAMP between b.window_from and b.window_to
 ),
 
 openers as (
@@ -112,10 +129,12 @@ per_candidate as (
     select
         c.event_id,
         c.pod_uid,
-        coalesce(list_sort(list(m.row_id) filter (where m.row_id is not null and m.in_window)), []::VARCHAR[]) as connect_row_ids,
-        coalesce(list_sort(list(m.row_id) filter (where m.row_id is not null and not m.in_window)), []::VARCHAR[]) as recent_row_ids,
-        coalesce(bool_or(m.in_window and not m.contested), false) as direct_decisive,
-        coalesce(bool_or(not m.in_window and not m.contested), false) as direct_recent_decisive,
+        coalesce(list_sort(list(m.row_id) filter (where m.row_id is not null and m.in_window and not m.via_range)), []::VARCHAR[]) as connect_row_ids,
+        coalesce(list_sort(list(m.row_id) filter (where m.row_id is not null and not m.in_window and not m.via_range)), []::VARCHAR[]) as recent_row_ids,
+        coalesce(list_sort(list(m.row_id) filter (where m.row_id is not null and m.in_window and m.via_range)), []::VARCHAR[]) as range_row_ids,
+        coalesce(bool_or(m.in_window and not m.contested and not m.via_range), false) as direct_decisive,
+        coalesce(bool_or(not m.in_window and not m.contested and not m.via_range), false) as direct_recent_decisive,
+        coalesce(bool_or(m.in_window and not m.contested and m.via_range), false) as range_decisive,
         max(m.offset_seconds) as offset_seconds
     from candidates as c
     left join matched as m on m.event_id = c.event_id and m.pod_uid = c.pod_uid
@@ -199,6 +218,10 @@ final as (
         p.recent_row_ids,
         p.offset_seconds,
         len(p.connect_row_ids) > 0 as has_direct,
+        p.range_row_ids,
+        len(p.range_row_ids) > 0 as has_range,
+        p.range_decisive,
+        aa.pod_uid is not null as aws_any,
         len(p.recent_row_ids) > 0 as has_direct_recent,
         p.direct_decisive,
         p.direct_recent_decisive,
@@ -222,6 +245,7 @@ final as (
     inner join events as e on e.event_id = p.event_id
     left join per_chain as pc on pc.event_id = p.event_id and pc.pod_uid = p.pod_uid
     left join hops_any as ha on ha.event_id = p.event_id and ha.pod_uid = p.pod_uid
+    left join aws_any as aa on aa.event_id = p.event_id and aa.pod_uid = p.pod_uid
 )
 
 select * from final

@@ -79,15 +79,15 @@ key_anchor as (
 direct as (
     select
         d.* replace (
-            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'aws-range', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
                 then 'ambiguous' else d.confidence end as confidence,
-            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'aws-range', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
                 then 'ambiguous-candidates' else d.rule_id end as rule_id,
-            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'aws-range', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
                 then null else d.pod_uid end as pod_uid,
-            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'aws-range', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
                 then null else d.basis end as basis,
-            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
+            case when k.conflicted and d.basis in ('runtime', 'relay', 'keepalive', 'aws-range', 'single-pod') and d.pod_uid is distinct from k.anchor_pod
                 then 'the runtime evidence names pod ' || d.pod_uid || ', but the other calls made with key ' || e.access_key_id
                     || case when k.anchor_pod is not null then ' name pod ' || k.anchor_pod else ' name several pods' end
                     || ': a session key is held by one pod'

@@ -14,6 +14,7 @@ select * from (
         ('source-ip-pod', 2, 'strong', 'exactly one candidate holds the source address, and it relayed nobody'),
         ('runtime-connect', 2, 'strong', 'exactly one candidate connected to the service in the window from an egress that explains the source; no other can be unseen'),
         ('relay-connect', 1, 'strong', 'as runtime-connect, the connect carried out by a known relay from the call''s source'),
+        ('aws-range-connect', 1, 'strong', 'no endpoint connect; exactly one candidate connected through its NAT to an address in AWS''s ranges whose code allows the service, and no other candidate to any AWS address'),
         ('keepalive-connect', 2, 'strong', 'no candidate connected in the window; exactly one did in the 120 s before it'),
         ('single-pod', 2, 'strong', 'exactly one pod of the service account existed, its egress or a relay explains the source, inventory brackets the call'),
         ('session-carry', 2, 'strong', 'the key was issued by a call decided to pod P, whose egress still explains this call''s source'),

@@ -47,6 +47,10 @@ joined as (
         v.has_direct_recent,
         v.direct_decisive,
         v.direct_recent_decisive,
+        v.range_row_ids,
+        v.has_range,
+        v.range_decisive,
+        v.aws_any,
         v.chain_row_ids,
         v.chain_recent_row_ids,
         v.chain_positive,
@@ -91,7 +95,9 @@ final as (
         (direct_recent_decisive and own_relation is not null and not is_relay) or chain_recent_positive as decisive_recent,
         has_direct or chain_positive or (chain_possible and own_relation is null) as any_connect,
         has_direct_recent or chain_recent_positive or (chain_possible_any and not chain_possible and own_relation is null) as any_recent,
-        ip_relation in ('unobserved', 'relay-hop', 'unexplained-connect') as uncertain
+        ip_relation in ('unobserved', 'relay-hop', 'unexplained-connect') as uncertain,
+        -- a connect to an address in AWS's ranges decides only through the candidate's own NAT
+        range_decisive and own_relation = 'egress-nat' and not is_relay as range_evidence
     from related
 )
 

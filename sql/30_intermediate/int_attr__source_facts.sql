@@ -1,6 +1,7 @@
 -- The egress facts that explain each call's public source address (attribution, step 1b): the
--- facts covering the address, of the best precedence only (declared > collected > learned), one
--- row per fact and node behind it. A call from a private address or a service name has none.
+-- facts covering the address, of the best precedence only (declared > collected > learned; an
+-- overridden fact explains nothing), one row per fact and node behind it. A call from a private
+-- address or a service name has none.
 create or replace view int_attr__source_facts as
 
 with
@@ -11,7 +12,7 @@ events as (
 ),
 
 facts as (
-    select * from int_net__egress_facts
+    select * from int_net__egress_facts where overridden_by is null
 ),
 
 covering as (

@@ -1,8 +1,13 @@
--- Egress facts: what sits behind each public address the cluster's traffic leaves from. One row
--- per fact and node behind it (a fact with no node behind it keeps one row with node_name NULL).
+-- Egress facts: what sits behind each public address the cluster's traffic leaves from, in one
+-- place. One row per fact and node behind it (a fact with no node known behind it keeps one row
+-- with node_name NULL).
 --   declared  case.yaml egress: a NAT's public addresses and the nodes or subnets behind it
--- precedence: declared 1 (a lower number wins where facts of several sources cover an address).
--- fact_id: <source>:<label>:<public address or CIDR>.
+--   collected the network inventory of the cloud account (NAT gateways and their subnets); none yet
+--   learned  an address from which the node-role sessions of two or more of the cluster's
+--             instances called (int_net__learned_egress): the nodes of those instances
+-- precedence: declared 1, collected 2, learned 3. A fact covered by a fact of a better precedence
+-- (an address or CIDR overlapping it) is overridden (overridden_by) and explains nothing; the
+-- gaps checks still list it beside the one that won. fact_id: <source>:<label>:<address or CIDR>.
 create or replace view int_net__egress_facts as
 
 with
@@ -31,8 +36,8 @@ declared_nodes as (
     where g.node_name is null and g.subnet_cidr is null
 ),
 
-final as (
-    select distinct
+declared_facts as (
+    select
         'declared:' || label || ':' || public_cidr as fact_id,
         public_cidr as cidr,
         public_lo as lo,
@@ -42,8 +47,41 @@ final as (
         1 as precedence,
         label,
         behind_kind,
-        behind
+        behind,
+        to_json({'case_yaml': 'egress', 'label': label}) as evidence
     from declared_nodes
+),
+
+learned_facts as (
+    select
+        'learned:node-role:' || source_ip as fact_id,
+        source_ip as cidr,
+        source_ip_int as lo,
+        source_ip_int as hi,
+        node_name,
+        'learned' as source,
+        3 as precedence,
+        'node-role' as label,
+        'node' as behind_kind,
+        node_name as behind,
+        to_json({'instances': instances, 'calls': calls, 'first_at': first_at, 'last_at': last_at, 'event_ids': event_ids}) as evidence
+    from int_net__learned_egress
+),
+
+facts as (
+    select distinct * from declared_facts
+    union all
+    select * from learned_facts
+),
+
+final as (
+    select
+        f.*,
+        (
+            select min(g.fact_id) from facts as g
+            where g.precedence < f.precedence and g.lo <= f.hi and g.hi >= f.lo
+        ) as overridden_by
+    from facts as f
 )
 
 select * from final

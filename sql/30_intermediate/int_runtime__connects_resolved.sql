@@ -61,6 +61,7 @@ final as (
         c.node_name,
         c.service,
         c.dest_kind,
+        c.aws_service,
         c.src_ip,
         c.dst_ip,
         c.dst_port,

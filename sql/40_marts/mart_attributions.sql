@@ -25,6 +25,10 @@ lifecycle as (
     select * from pod_lifecycle
 ),
 
+source_facts as (
+    select event_id, min(fact_id) as fact_id from int_attr__source_facts group by event_id
+),
+
 offsets as (
     select node_name, coalesce(offset_seconds, 0) as offset_seconds from node_clock_offsets
 ),
@@ -37,13 +41,14 @@ candidate_docs as (
         c.name,
         c.node_name,
         c.service_account,
-        list_concat(c.connect_row_ids, c.recent_row_ids, c.chain_row_ids, c.chain_recent_row_ids) as connect_row_ids,
+        list_concat(c.connect_row_ids, c.recent_row_ids, c.chain_row_ids, c.chain_recent_row_ids, c.range_row_ids) as connect_row_ids,
         list_sort(list_concat(
             c.origins,
             ['source:' || c.ip_relation],
             case when c.has_direct then ['runtime-connect'] else []::VARCHAR[] end,
             case when c.has_direct_recent then ['recent-connect'] else []::VARCHAR[] end,
             case when c.chain_positive or c.chain_recent_positive then ['relay-connect'] else []::VARCHAR[] end,
+            case when c.has_range then ['aws-range-connect'] else []::VARCHAR[] end,
             case when c.is_relay then ['known-relay'] else []::VARCHAR[] end,
             case when not c.observable then ['sensor-blind'] else []::VARCHAR[] end
         )) as kept_by
@@ -61,6 +66,7 @@ chosen as (
             when 'runtime' then s.connect_row_ids
             when 'relay' then list_concat(s.chain_row_ids, case when s.chain_positive then []::VARCHAR[] else s.chain_recent_row_ids end)
             when 'keepalive' then s.recent_row_ids
+            when 'aws-range' then s.range_row_ids
             else []::VARCHAR[]
         end as runtime_rows
     from decisions as d
@@ -77,6 +83,7 @@ own_decided_by as (
                 'runtime': coalesce(ch.runtime_rows, []::VARCHAR[]),
                 'address': case when ch.ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'relay') then
                     {'source_ip': e.source_ip, 'relation': ch.ip_relation, 'fact_id': ch.fact_id,
+                     'fact_source': split_part(ch.fact_id, ':', 1)::VARCHAR,
                      'relay_pod_uid': case when ch.ip_relation = 'relay' then ch.chain_relay_pod_uid end}
                 end,
                 'cloud': list_sort(list_distinct(list_concat(
@@ -189,6 +196,7 @@ final as (
             'inventory': case when p.from_row_id is not null then [p.from_row_id] else []::VARCHAR[] end
         }) as evidence,
         to_json(db.decided_by) as decided_by,
+        coalesce(db.decided_by.address.fact_id, sf.fact_id) as egress_fact_id,
         d.rule_id,
         coalesce(r.rule_version, 1) as rule_version,
         e.window_from,
@@ -201,7 +209,8 @@ final as (
     left join chosen_pod as p on p.event_id = e.event_id
     left join listed as l on l.event_id = e.event_id
     left join offsets as o on o.node_name = p.node_name
-    left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|keepalive-connect|single-pod)$', '\2')
+    left join source_facts as sf on sf.event_id = e.event_id
+    left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|aws-range-connect|keepalive-connect|single-pod)$', '\2')
 )
 
 select * from final

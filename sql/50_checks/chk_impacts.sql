@@ -5,7 +5,9 @@
 --   audit silence or audit retention before the window: calls in that interval that are not proven
 --     (pods created or deleted then are known only from inventory and runtime);
 --   a service account shared by several pods: its ambiguous calls;
---   Pod Identity without session tags: calls made with that session's key.
+--   Pod Identity without session tags: calls made with that session's key;
+--   a source address no egress fact explains, used with a pod's or node's credentials: the calls
+--     from it.
 create or replace view chk_impacts as
 
 with
@@ -62,8 +64,16 @@ untagged_gaps as (
     where f.kind = 'pod-identity-tags-disabled'
 ),
 
+unexplained_gaps as (
+    select distinct f.finding_id, a.event_id
+    from findings as f
+    inner join attributions as a on a.source_ip = (f.detail ->> 'source_ip')
+    where f.kind = 'unexplained-source'
+),
+
 final as (
     select * from node_gaps
+    union select * from unexplained_gaps
     union select * from clock_gaps
     union select * from audit_gaps
     union select * from shared_gaps

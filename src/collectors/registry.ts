@@ -8,11 +8,12 @@ import { k8sWatch } from './k8s-watch/index.js';
 import { collection } from './collection/index.js';
 import { sensor } from './sensor/index.js';
 import { cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys } from './cloudtrail-integrity/index.js';
+import { awsIpRanges } from './aws-ip-ranges/index.js';
 
 type Obj = Record<string, unknown>;
 
 /** Detection order matters only where shapes could overlap; these cannot. */
-export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection, sensor, cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys];
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection, sensor, cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys, awsIpRanges];
 
 export function collectorFor(source: SourceType): Collector {
   return COLLECTORS.find((c) => c.source === source)!;

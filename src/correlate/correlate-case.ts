@@ -43,7 +43,9 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'temp', name: 'int_runtime__node_coverage' },
   { kind: 'temp', name: 'int_runtime__relay_hops' },
   { kind: 'temp', name: 'int_runtime__relays' },
+  { kind: 'temp', name: 'int_cloud__suspect_keys' },
   { kind: 'temp', name: 'int_net__egress_facts' },
+  { kind: 'table', name: 'egress_facts' },
   { kind: 'temp', name: 'int_attr__events' },
   { kind: 'temp', name: 'int_attr__source_facts' },
   { kind: 'temp', name: 'int_attr__relay_chains' },
@@ -66,6 +68,18 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'table', name: 'kube_attributions' },
   { kind: 'table', name: 'pod_human_actions' },
 ];
+
+/** The AWS ip-ranges publication correlation used (custody records its syncToken and the file's hash), if any. */
+async function ipRangesUsed(store: Awaited<ReturnType<typeof openCaseStore>>): Promise<Record<string, unknown> | null> {
+  const rows = await store.rows(
+    `select r.sync_token, strftime(any_value(r.published_at), '%Y-%m-%dT%H:%M:%SZ') as published_at, r.evidence_file_id, any_value(f.sha256) as sha256, count(*)::INTEGER as prefixes
+     from aws_ip_ranges as r left join evidence_files as f on f.evidence_file_id = r.evidence_file_id
+     group by r.sync_token, r.evidence_file_id
+     order by try_cast(r.sync_token as BIGINT) desc nulls last, r.sync_token desc, r.evidence_file_id
+     limit 1`,
+  );
+  return rows[0] ?? null;
+}
 
 export const CORRELATION_TABLE_NAMES = CORRELATION_STEPS.filter((s) => s.kind === 'table').map((s) => s.name);
 
@@ -94,10 +108,12 @@ export async function correlateCase(caseDir: string, log?: ProgressLike, clock: 
     progress.note(`cloudtrail_validation: ${trail.verdicts.length} verdicts (${summaryText(trail)})`);
     const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, progress);
     faultPoint('after-correlate');
+    const ranges = await ipRangesUsed(store);
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
       rows: { ...Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])), cloudtrail_validation: trail.verdicts.length },
+      ...(ranges ? { aws_ip_ranges: ranges } : {}),
     }, actor);
     // readers that find the case held read these tables from the snapshot
     await exportAnalysisSnapshot(store, p);

@@ -19,8 +19,8 @@ import { scoreGaps, type GapScore } from './gap-score.js';
 import { runChecksIfAvailable } from './checks.js';
 import { scoreReport, type ReportFindingRow, type ReportScore } from './report-score.js';
 
-/** Scenarios whose pod-made calls must be recalled at >= 0.95 (correlation issue, point 6). */
-const RECALL_SCENARIOS = new Set(['irsa-exfil', 'pod-identity', 'imds-node-role', 'churn']);
+/** Every scenario's decidable pod-made calls must be recalled at >= 0.95. */
+const RECALL_FLOOR = 0.95;
 
 interface Args {
   seeds: number[];
@@ -95,7 +95,9 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   if (cloud.precision !== null && cloud.precision < 1) failures.push(`precision ${cloud.precision.toFixed(3)} < 1`);
   if (cloud.ambiguousOk !== null && cloud.ambiguousOk < 1) failures.push(`ambiguous without the true pod`);
   if (cloud.notPodMadeProvenStrong > 0) failures.push(`${cloud.notPodMadeProvenStrong} calls no pod made attributed proven/strong`);
-  if (RECALL_SCENARIOS.has(scenario) && (cloud.recall ?? 0) < 0.95) failures.push(`recall ${(cloud.recall ?? 0).toFixed(3)} < 0.95`);
+  if (cloud.recallDecidable !== null && cloud.recallDecidable < RECALL_FLOOR) {
+    failures.push(`recall of decidable calls ${cloud.recallDecidable.toFixed(3)} < ${RECALL_FLOOR} (missed, by what decides them: ${JSON.stringify(cloud.missedBy)})`);
+  }
   if (kubeScore.podCorrect < kubeScore.requests) failures.push(`pod-token requests: ${kubeScore.podCorrect}/${kubeScore.requests} attributed to their bound pod`);
   if (kubeScore.offPodCorrect < kubeScore.requests) failures.push(`pod-token requests: off-pod right on ${kubeScore.offPodCorrect}/${kubeScore.requests}`);
   if (gaps) failures.push(...gaps.failures);
@@ -107,7 +109,7 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
 
 export function formatEvalTable(rows: EvalRow[]): string {
-  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'report', 'time s', 'result'];
+  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'decidable', 'recall dec', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'report', 'time s', 'result'];
   const body = rows.map((r) => [
     r.scenario,
     String(r.seed),
@@ -119,6 +121,8 @@ export function formatEvalTable(rows: EvalRow[]): string {
     pct(r.cloud.precision),
     pct(r.cloud.ambiguousOk),
     pct(r.cloud.recall),
+    `${r.cloud.decidable}/${r.cloud.podMade}`,
+    pct(r.cloud.recallDecidable),
     `${r.kube.podCorrect}/${r.kube.requests}`,
     `${r.kube.offPodCorrect}/${r.kube.requests}`,
     r.gaps ? `${r.gaps.detected}/${r.gaps.injected}` : 'n/a',
@@ -131,8 +135,32 @@ export function formatEvalTable(rows: EvalRow[]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)];
+  out.push('', ...formatRecallBreakdown(rows));
   for (const r of rows) for (const f of r.failures) out.push(`FAIL ${r.scenario} seed ${r.seed}: ${f}`);
   return out.join('\n') + '\n';
+}
+
+/** Recall of decidable pod-made calls over all rows, per attribution path and per property. */
+export function formatRecallBreakdown(rows: EvalRow[]): string[] {
+  const sum = (pick: (r: EvalRow) => Record<string, { decidable: number; recalled: number }>): Map<string, { decidable: number; recalled: number }> => {
+    const m = new Map<string, { decidable: number; recalled: number }>();
+    for (const r of rows) {
+      for (const [k, v] of Object.entries(pick(r))) {
+        const c = m.get(k) ?? { decidable: 0, recalled: 0 };
+        c.decidable += v.decidable;
+        c.recalled += v.recalled;
+        m.set(k, c);
+      }
+    }
+    return m;
+  };
+  const lines = (title: string, m: Map<string, { decidable: number; recalled: number }>): string[] => [
+    `${title}: ${[...m.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+      .map(([k, v]) => `${k} ${v.decidable === 0 ? '-' : (v.recalled / v.decidable).toFixed(3)} (${v.recalled}/${v.decidable})`)
+      .join(', ')}`,
+  ];
+  return [...lines('recall of decidable calls by path', sum((r) => r.cloud.byPath)), ...lines('recall of decidable calls by property', sum((r) => r.cloud.byProperty))];
 }
 
 async function main(): Promise<void> {

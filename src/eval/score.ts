@@ -5,6 +5,9 @@
  *               call (a call no pod made counts as wrong when attributed proven or strong)
  *   ambiguous ok  share of ambiguous attributions of pod-made calls whose candidates hold the true pod
  *   recall      share of the pod-made calls in the lake that got a correct proven or strong answer
+ *   recall of decidable calls  the same over the pod-made calls truth.json marks decidable (the
+ *               evidence the generator wrote decides them), overall, per attribution path and per
+ *               property of the world the call has (relay, nat-public, ...)
  */
 export interface TruthCloudEvent {
   event_id: string;
@@ -12,6 +15,16 @@ export interface TruthCloudEvent {
   path: string;
   why_not_pod: string | null;
   logged: boolean;
+  decidable?: boolean | null;
+  decidable_by?: string | null;
+  undecidable_why?: string | null;
+  properties?: string[];
+}
+
+/** Decidable pod-made calls and how many got the right proven or strong answer. */
+export interface RecallCell {
+  decidable: number;
+  recalled: number;
 }
 
 export interface TruthKubeRequest {
@@ -48,6 +61,13 @@ export interface CloudScore {
   recall: number | null;
   notPodMadeProvenStrong: number;
   missingAttributions: number;
+  decidable: number;
+  decidableRecalled: number;
+  recallDecidable: number | null;
+  byPath: Record<string, RecallCell>;
+  byProperty: Record<string, RecallCell>;
+  /** Decidable calls missed, by what truth says decides them (for diagnosis). */
+  missedBy: Record<string, number>;
   wrong: { event_id: string; confidence: string; pod_uid: string | null; truth: string | null }[];
 }
 
@@ -70,8 +90,15 @@ export function scoreCloud(truth: TruthCloudEvent[], rows: AttributionRow[]): Cl
     recall: null,
     notPodMadeProvenStrong: 0,
     missingAttributions: 0,
+    decidable: 0,
+    decidableRecalled: 0,
+    recallDecidable: null,
+    byPath: {},
+    byProperty: {},
+    missedBy: {},
     wrong: [],
   };
+  const cell = (m: Record<string, RecallCell>, k: string): RecallCell => (m[k] ??= { decidable: 0, recalled: 0 });
   for (const r of rows) {
     const t = byId.get(r.event_id);
     seen.add(r.event_id);
@@ -91,12 +118,25 @@ export function scoreCloud(truth: TruthCloudEvent[], rows: AttributionRow[]): Cl
     }
     if (truePod !== null) {
       s.podMade++;
-      if ((r.confidence === 'proven' || r.confidence === 'strong') && r.pod_uid === truePod) s.recalled++;
+      const right = (r.confidence === 'proven' || r.confidence === 'strong') && r.pod_uid === truePod;
+      if (right) s.recalled++;
+      if (t.decidable) {
+        s.decidable++;
+        if (right) s.decidableRecalled++;
+        else s.missedBy[t.decidable_by ?? '?'] = (s.missedBy[t.decidable_by ?? '?'] ?? 0) + 1;
+        const add = (c: RecallCell): void => {
+          c.decidable++;
+          if (right) c.recalled++;
+        };
+        add(cell(s.byPath, t.path));
+        for (const p of t.properties ?? ['plain']) add(cell(s.byProperty, p));
+      }
     }
   }
   s.precision = ratio(s.provenStrongCorrect, s.provenStrong);
   s.ambiguousOk = ratio(s.ambiguousContainingTruth, s.ambiguousPodMade);
   s.recall = ratio(s.recalled, s.podMade);
+  s.recallDecidable = ratio(s.decidableRecalled, s.decidable);
   return s;
 }
 

@@ -14,8 +14,11 @@ import { CloudTrailOut } from './emit/cloudtrail.js';
 import { LookupOut } from './emit/lookup-events.js';
 import { writeInventory } from './emit/inventory.js';
 import { writeCaseYaml } from './emit/case-yaml.js';
+import { writeIpRanges } from './emit/ip-ranges.js';
 import { scheduleLifecycles } from './lifecycle.js';
 import { backgroundMinute, runtimeFactor } from './background.js';
+import { EvidenceLedger } from './ledger.js';
+import { markDecidable } from './decidable.js';
 
 /**
  * `podtrail generate`: writes DIR/inputs/ (every source in its real format), DIR/case.yaml and
@@ -96,6 +99,7 @@ export function generateScenario(o: GenerateOptions): GenerateSummary {
     truth,
     sched: new Scheduler<World>(),
     runtimeFactor: 0,
+    ledger: new EvidenceLedger(spec.cluster.account),
   };
   scheduleLifecycles(w);
   for (const play of spec.plays) play.schedule(w);
@@ -123,10 +127,12 @@ export function generateScenario(o: GenerateOptions): GenerateSummary {
   if (lookupFile) files.push(lookupFile);
   files.push(...writeInventory(root, spec.cluster, spec.snapshots));
   files.push(writeCaseYaml(root, spec, o.seed));
+  if (spec.ipRanges) files.push(writeIpRanges(root, spec.cluster.account));
   const paths = casePaths(root);
   mkdirSync(paths.raw, { recursive: true });
   mkdirSync(paths.lake, { recursive: true });
 
+  markDecidable(w);
   const cloud = truth.cloudEvents();
   const counts: Record<string, number> = {
     nodes: spec.cluster.nodes.length,

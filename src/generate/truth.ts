@@ -36,6 +36,14 @@ export interface CloudTruth {
   logged: boolean;
   sources: Array<'lookup' | 's3'>;
   not_logged_why: 'cloudtrail-hour-missing' | 'no-data-events' | null;
+  /** Pod-made calls: whether the evidence written decides the pod (decidable.ts); null otherwise. */
+  decidable?: boolean | null;
+  /** What decides it: pod-identity-tag, source-ip, runtime-connect, relay-connect, aws-range-connect, single-pod, carry, inherit. */
+  decidable_by?: string | null;
+  /** Why it cannot be decided: no-runtime-evidence, no-sensor, competing-connect, competing-keepalive, candidate-unobserved, not-logged, ... */
+  undecidable_why?: string | null;
+  /** The world's properties the call has: relay, nat-public, ... (plain when none). */
+  properties?: string[];
 }
 
 export interface KubeTruth {

@@ -7,6 +7,7 @@ import type { RuntimeOut } from './emit/runtime-out.js';
 import type { KubeAuditOut } from './emit/kube-audit.js';
 import type { CloudTrailOut } from './emit/cloudtrail.js';
 import type { LookupOut } from './emit/lookup-events.js';
+import type { EvidenceLedger } from './ledger.js';
 
 /** What a scenario declares: its cluster, its incidents (plays), its gaps and damaged records. */
 
@@ -48,6 +49,10 @@ export interface ScenarioSpec {
   /** Interval the analyst queried with lookup-events (cluster region, management events). */
   lookup: { from: Ns; to: Ns };
   snapshots: Ns[];
+  /** undeclared: case.yaml names only the VPC endpoints, not the public ranges a NAT reaches. */
+  publicEndpoints: 'declared' | 'undeclared';
+  /** The analyst acquired AWS's ip-ranges.json (inputs/aws/ip-ranges.json). */
+  ipRanges: boolean;
 }
 
 export interface World {
@@ -66,4 +71,6 @@ export interface World {
   sched: Scheduler<World>;
   /** Multiplier on runtime-only background rates, set so scale 1 gives about 50k runtime events. */
   runtimeFactor: number;
+  /** What was written as evidence, for truth.json's decidability (never read by the emitters). */
+  ledger: EvidenceLedger;
 }

@@ -39,6 +39,7 @@ function largeDocumentGuess(text: string): SourceType | null {
   if (/"items"\s*:\s*\[/.test(text) && /"kind"\s*:\s*"(List|PodList|NodeList|ServiceAccountList|Pod|Node|ServiceAccount)"/.test(text)) return 'inventory';
   if (/"(logEvents|events)"\s*:\s*\[/.test(text) && /auditID/.test(text)) return 'kube-audit';
   if (/"eventVersion"\s*:/.test(text) && /"eventSource"\s*:/.test(text)) return 'cloudtrail';
+  if (/"syncToken"\s*:/.test(text) && /"prefixes"\s*:\s*\[/.test(text)) return 'aws-ip-ranges';
   return null;
 }
 

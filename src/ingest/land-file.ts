@@ -54,6 +54,7 @@ const TIME_COLUMN: Record<string, string> = {
   cloudtrail_digests: 'digest_end_time',
   cloudtrail_objects: 'captured_at',
   cloudtrail_public_keys: 'validity_start',
+  aws_ip_ranges: 'published_at',
   _rejects: 'line',
 };
 

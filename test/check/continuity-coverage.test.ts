@@ -50,6 +50,7 @@ describe('the complete baseline case', () => {
   it('says so check by check, with the ok kinds', () => {
     expect(kinds(built.clean.findings, 'ok')).toEqual(
       [
+        'aws-ip-ranges-missing',
         'binding-node-role',
         'clock-declared',
         'clock-declared',
@@ -57,6 +58,7 @@ describe('the complete baseline case', () => {
         'data-events-present',
         'inventory-covers-window',
         'no-rejects',
+        'outside-source',
         'sensor-present',
         'sensor-present',
         'source-covers-window',

@@ -112,6 +112,7 @@ function reachViaRelay(w: World, svc: AwsService, caller: { kind: 'proc'; proc: 
     }
     const o = c + ms(1 + w.rng.int(30)) + BigInt(w.rng.int(1_000_000));
     connect(w, relayProc, o, out.daddr, 443, 'aws');
+    w.ledger.chain(c, caller.proc.pod, caller.proc.node, svc.eventSource);
     eventTime = nextSecond(o);
     evidence = w.runtime.hasSensor(caller.proc.node) && w.runtime.hasSensor(via.node);
   } else {

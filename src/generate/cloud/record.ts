@@ -98,6 +98,25 @@ export function emitRecord(w: World, record: Record<string, unknown>, eventTime:
   if (inLookup) sources.push('lookup');
   if (inS3) sources.push('s3');
   const eventId = record['eventID'] as string;
+  const ui = record['userIdentity'] as Record<string, unknown>;
+  const resp = (record['responseElements'] ?? null) as Record<string, Record<string, unknown>> | null;
+  const tags = ((record['requestParameters'] as Record<string, unknown> | null)?.['tags'] ?? []) as Array<{ key: string; value: string }>;
+  const source = record['sourceIPAddress'] as string;
+  w.ledger.call({
+    eventId,
+    t: eventTime,
+    service: record['eventSource'] as string,
+    keyId: (ui['accessKeyId'] as string | undefined) ?? null,
+    issuedKey: ((resp?.['credentials']?.['accessKeyId'] ?? resp?.['accessKey']?.['accessKeyId']) as string | undefined) ?? null,
+    taggedPod: tags.find((t) => t.key === 'kubernetes-pod-uid')?.value ?? null,
+    source,
+    madeBy: truth.madeBy,
+    relayPodUid,
+    runtimeEvidence,
+    viaAwsService: (truth.via ?? null) === 'aws-service',
+    throughNat: !record['vpcEndpointId'] && /^\d+\.\d+\.\d+\.\d+$/.test(source) && !/^(10\.|172\.(1[6-9]|2[0-9]|3[01])\.|192\.168\.)/.test(source),
+    logged: sources.length > 0,
+  });
   w.truth.addCloud(
     {
       event_id: eventId,

@@ -19,6 +19,7 @@ export function writeCaseYaml(root: string, spec: ScenarioSpec, seed: number): s
     };
   });
   const endpoints = Object.values(acct.services)
+    .filter((s) => spec.publicEndpoints === 'declared' || s.route === 'vpce')
     .sort((a, b) => (a.eventSource < b.eventSource ? -1 : a.eventSource > b.eventSource ? 1 : 0))
     .map((s) => ({
       service: s.eventSource,

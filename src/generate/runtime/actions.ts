@@ -56,6 +56,7 @@ export type ConnectKind = 'aws' | 'imds' | 'plain';
 export function connect(w: World, p: Proc, t: Ns, daddr: string, dport: number, kind: ConnectKind): SockArg {
   const s: SockArg = { saddr: sourceIp(p), daddr, sport: 32768 + w.rng.int(28000), dport, cookie: socketCookie(w.rng) };
   w.runtime.tetragon(p.node, t, connectLine(p, t, s));
+  w.ledger.connect(t, p.pod, p.node, daddr);
   if (p.container && p.pod && kind !== 'plain') {
     const tf = t + jitterUs(w, 60);
     if (kind === 'imds' && !p.pod.workload.hostNetwork) w.runtime.falcoAlert(p.node, tf, imdsAlert(p, tf, s));

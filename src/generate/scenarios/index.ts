@@ -7,6 +7,7 @@ import * as churn from './churn.js';
 import * as gaps from './gaps.js';
 import * as mixed from './mixed.js';
 import * as relayEgress from './relay-egress.js';
+import * as natPublic from './nat-public.js';
 
 /** The scenario registry, in the order `podtrail generate --list` prints it. */
 export interface ScenarioEntry {
@@ -24,6 +25,7 @@ export const SCENARIOS: readonly ScenarioEntry[] = [
   { name: 'gaps', ...gaps },
   { name: 'mixed', ...mixed },
   { name: 'relay-egress', ...relayEgress },
+  { name: 'nat-public', ...natPublic },
 ];
 
 export function findScenario(name: string): ScenarioEntry | undefined {

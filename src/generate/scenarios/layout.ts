@@ -30,6 +30,8 @@ export interface Assembly {
   malformed?: MalformedPlan;
   lookup: { from: Ns; to: Ns };
   windowFrom?: Ns;
+  publicEndpoints?: ScenarioSpec['publicEndpoints'];
+  ipRanges?: boolean;
 }
 
 export function assemble(a: Assembly, seed: number): ScenarioSpec {
@@ -53,5 +55,7 @@ export function assemble(a: Assembly, seed: number): ScenarioSpec {
     malformed: a.malformed ?? NO_DAMAGE,
     lookup: a.lookup,
     snapshots: SNAPSHOTS,
+    publicEndpoints: a.publicEndpoints ?? 'declared',
+    ipRanges: a.ipRanges ?? false,
   };
 }

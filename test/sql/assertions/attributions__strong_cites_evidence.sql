@@ -1,10 +1,11 @@
 -- invariant: every proven or strong attribution cites the evidence that decided it (decided_by),
 -- so no pod is ever named by elimination alone. decided_by.basis is one of key-chain,
 -- source-address, runtime, relay, keepalive, single-pod, carry, inherit, and:
---   runtime, relay, keepalive  cite at least one runtime row (a connect; for a relay, the hop and
+--   runtime, relay, keepalive, aws-range  cite at least one runtime row (a connect; for a relay, the hop and
 --                              the relay's outbound connect), which must be a connect event;
 --   source-address, single-pod cite the address evidence: how the source fits the pod (pod-ip,
---                              node-ip, egress-nat with the egress fact used, or relay);
+--                              node-ip, egress-nat with the egress fact used, or relay); a learned
+--                              egress fact alone never decides;
 --   key-chain                  cites the cloud event whose session tag names the pod (the key's
 --                              issuing call, or the call itself); proven rows only;
 --   carry, inherit             cite the cloud events they carry from, each itself proven or
@@ -24,7 +25,8 @@ rows_ as (
         coalesce(from_json(decided_by -> 'runtime', '["VARCHAR"]'), []::VARCHAR[]) as runtime_ids,
         coalesce(from_json(decided_by -> 'cloud', '["VARCHAR"]'), []::VARCHAR[]) as cloud_ids,
         decided_by -> 'address' ->> 'relation' as relation,
-        decided_by -> 'address' ->> 'fact_id' as fact_id
+        decided_by -> 'address' ->> 'fact_id' as fact_id,
+        decided_by -> 'address' ->> 'fact_source' as fact_source
     from attributions
 ),
 
@@ -40,11 +42,11 @@ problems as (
     select event_id, confidence, rule_id, 'unknown basis ' || coalesce(basis, 'NULL')
     from rows_
     where confidence in ('proven', 'strong')
-        and coalesce(basis, '') not in ('key-chain', 'source-address', 'runtime', 'relay', 'keepalive', 'single-pod', 'carry', 'inherit')
+        and coalesce(basis, '') not in ('key-chain', 'source-address', 'runtime', 'relay', 'keepalive', 'aws-range', 'single-pod', 'carry', 'inherit')
     union all
     select event_id, confidence, rule_id, basis || ' without a runtime row'
     from rows_
-    where confidence in ('proven', 'strong') and basis in ('runtime', 'relay', 'keepalive') and len(runtime_ids) = 0
+    where confidence in ('proven', 'strong') and basis in ('runtime', 'relay', 'keepalive', 'aws-range') and len(runtime_ids) = 0
     union all
     select event_id, confidence, rule_id, basis || ' without address evidence'
     from rows_
