@@ -38,9 +38,11 @@ describe('progress of long commands', () => {
     expect(r.err).toMatch(/ETA \d+:\d\d/);
     const c = await run(['correlate', dir, '--as-of', AS_OF], false);
     expect(c.err.trim().split('\n')).toEqual([
+      expect.stringMatching(/^cloudtrail_validation: \d+ verdicts \(CloudTrail digests: /),
       expect.stringMatching(/^pod_lifecycle: \d+ rows in [\d.]+ s$/),
       expect.stringMatching(/^credential_sessions: /),
       expect.stringMatching(/^node_clock_offsets: /),
+      expect.stringMatching(/^egress_facts: /),
       expect.stringMatching(/^attributions: /),
       expect.stringMatching(/^kube_attributions: /),
       expect.stringMatching(/^pod_human_actions: /),
