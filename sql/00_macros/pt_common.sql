@@ -38,3 +38,25 @@ create or replace macro pt_exec_id_node(exec_id) as
 -- Protocol names without the IPPROTO_ prefix.
 create or replace macro pt_protocol(p) as
     nullif(upper(regexp_replace(p, '^IPPROTO_', '')), '');
+
+-- A count with its noun for a message: "1 pair", "3 pairs" (plural unless exactly one).
+create or replace macro pt_count(n, one, many) as
+    n || ' ' || case when n = 1 then one else many end;
+
+-- True when the duplicate-key scan (src/ingest/duplicate-keys.ts) found a key twice in one object of
+-- this record, or of the value that holds it: `dups` lists "<evidence id>|<value ordinal>|<record
+-- path>" ('' for the value itself). Such a record reads differently in different parsers.
+create or replace macro pt_has_duplicate_key(dups, evidence_file_id, ordinal, record_path) as
+    len(dups) > 0
+    and (
+        list_contains(dups, evidence_file_id || '|' || ordinal || '|' || coalesce(record_path, ''))
+        or list_contains(dups, evidence_file_id || '|' || ordinal || '|')
+    );
+
+-- A JSON number or string read as text holds an integer that fits BIGINT / INTEGER exactly
+-- ('1.5' would cast to 2, '1e400' and '18446744073709551616' to nothing).
+create or replace macro pt_fits_bigint(text) as
+    coalesce(regexp_full_match(text, '-?[0-9]+') and try_cast(text as BIGINT) is not null, false);
+
+create or replace macro pt_fits_integer(text) as
+    coalesce(regexp_full_match(text, '-?[0-9]+') and try_cast(text as INTEGER) is not null, false);

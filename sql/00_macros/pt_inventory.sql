@@ -26,8 +26,8 @@ create or replace macro pt_inventory_node(item) as
 create or replace macro pt_inventory_pod(item) as
     from_json(item, '{
         "metadata": {
-            "uid": "VARCHAR", "namespace": "VARCHAR", "name": "VARCHAR",
-            "creationTimestamp": "VARCHAR", "deletionTimestamp": "VARCHAR", "labels": "JSON",
+            "uid": "VARCHAR", "namespace": "VARCHAR", "name": "VARCHAR", "resourceVersion": "VARCHAR",
+            "creationTimestamp": "VARCHAR", "deletionTimestamp": "VARCHAR", "deletionGracePeriodSeconds": "BIGINT", "labels": "JSON",
             "ownerReferences": [{"kind": "VARCHAR", "name": "VARCHAR"}]
         },
         "spec": {"nodeName": "VARCHAR", "serviceAccountName": "VARCHAR", "serviceAccount": "VARCHAR", "hostNetwork": "VARCHAR"},

@@ -255,10 +255,10 @@ final as (
                     when n_any > 1 then n_any || ' candidates connected to ' || event_source || ' in the window (directly or through a relay)'
                     when len(blind_nodes) > 0 then
                         'no runtime sensor evidence from ' || array_to_string(blind_nodes, ', ') || ' around the call; '
-                        || n_kept || ' candidates remain'
+                        || pt_count(n_kept, 'candidate remains', 'candidates remain')
                     when n_relay_doubt > 0 then
-                        n_relay_doubt || ' candidates connected to a relay or to the service while their own egress does not explain the source; '
-                        || n_kept || ' candidates remain'
+                        pt_count(n_relay_doubt, 'candidate', 'candidates') || ' connected to a relay or to the service while their own egress does not explain the source; '
+                        || pt_count(n_kept, 'candidate remains', 'candidates remain')
                     when n_any = 1 and n_recent_only > 0 then
                         'one candidate connected to ' || event_source || ' in the window, and ' || n_recent_only
                         || ' other candidates had a connection to it open from the 120 s before (kept alive)'
@@ -269,7 +269,7 @@ final as (
                     when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods > 1 then
                         n_sa_pods || ' pods of service account ' || sa_namespace || ':' || sa_name || ' existed, and no runtime connect to '
                         || event_source || ' singles one out'
-                    else n_kept || ' candidates, and no runtime connect to ' || event_source || ' singles one out'
+                    else pt_count(n_kept, 'candidate', 'candidates') || ', and no runtime connect to ' || event_source || ' singles one out'
                 end
         end as reason,
         n_kept as n_consistent

@@ -1,6 +1,7 @@
 -- Pod lifecycle: one row per pod UID and validity interval (the logic behind pod_lifecycle).
 -- Sources: inventory snapshots (attributes, creation and deletion timestamps, presence), audit
--- pod create/delete requests, runtime first/last sightings. A UID gets a new interval when the
+-- pod create/delete requests, runtime first/last sightings, and the pod watch of a live collection
+-- (int_pod__watch_span: creationTimestamp, and the DELETED event's receive time for "gone"). A UID gets a new interval when the
 -- set of image digests its snapshots show changes. Bounds take the earliest start and the best
 -- end evidence; when the end is only known to lie between two snapshots the interval runs to the
 -- first snapshot without the pod (a wider interval costs ambiguity, never a wrong answer).
@@ -36,6 +37,12 @@ audit_deletes as (
 
 runtime_span as (
     select * from int_pod__runtime_span
+),
+
+-- the pod watch (podtrail collect k8s --watch): bounds for every pod it saw, attributes for pods
+-- no snapshot holds (created and gone between two snapshots)
+watch_span as (
+    select * from int_pod__watch_span
 ),
 
 runtime_attrs as (
@@ -115,6 +122,32 @@ audit_only as (
         and c.object_uid not in (select uid from snapshots)
 ),
 
+watch_only as (
+    select
+        w.pod_uid,
+        1 as interval_no,
+        w.namespace,
+        w.name,
+        w.node_name,
+        w.service_account,
+        w.pod_ips,
+        w.host_network,
+        w.container_ids,
+        w.image_digests,
+        w.owner_kind,
+        w.owner_name,
+        null::TIMESTAMP as created_at,
+        null::TIMESTAMP as deleted_at,
+        null::TIMESTAMP as first_snapshot_at,
+        null::TIMESTAMP as last_snapshot_at,
+        null::VARCHAR as first_snapshot_row_id,
+        null::VARCHAR as last_snapshot_row_id,
+        1 as last_interval_no
+    from watch_span as w
+    where w.pod_uid not in (select uid from snapshots)
+        and w.pod_uid not in (select object_uid from audit_creates where object_uid is not null)
+),
+
 runtime_only as (
     select
         ra.pod_uid,
@@ -140,12 +173,15 @@ runtime_only as (
     left join runtime_span as r on r.pod_uid = ra.pod_uid
     where ra.pod_uid not in (select uid from snapshots)
         and ra.pod_uid not in (select object_uid from audit_creates where object_uid is not null)
+        and ra.pod_uid not in (select pod_uid from watch_span)
 ),
 
 all_intervals as (
     select * from inventory_intervals
     union all by name
     select * from audit_only
+    union all by name
+    select * from watch_only
     union all by name
     select * from runtime_only
 ),
@@ -214,9 +250,14 @@ bounded as (
         ad.row_id as audit_delete_row_id,
         (select min(s.snapshot_at) from snapshot_instants as s where s.snapshot_at > i.last_snapshot_at) as first_absent_at,
         lead(i.first_snapshot_at) over (partition by i.pod_uid order by i.interval_no) as next_interval_from,
-        lead(i.first_snapshot_row_id) over (partition by i.pod_uid order by i.interval_no) as next_interval_row_id
+        lead(i.first_snapshot_row_id) over (partition by i.pod_uid order by i.interval_no) as next_interval_row_id,
+        case when i.interval_no = 1 then ws.created_at end as watch_created_at,
+        ws.created_row_id as watch_created_row_id,
+        case when i.interval_no = i.last_interval_no then ws.deleted_at end as watch_deleted_at,
+        ws.deleted_row_id as watch_deleted_row_id
     from all_intervals as i
     left join runtime_span as rs on rs.pod_uid = i.pod_uid
+    left join watch_span as ws on ws.pod_uid = i.pod_uid
     left join create_match as ac on ac.pod_uid = i.pod_uid and i.interval_no = 1
     left join delete_match as ad on ad.pod_uid = i.pod_uid and i.interval_no = i.last_interval_no
 ),
@@ -237,10 +278,16 @@ final as (
         owner_name,
         case
             when interval_no > 1 then first_snapshot_at
-            else least(created_at, audit_created_at, runtime_first_at, first_snapshot_at)
+            else least(created_at, audit_created_at, runtime_first_at, first_snapshot_at, watch_created_at)
         end as valid_from,
         case
             when interval_no < last_interval_no then next_interval_from
+            -- gone: the watch's DELETED event (runtime sightings up to 120 s later still extend it)
+            when watch_deleted_at is not null then
+                case
+                    when runtime_last_at is null then watch_deleted_at
+                    else greatest(watch_deleted_at, least(runtime_last_at, watch_deleted_at + interval 120 seconds))
+                end
             -- deleted: the pod runs on through its grace period; runtime sightings up to 120 s after
             -- the delete extend it (DuckDB's least() ignores a NULL, hence the explicit case)
             when audit_deleted_at is not null or deleted_at is not null then
@@ -257,12 +304,15 @@ final as (
         case
             when interval_no > 1 then 'image-change'
             when created_at is not null and created_at <= least(coalesce(audit_created_at, created_at), coalesce(runtime_first_at, created_at)) then 'inventory-created'
+            when watch_created_at is not null and watch_created_at <= least(coalesce(audit_created_at, watch_created_at), coalesce(runtime_first_at, watch_created_at)) then 'watch-created'
             when audit_created_at is not null and audit_created_at <= coalesce(runtime_first_at, audit_created_at) then 'audit-create'
             when runtime_first_at is not null and runtime_first_at <= coalesce(first_snapshot_at, runtime_first_at) then 'runtime-first-seen'
             else 'inventory-first-seen'
         end as from_evidence,
         case
             when interval_no < last_interval_no then 'image-change'
+            when watch_deleted_at is not null then
+                case when runtime_last_at > watch_deleted_at then 'runtime-last-seen' else 'watch-deleted' end
             when audit_deleted_at is not null then
                 case when runtime_last_at > audit_deleted_at then 'runtime-last-seen' else 'audit-delete' end
             when deleted_at is not null then 'inventory-deleted'
@@ -273,12 +323,15 @@ final as (
         case
             when interval_no > 1 then first_snapshot_row_id
             when created_at is not null and created_at <= least(coalesce(audit_created_at, created_at), coalesce(runtime_first_at, created_at)) then first_snapshot_row_id
+            when watch_created_at is not null and watch_created_at <= least(coalesce(audit_created_at, watch_created_at), coalesce(runtime_first_at, watch_created_at)) then watch_created_row_id
             when audit_created_at is not null and audit_created_at <= coalesce(runtime_first_at, audit_created_at) then audit_create_row_id
             when runtime_first_at is not null and runtime_first_at <= coalesce(first_snapshot_at, runtime_first_at) then runtime_first_row_id
             else first_snapshot_row_id
         end as from_row_id,
         case
             when interval_no < last_interval_no then next_interval_row_id
+            when watch_deleted_at is not null then
+                case when runtime_last_at > watch_deleted_at then runtime_last_row_id else watch_deleted_row_id end
             when audit_deleted_at is not null then
                 case when runtime_last_at > audit_deleted_at then runtime_last_row_id else audit_delete_row_id end
             when deleted_at is not null then last_snapshot_row_id

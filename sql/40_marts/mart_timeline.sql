@@ -9,6 +9,9 @@
 -- clock_offset_ns the offset applied. Times are ISO-8601 UTC with nine fractional digits, so their
 -- text order is their time order (formatted by hand: strftime's %n is not exact for TIMESTAMP_NS).
 -- Each line's keys are sorted and each source has a fixed key set.
+-- A cloudtrail line's log_validation is its log file's digest verdict (cloudtrail_validation):
+-- valid, INVALID, UNVERIFIABLE or UNREFERENCED; not-validated when the event did not come from a
+-- trail log file (lookup-events output, EventBridge, single events): only valid is proven unaltered.
 -- The bundle orders by ts, then source, then row_id (row ids are unique across the lake).
 create or replace view mart_timeline as
 
@@ -91,6 +94,13 @@ audit_lines as (
     where is_final_stage
 ),
 
+log_status as (
+    select evidence_file_id, min(status) as status
+    from cloudtrail_validation
+    where object_kind = 'log' and evidence_file_id is not null
+    group by evidence_file_id
+),
+
 cloud_lines as (
     select
         row_id,
@@ -108,8 +118,10 @@ cloud_lines as (
         session_name,
         source_ip,
         vpc_endpoint_id,
-        user_agent
+        user_agent,
+        coalesce(s.status, 'not-validated') as log_validation
     from cloud_events
+    left join log_status as s using (evidence_file_id)
 ),
 
 final as (
@@ -191,6 +203,7 @@ final as (
             'event_name': event_name,
             'event_source': event_source,
             'kind': 'cloud-api',
+            'log_validation': log_validation,
             'principal_arn': principal_arn,
             'read_only': read_only,
             'row_id': row_id,

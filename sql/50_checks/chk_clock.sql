@@ -39,14 +39,14 @@ final as (
         to_json({'method': o.method, 'offset_seconds': o.offset_seconds, 'pairs': o.pairs, 'spread_seconds': o.spread_seconds, 'pairs_used': o.evidence}) as detail,
         case
             when o.method = 'unknown' then o.node_name || ': clock offset unknown ('
-                || case when o.pairs >= 3 then o.pairs || ' pairs that disagree by ' || coalesce(o.spread_seconds, 0) || ' s' else o.pairs || ' pairs, 3 needed' end
+                || case when o.pairs >= 3 then o.pairs || ' pairs that disagree by ' || coalesce(o.spread_seconds, 0) || ' s' else pt_count(o.pairs, 'pair', 'pairs') || ', 3 needed' end
                 || '); joins assume 0 within the '
                 || r.tolerance_seconds || ' s tolerance'
             when o.method = 'declared' then o.node_name || ': declared offset ' || o.offset_seconds || ' s applied'
             when abs(o.offset_seconds) > r.tolerance_seconds then o.node_name || ': clock runs ' || abs(o.offset_seconds) || ' s '
-                || case when o.offset_seconds > 0 then 'ahead' else 'behind' end || ' (' || o.pairs || ' pairs, spread ' || coalesce(o.spread_seconds, 0)
+                || case when o.offset_seconds > 0 then 'ahead' else 'behind' end || ' (' || pt_count(o.pairs, 'pair', 'pairs') || ', spread ' || coalesce(o.spread_seconds, 0)
                 || ' s); correlation moved its runtime evidence by that offset'
-            else o.node_name || ': offset ' || o.offset_seconds || ' s within the ' || r.tolerance_seconds || ' s tolerance (' || o.pairs || ' pairs)'
+            else o.node_name || ': offset ' || o.offset_seconds || ' s within the ' || r.tolerance_seconds || ' s tolerance (' || pt_count(o.pairs, 'pair', 'pairs') || ')'
         end as message
     from offsets as o
     cross join range as r

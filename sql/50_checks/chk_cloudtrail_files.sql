@@ -99,12 +99,12 @@ region_ok as (
 ),
 
 lookups as (
-    select e.evidence_file_id, e.origin, e.acquired_at
+    select e.evidence_file_id, regexp_extract(e.origin, '[^/]+$') as file_name, e.acquired_at
     from evidence_files as e
     where e.source_type = 'cloudtrail'
         and exists (select 1 from cloud_events as c where c.evidence_file_id = e.evidence_file_id and c.delivery = 'lookup-events')
     union
-    select e.evidence_file_id, e.origin, e.acquired_at
+    select e.evidence_file_id, regexp_extract(e.origin, '[^/]+$') as file_name, e.acquired_at
     from evidence_files as e
     inner join ingest_duplicates as d on d.evidence_file_id = e.evidence_file_id
     where e.source_type = 'cloudtrail' and e.s3_key is null
@@ -116,12 +116,12 @@ lookup_findings as (
         case when l.acquired_at - interval 90 days > r.window_from then 'gap' else 'ok' end,
         'cloudtrail', null, null,
         r.window_from, l.acquired_at, epoch(l.acquired_at) - epoch(r.window_from), 90.0,
-        to_json({'origin': l.origin, 'acquired_at': strftime(l.acquired_at, '%Y-%m-%dT%H:%M:%SZ')}),
+        to_json({'evidence_file_id': l.evidence_file_id, 'file_name': l.file_name, 'acquired_at': strftime(l.acquired_at, '%Y-%m-%dT%H:%M:%SZ')}),
         case
             when l.acquired_at - interval 90 days > r.window_from then
-                'lookup-events only returns the last 90 days: ' || l.origin || ' was taken ' || strftime(l.acquired_at, '%Y-%m-%d')
-                || ', so events before ' || strftime(l.acquired_at - interval 90 days, '%Y-%m-%d') || ' are missing from it'
-            else 'lookup-events output ' || l.origin || ' reaches back over the whole window (90-day horizon)'
+                'lookup-events only returns the last 90 days: ' || l.file_name || ' (evidence ' || l.evidence_file_id || ') was taken '
+                || strftime(l.acquired_at, '%Y-%m-%d') || ', so events before ' || strftime(l.acquired_at - interval 90 days, '%Y-%m-%d') || ' are missing from it'
+            else 'lookup-events output ' || l.file_name || ' (evidence ' || l.evidence_file_id || ') reaches back over the whole window (90-day horizon)'
         end
     from lookups as l
     cross join range as r

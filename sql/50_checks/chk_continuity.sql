@@ -100,7 +100,7 @@ drop_findings as (
         'continuity:drops:' || source || ':' || coalesce(node_name, '-'),
         'gap', source, node_name, null, first_at, last_at, epoch(last_at) - epoch(first_at), dropped::DOUBLE,
         to_json({'dropped': dropped}),
-        source || ' on ' || coalesce(node_name, '?') || ' reports ' || dropped || ' events lost'
+        source || ' on ' || coalesce(node_name, '?') || ' reports ' || pt_count(dropped, 'event', 'events') || ' lost'
     from drops
 ),
 

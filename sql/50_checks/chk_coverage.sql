@@ -98,7 +98,7 @@ ok_sources as (
         'coverage:' || source || ':' || coalesce(region, '-'),
         'ok', source, null, region, first_at, last_at, epoch(last_at) - epoch(first_at), events::DOUBLE,
         to_json({'events': events}),
-        source || coalesce(' (' || region || ')', '') || ' covers the window (' || events || ' events)'
+        source || coalesce(' (' || region || ')', '') || ' covers the window (' || pt_count(events, 'event', 'events') || ')'
     from judged
     where source <> 'inventory' and late_seconds <= expected_gap_seconds
 ),

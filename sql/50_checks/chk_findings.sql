@@ -6,12 +6,16 @@ with
 unioned as (
     select * from chk_continuity
     union all select * from chk_coverage
+    union all select * from chk_collection_gaps
     union all select * from chk_cloudtrail_files
+    union all select * from chk_cloudtrail_integrity
     union all select * from chk_clock
     union all select * from chk_identity_bindings
     union all select * from chk_sensor_coverage
     union all select * from chk_egress
     union all select * from chk_rejects
+    union all select * from chk_runtime_enrichment
+    union all select * from chk_sensor_deployment
 ),
 
 final as (

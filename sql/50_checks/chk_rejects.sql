@@ -1,5 +1,6 @@
 -- Check 6, rejects: per evidence file and reason, how many records were rejected and where the
--- first ones are; files refused as a whole.
+-- first ones are; files refused as a whole. A file is named by its evidence id and file name, never
+-- by its origin path (a local path of the machine that acquired it; manifest.json keeps it).
 create or replace view chk_rejects as
 
 with
@@ -9,7 +10,7 @@ range as (
 ),
 
 rejects as (
-    select r.*, e.origin
+    select r.*, regexp_extract(e.origin, '[^/]+$') as file_name
     from ingest_rejects as r
     inner join evidence_files as e on e.evidence_file_id = r.evidence_file_id
 ),
@@ -17,12 +18,17 @@ rejects as (
 grouped as (
     select
         evidence_file_id,
-        origin,
+        file_name,
         reason,
         count(*) as records,
-        list(coalesce('line ' || line, 'byte ' || byte_offset, record_path) order by reject_id)[1:5] as first_locations
+        -- a record that is its whole line or document has an empty record path: no location to name
+        coalesce(
+            list(coalesce('line ' || line, 'byte ' || byte_offset, nullif(record_path, '')) order by reject_id)
+                filter (where coalesce('line ' || line, 'byte ' || byte_offset, nullif(record_path, '')) is not null),
+            []
+        )[1:5] as first_locations
     from rejects
-    group by evidence_file_id, origin, reason
+    group by evidence_file_id, file_name, reason
 ),
 
 reject_findings as (
@@ -38,9 +44,9 @@ reject_findings as (
         r.range_to as interval_to,
         0.0 as seconds,
         records::DOUBLE as value,
-        to_json({'evidence_file_id': evidence_file_id, 'origin': origin, 'reason': reason, 'records': records, 'first_locations': first_locations}) as detail,
-        records || ' record' || case when records = 1 then '' else 's' end || ' of ' || origin || ' rejected (' || reason || ') at '
-            || array_to_string(first_locations, ', ') as message
+        to_json({'evidence_file_id': evidence_file_id, 'file_name': file_name, 'reason': reason, 'records': records, 'first_locations': first_locations}) as detail,
+        records || ' record' || case when records = 1 then '' else 's' end || ' of ' || file_name || ' (evidence ' || evidence_file_id || ') rejected (' || reason || ')'
+            || case when len(first_locations) > 0 then ' at ' || array_to_string(first_locations, ', ') else '' end as message
     from grouped
     cross join range as r
 ),
@@ -49,8 +55,8 @@ refused as (
     select
         'rejects', 'refused-file', 'rejects:refused:' || evidence_file_id, 'gap', null, null, null,
         r.range_from, r.range_to, 0.0, 0.0,
-        to_json({'evidence_file_id': evidence_file_id, 'origin': origin, 'reason': refusal_reason}),
-        origin || ' was refused: ' || refusal_reason
+        to_json({'evidence_file_id': evidence_file_id, 'file_name': regexp_extract(origin, '[^/]+$'), 'reason': refusal_reason}),
+        regexp_extract(origin, '[^/]+$') || ' (evidence ' || evidence_file_id || ') was refused: ' || refusal_reason
     from evidence_files
     cross join range as r
     where status = 'refused'

@@ -1,8 +1,9 @@
 -- AWS CloudTrail -> cloud_events.
 --
 -- Reads relation `src` (_ordinal, _line, _path, _doc JSON: one row per line or top-level value).
--- Params: $window_lo, $window_hi (UTC text). Temp table pt_seen_event_ids(event_id)
--- holds the event ids already landed (earlier files of this ingest and earlier ingests).
+-- Params: $window_lo, $window_hi (UTC text), $duplicate_keys (VARCHAR[]). Temp table
+-- pt_seen_event_ids(event_id, s3) holds the event ids already landed (earlier files of this ingest
+-- and earlier ingests) and whether that copy came from an S3 log file.
 -- Ends with _disposition: landed | out_of_window | duplicate | reject.<reason>.
 --
 -- Accepted shapes, per value:
@@ -36,11 +37,23 @@
 -- array -> one reject.invalid_envelope for the value (record_path /Records or /Events); an element of
 -- the list that is not an object -> reject.invalid_envelope for that element only (its siblings land).
 --
--- Dispositions, in this order: the shape rejects above; no eventID -> reject.missing_id; no
+--   [event, ...] on one line   a JSON array as one value: each element is a record of its own
+--                               (row_id <file>-<ordinal>-<i>, record_path /<i-1>, delivery
+--                               'single-event'); an element that is not an event -> reject.not_an_object
+--                               or reject.unknown_shape; an empty array -> reject.not_an_object.
+-- A CloudTrailEvent that is valid JSON but not an object (a number, an array, a string) ->
+-- reject.not_an_object: the record never lands from the outer lookup-events fields alone.
+--
+-- Dispositions, in this order: the shape rejects above; a key twice in one object of the record
+-- (found by src/ingest/duplicate-keys.ts, listed in $duplicate_keys) -> reject.duplicate_key; an
+-- eventID (or, without one, the lookup-events EventId) that is a JSON number, boolean, object or
+-- array -> reject.invalid_value (it would land as its text); no eventID -> reject.missing_id; no
 -- eventTime -> reject.missing_timestamp; eventTime not parsable by pt_ts (ISO 8601 with Z or an
 -- offset, or Panther's "2024-10-17 21:48:45.000000000") -> reject.invalid_timestamp; outside
--- [$window_lo, $window_hi] -> out_of_window; event id in pt_seen_event_ids, or seen earlier in this
--- file among records that would land (order: value ordinal, then element) -> duplicate; else landed.
+-- [$window_lo, $window_hi] -> out_of_window; event id in pt_seen_event_ids (unless this is an S3 log
+-- file's copy and the landed one is not: the S3 copy lands and replaces it, whatever the order of the
+-- ingest calls), or seen earlier in this file among records that would land (order: value ordinal,
+-- then element) -> duplicate; else landed.
 -- A copy that is out of window or rejected never hides a later valid copy.
 --
 -- Field choices (see src/lake/schema.ts for each column):
@@ -86,6 +99,7 @@ shaped as (
         member_types[1] as records_type,
         member_types[2] as events_type,
         case
+            when doc_type = 'ARRAY' and json_array_length(_doc) > 0 then 'array'
             when doc_type is distinct from 'OBJECT' then 'not_an_object'
             when member_types[1] is not null then 'records'
             when member_types[2] is not null then 'lookup'
@@ -198,6 +212,9 @@ lookup_records as (
         case
             when el_type is distinct from 'OBJECT' then 'reject.invalid_envelope'
             when inner_type = 'VARCHAR' and not json_valid(inner_text) then 'reject.invalid_json'
+            -- an embedded event that is not an object never becomes a record of the outer fields alone
+            when inner_type = 'VARCHAR' and json_type(json(inner_text)) is distinct from 'OBJECT' then 'reject.not_an_object'
+            when inner_type not in ('VARCHAR', 'OBJECT', 'NULL') then 'reject.not_an_object'
             when not (json_exists(el, '$.EventId') or json_exists(el, '$.CloudTrailEvent')) then 'reject.unknown_shape'
         end as shape_reject
     from lookup_elements
@@ -221,6 +238,35 @@ eventbridge_records as (
         end as shape_reject
     from shaped
     where shape = 'eventbridge'
+),
+
+-- a JSON array as one value (a one-line array of events): each element is a record of its own
+array_elements as (
+    select
+        _efid,
+        _ordinal,
+        _line,
+        unnest(elements) as rec,
+        generate_subscripts(elements, 1) as idx
+    from (select _efid, _ordinal, _line, json_extract(_doc, '$[*]') as elements from shaped where shape = 'array')
+),
+
+array_records as (
+    select
+        _efid,
+        _ordinal,
+        _line,
+        idx,
+        pt_row_id_el(_efid, _ordinal, idx) as row_id,
+        '/' || (idx - 1) as record_path,
+        'single-event' as delivery,
+        rec,
+        null::JSON as lookup_element,
+        case
+            when json_type(rec) is distinct from 'OBJECT' then 'reject.not_an_object'
+            when not pt_cloudtrail_is_event(rec) then 'reject.unknown_shape'
+        end as shape_reject
+    from array_elements
 ),
 
 -- bare events: a document, a line, or an element of a top-level array
@@ -276,6 +322,8 @@ records as (
     union all by name
     select * from single_records
     union all by name
+    select * from array_records
+    union all by name
     select * from value_rejects
 ),
 
@@ -283,7 +331,10 @@ parsed as materialized (
     select
         *,
         case when shape_reject is null then pt_cloudtrail_fields(rec) end as ev,
-        case when shape_reject is null then pt_cloudtrail_lookup_fields(lookup_element) end as lk
+        case when shape_reject is null then pt_cloudtrail_lookup_fields(lookup_element) end as lk,
+        -- the JSON types of the ids: a number or an object would land as its text
+        case when shape_reject is null then json_type(rec, '$.eventID') end as event_id_type,
+        case when shape_reject is null then json_type(lookup_element, '$.EventId') end as lookup_id_type
     from records
 ),
 
@@ -375,7 +426,12 @@ normalized as (
         _efid,
         _ordinal,
         idx,
-        shape_reject
+        shape_reject,
+        case
+            when event_id_type is not null and event_id_type not in ('VARCHAR', 'NULL') then true
+            when coalesce(event_id_type, 'NULL') = 'NULL' and lookup_id_type is not null and lookup_id_type not in ('VARCHAR', 'NULL') then true
+            else false
+        end as id_not_text
     from parsed
 ),
 
@@ -384,6 +440,8 @@ checked as (
         *,
         case
             when shape_reject is not null then shape_reject
+            when pt_has_duplicate_key($duplicate_keys, _efid, _ordinal, record_path) then 'reject.duplicate_key'
+            when id_not_text then 'reject.invalid_value'
             when event_id is null then 'reject.missing_id'
             when ts_raw is null then 'reject.missing_timestamp'
             when ts is null then 'reject.invalid_timestamp'
@@ -392,14 +450,17 @@ checked as (
     from normalized
 ),
 
+-- event ids already landed, and whether that copy came from an S3 log file
 seen as (
-    select distinct event_id from pt_seen_event_ids
+    select event_id, bool_or(s3) as s3 from pt_seen_event_ids group by event_id
 ),
 
 ranked as (
     select
         checked.*,
-        seen.event_id is not null as already_landed,
+        -- an S3 log file's copy replaces a copy another delivery landed before (src/ingest/commit.ts
+        -- moves that one to ingest_duplicates): the log file is CloudTrail's own record of the event
+        seen.event_id is not null and not (checked.delivery = 's3-log-file' and not seen.s3) as already_landed,
         case
             when early_disposition is null
                 then row_number() over (partition by early_disposition is null, checked.event_id order by _ordinal, idx nulls first, row_id)
@@ -410,7 +471,7 @@ ranked as (
 
 final as (
     select
-        * exclude (_efid, _ordinal, idx, shape_reject, early_disposition, already_landed, copy_in_file),
+        * exclude (_efid, _ordinal, idx, shape_reject, id_not_text, early_disposition, already_landed, copy_in_file),
         case
             when early_disposition is not null then early_disposition
             when already_landed or copy_in_file > 1 then 'duplicate'

@@ -172,17 +172,25 @@ normalized as (
         end as sensor_dropped,
         null::VARCHAR as sensor_version_hint,
         -- disposition inputs
-        rule as rule_raw
+        rule as rule_raw,
+        -- an integer field whose value does not fit its column (1e400, 2^64, 1.5, an object) would
+        -- land as NULL: the alert is rejected instead (Falco's "<NA>" and "" mean absent)
+        list_bool_or(list_transform(
+            [[pid_raw, 'BIGINT'], [uid_raw, 'BIGINT'], [src_port_raw, 'INTEGER'], [dst_port_raw, 'INTEGER'], [drops_raw, 'BIGINT']],
+            f -> f[1] is not null and f[1] not in ('<NA>', '')
+                and not (case when f[2] = 'BIGINT' then pt_fits_bigint(f[1]) else pt_fits_integer(f[1]) end)
+        )) as value_does_not_fit
     from classified
 ),
 
 final as (
     select
-        * exclude (rule_raw),
+        * exclude (rule_raw, value_does_not_fit),
         case
             when rule_raw is null then 'reject.unknown_shape'
             when ts_raw is null then 'reject.missing_timestamp'
             when ts is null then 'reject.invalid_timestamp'
+            when value_does_not_fit then 'reject.invalid_value'
             when ts < $window_lo or ts > $window_hi then 'out_of_window'
             else 'landed'
         end as _disposition

@@ -5,7 +5,8 @@
 -- Reads relation `src` (_efid, _ordinal, _line, _path, _doc JSON).
 -- One row per record: row_id, line, record_path, item (JSON), item_type, kind, and value_reject
 -- (NULL, or the disposition of a value that holds no record: reject.not_an_object,
--- reject.invalid_envelope).
+-- reject.invalid_envelope; or reject.duplicate_key for an item with a key twice in one object,
+-- from $duplicate_keys).
 --
 -- Accepted shapes, per value (a document, or a line of a JSON-lines file):
 --   a List   {"kind": "List" | "PodList" | "NodeList" | "ServiceAccountList" | ..., "items": [...]}:
@@ -57,6 +58,8 @@ list_elements as (
 -- materialized: DuckDB also ran out of memory when the unnest fed a union directly
 list_items as materialized (
     select
+        _efid,
+        _ordinal,
         pt_row_id_el(_efid, _ordinal, idx) as row_id,
         _line as line,
         '/items/' || (idx - 1) as record_path,
@@ -68,6 +71,8 @@ list_items as materialized (
 
 single_objects as (
     select
+        _efid,
+        _ordinal,
         pt_row_id(_efid, _ordinal) as row_id,
         _line as line,
         '' as record_path,
@@ -79,10 +84,15 @@ single_objects as (
         and not is_list
 ),
 
+-- a key twice in one object of an item (or of the List holding it): the item is rejected
 items as (
-    select *, null::VARCHAR as value_reject from list_items
+    select * exclude (_efid, _ordinal),
+        case when pt_has_duplicate_key($duplicate_keys, _efid, _ordinal, record_path) then 'reject.duplicate_key' end as value_reject
+    from list_items
     union all
-    select *, null::VARCHAR as value_reject from single_objects
+    select * exclude (_efid, _ordinal),
+        case when pt_has_duplicate_key($duplicate_keys, _efid, _ordinal, record_path) then 'reject.duplicate_key' end as value_reject
+    from single_objects
 ),
 
 value_rejects as (

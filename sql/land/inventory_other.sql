@@ -24,7 +24,8 @@
 --                            Deployment, ...) or with no kind at all (nor a typed List to infer it from);
 --   reject.invalid_envelope  a List whose "items" is not an array (one reject for the value,
 --                            record_path /items), or an item that is not an object;
---   reject.not_an_object     a value that is not a JSON object.
+--   reject.not_an_object     a value that is not a JSON object;
+--   reject.duplicate_key     an item (or the value holding it) with a key twice in one object.
 
 with
 

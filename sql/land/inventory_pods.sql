@@ -50,11 +50,7 @@ pods as materialized (
 statuses as (
     select
         *,
-        list_concat(
-            coalesce(p.status.containerStatuses, []),
-            coalesce(p.status.initContainerStatuses, []),
-            coalesce(p.status.ephemeralContainerStatuses, [])
-        ) as container_statuses
+        pt_pod_container_statuses(p) as container_statuses
     from pods
 ),
 
@@ -73,30 +69,13 @@ normalized as (
         p.metadata.name as name,
         p.spec.nodeName as node_name,
         coalesce(nullif(p.spec.serviceAccountName, ''), nullif(p.spec.serviceAccount, ''), 'default') as service_account,
-        case
-            when len(list_filter(p.status.podIPs, x -> nullif(x.ip, '') is not null)) > 0
-                then list_transform(list_filter(p.status.podIPs, x -> nullif(x.ip, '') is not null), x -> x.ip)
-            when nullif(p.status.podIP, '') is not null then [p.status.podIP]
-            else []::VARCHAR[]
-        end as pod_ips,
+        pt_pod_ips(p) as pod_ips,
         p.status.hostIP as host_ip,
         coalesce(try_cast(p.spec.hostNetwork as BOOLEAN), false) as host_network,
         p.status.phase as phase,
-        list_filter(
-            list_transform(container_statuses, s -> pt_strip_runtime_prefix(s.containerID)),
-            x -> x is not null
-        ) as container_ids,
-        pt_inventory_distinct(
-            list_transform(container_statuses, s -> coalesce(pt_image_digest(s.imageID), pt_image_digest(s.image)))
-        ) as image_digests,
-        to_json(list_transform(container_statuses, s -> {
-            'name': s.name,
-            'container_id': pt_strip_runtime_prefix(s.containerID),
-            'image': s.image,
-            'image_id': nullif(s.imageID, ''),
-            'image_digest': coalesce(pt_image_digest(s.imageID), pt_image_digest(s.image)),
-            'started_at': pt_inventory_iso(coalesce(s.state.running.startedAt, s.state.terminated.startedAt))
-        })) as containers,
+        pt_pod_container_ids(container_statuses) as container_ids,
+        pt_pod_image_digests(container_statuses) as image_digests,
+        pt_pod_containers(container_statuses) as containers,
         p.metadata.ownerReferences[1].kind as owner_kind,
         p.metadata.ownerReferences[1].name as owner_name,
         -- timestamps (UTC)

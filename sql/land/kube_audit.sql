@@ -303,6 +303,7 @@ events as (
         pt_ka_string_list(j[3]) as source_ips,
         s[7] as user_agent,
         try_cast(s[8] as INTEGER) as response_code,
+        s[8] as response_code_raw,
         j[4] ->> 'authorization.k8s.io/decision' as decision,
         case when json_type(j[4]) = 'OBJECT' then j[4] end as annotations,
         s[9] as received_raw,
@@ -333,6 +334,9 @@ disposed as (
         pt_redact_args(exec_command_raw) as exec_command,
         case
             when shape_problem is not null then 'reject.' || shape_problem
+            when pt_has_duplicate_key($duplicate_keys, _efid, _ordinal, record_path) then 'reject.duplicate_key'
+            -- a status code that is no integer (or out of range) would land as NULL
+            when response_code_raw is not null and not pt_fits_integer(response_code_raw) then 'reject.invalid_value'
             when audit_id is null then 'reject.missing_id'
             when ts_missing then 'reject.missing_timestamp'
             when ts_invalid then 'reject.invalid_timestamp'

@@ -1,7 +1,8 @@
 -- Tetragon JSON export -> runtime_events.
 -- Reads relation `src` (_line, _path, _ordinal, one column per top-level key of the event);
 -- params: _efid, $window_lo, $window_hi (TIMESTAMP_NS), $namespaces (VARCHAR[]).
--- Ends with _disposition: landed | out_of_window | reject.<reason>.
+-- Ends with _disposition: landed | out_of_window | reject.<reason> (invalid_value: pid, uid, a port
+-- or the drop count is present but is no integer of its column's range).
 
 with
 
@@ -46,7 +47,9 @@ normalized as (
             else proc.exec_id
         end as source_event_id,
         -- timestamps (UTC)
-        coalesce(pt_ts_ns(time), case when event_type = 'process_exec' then pt_ts_ns(proc.start_time) end) as ts,
+        -- process.start_time stands in for a missing `time` only: a `time` that does not parse is
+        -- rejected (invalid_timestamp), never replaced by another instant
+        case when time is not null then pt_ts_ns(time) when event_type = 'process_exec' then pt_ts_ns(proc.start_time) end as ts,
         coalesce(time, case when event_type = 'process_exec' then proc.start_time end) as ts_raw,
         -- dimensions
         'tetragon' as source,
@@ -92,18 +95,29 @@ normalized as (
             else 'pre-v1.6'
         end as sensor_version_hint,
         -- disposition inputs
-        time
+        time,
+        -- an integer field whose value does not fit its column (1e400, 2^64, 1.5, true, an object)
+        -- would land as NULL: the record is rejected instead
+        (proc.pid is not null and not pt_fits_bigint(proc.pid))
+            or (proc.uid is not null and not pt_fits_bigint(proc.uid))
+            or (sock.sport is not null and not pt_fits_integer(sock.sport))
+            or (sock.dport is not null and not pt_fits_integer(sock.dport))
+            or (
+                rate_limit_info.number_of_dropped_process_events is not null
+                and not pt_fits_bigint(rate_limit_info.number_of_dropped_process_events)
+            ) as value_does_not_fit
     from typed
 ),
 
 final as (
     select
-        * exclude (time),
+        * exclude (time, value_does_not_fit),
         case
             when event_type is null then 'reject.unknown_shape'
             when event_type = 'legacy' then 'reject.legacy_shape'
             when ts_raw is null then 'reject.missing_timestamp'
             when ts is null then 'reject.invalid_timestamp'
+            when value_does_not_fit then 'reject.invalid_value'
             when ts < $window_lo::TIMESTAMP_NS or ts > $window_hi::TIMESTAMP_NS then 'out_of_window'
             else 'landed'
         end as _disposition

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { constants as fsc } from 'node:fs';
 import { open, rename, chmod, type FileHandle } from 'node:fs/promises';
 import { createInflateRaw, crc32, constants as zc } from 'node:zlib';
 import { LineScanner, type LineScanResult } from './line-scan.js';
@@ -53,13 +54,16 @@ const WORKER_MIN_BYTES = 16 * 1024 * 1024;
  */
 export async function acquireFile(src: string, rawDest: string, inflatedDest: string, hashes?: HashWorker): Promise<AcquiredFile> {
   const tmp = `${rawDest}.partial`;
-  const input = await open(src, 'r');
+  // never follow a link swapped in since discovery, never block on a FIFO: a regular file or nothing
+  const input = await open(src, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   let size = 0;
   let gz: boolean | null = null;
   const plainScan = new LineScanner();
   let sha256: string;
   try {
-    const hasher = hashes && (await input.stat()).size >= WORKER_MIN_BYTES ? hashes.hasher() : inlineHasher();
+    const st = await input.stat();
+    if (!st.isFile()) throw Object.assign(new Error(`${src} is not a regular file`), { code: 'ENOTREG' });
+    const hasher = hashes && st.size >= WORKER_MIN_BYTES ? hashes.hasher() : inlineHasher();
     const out = await open(tmp, 'wx');
     let pending: Promise<void> = Promise.resolve();
     try {
@@ -139,13 +143,24 @@ async function inflateMembers(file: string, size: number, dest: string): Promise
       } finally {
         input.destroy();
       }
-      inflatedSize += memberSize;
       const consumed = inflater.bytesWritten;
-      const trailerAt = pos + header.length + consumed;
       if (failed) {
-        problems.push({ code: 'gzip_corrupt', byteOffset: trailerAt, message: `deflate data is corrupt: ${failed.message}` });
+        // keep every byte the corrupt stream still yields: the longest prefix that inflates
+        const start = pos + header.length;
+        const good = await longestInflatablePrefix(file, start, consumed, Math.min(size - start, consumed + CHUNK));
+        const rest = await inflatePrefix(file, start, good, memberSize);
+        for (const chunk of rest.chunks) {
+          hash.update(chunk);
+          scan.push(chunk);
+          await writeAll(out, chunk);
+          memberSize += chunk.length;
+        }
+        inflatedSize += memberSize;
+        problems.push({ code: 'gzip_corrupt', byteOffset: start + good, message: `deflate data is corrupt from about byte ${start + good} (${failed.message}): the ${memberSize} bytes inflated before it are kept, the rest of the file is not readable` });
         break;
       }
+      inflatedSize += memberSize;
+      const trailerAt = pos + header.length + consumed;
       if (trailerAt + 8 > size) {
         problems.push({ code: 'gzip_truncated', byteOffset: size, message: `gzip stream ends before its trailer (file is ${size} bytes): truncated` });
         break;
@@ -164,6 +179,48 @@ async function inflateMembers(file: string, size: number, dest: string): Promise
     info: { inflatedSha256: hash.digest('hex'), inflatedSize, members, problems },
     scan: scan.finish(),
   };
+}
+
+/**
+ * Inflates the first `len` compressed bytes of a raw deflate stream at `start` (no error for a
+ * stream that stops there: sync flush); returns the output after its first `skip` bytes, or
+ * `failed` when those bytes already hold the corruption.
+ */
+async function inflatePrefix(file: string, start: number, len: number, skip: number, keep = true): Promise<{ failed: boolean; chunks: Buffer[] }> {
+  const chunks: Buffer[] = [];
+  if (len <= 0) return { failed: false, chunks };
+  const inflater = createInflateRaw({ finishFlush: zc.Z_SYNC_FLUSH, chunkSize: CHUNK });
+  const input = createReadStream(file, { start, end: start + len - 1, highWaterMark: CHUNK });
+  input.pipe(inflater);
+  let seen = 0;
+  try {
+    for await (const chunk of inflater as AsyncIterable<Buffer>) {
+      if (keep && seen + chunk.length > skip) chunks.push(seen >= skip ? chunk : chunk.subarray(skip - seen));
+      seen += chunk.length;
+    }
+    return { failed: false, chunks };
+  } catch {
+    return { failed: true, chunks: [] };
+  } finally {
+    input.destroy();
+  }
+}
+
+/**
+ * The longest prefix (in compressed bytes, between lo and hi) of a corrupt deflate stream that
+ * inflates without error: inflation stops at the first bad byte, so a prefix fails exactly when it
+ * reaches it, and a binary search finds the boundary. Each probe inflates from the stream's start
+ * (about 20 probes for a 1 MiB window): only corrupt files pay for it.
+ */
+async function longestInflatablePrefix(file: string, start: number, lo: number, hi: number): Promise<number> {
+  let good = lo;
+  let bad = hi + 1;
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    if ((await inflatePrefix(file, start, mid, 0, false)).failed) bad = mid;
+    else good = mid;
+  }
+  return good;
 }
 
 /** Forces a file's data to disk (raw copies, before the catalog commit makes them evidence). */

@@ -13,8 +13,13 @@ export interface LineScanResult {
   clean: boolean;
   /** Why the file is not clean (first reason seen), for the log. */
   uncleanReason: string | null;
-  /** First SNIFF_BYTES bytes of the content. */
+  /**
+   * SNIFF_BYTES bytes of the content from its first byte that is not blank (leading blank lines,
+   * spaces and a byte-order mark skipped, however many): what format detection looks at.
+   */
   head: Buffer;
+  /** Offset of head in the content. */
+  headStart: number;
   bytes: number;
   /** The content starts with a UTF-8 byte-order mark. */
   bom: boolean;
@@ -36,13 +41,22 @@ export class LineScanner {
   private uncleanReason: string | null = null;
   private headParts: Buffer[] = [];
   private headLen = 0;
+  private headStart = -1;
+  private firstBytes: Buffer = Buffer.alloc(0);
   private total = 0;
   /** Bytes of a UTF-8 character split across chunks. */
   private carry: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): void {
-    if (this.headLen < SNIFF_BYTES) {
-      const part = chunk.subarray(0, SNIFF_BYTES - this.headLen);
+    if (this.firstBytes.length < 3) this.firstBytes = Buffer.concat([this.firstBytes, chunk.subarray(0, 3 - this.firstBytes.length)]);
+    let from = 0;
+    if (this.headStart === -1) {
+      // skip what is blank at the start of the content (a BOM included) before keeping the head
+      while (from < chunk.length && isLeadingBlank(chunk, from, this.total + from)) from++;
+      if (from < chunk.length) this.headStart = this.total + from;
+    }
+    if (this.headStart !== -1 && this.headLen < SNIFF_BYTES) {
+      const part = chunk.subarray(from, from + SNIFF_BYTES - this.headLen);
       this.headParts.push(Buffer.from(part));
       this.headLen += part.length;
     }
@@ -105,17 +119,26 @@ export class LineScanner {
     if (this.carry.length > 0 && this.uncleanReason === null) this.uncleanReason = 'invalid UTF-8';
     if (this.lineBytes > 0) this.endLine();
     const head = Buffer.concat(this.headParts);
-    const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
+    const f = this.firstBytes;
+    const bom = f.length >= 3 && f[0] === 0xef && f[1] === 0xbb && f[2] === 0xbf;
     return {
       lines: this.lines,
       blankLines: this.blank,
       clean: this.uncleanReason === null && !bom && this.lines > 0,
       uncleanReason: bom ? 'byte-order mark' : this.uncleanReason,
       head,
+      headStart: this.headStart === -1 ? this.total : this.headStart,
       bytes: this.total,
       bom,
     };
   }
+}
+
+/** A byte at the very start that is not content: whitespace, or the BOM's bytes at offsets 0-2. */
+function isLeadingBlank(chunk: Buffer, i: number, offset: number): boolean {
+  const b = chunk[i]!;
+  if (b === 32 || b === 9 || b === 13 || b === 10) return true;
+  return offset < 3 && b === [0xef, 0xbb, 0xbf][offset];
 }
 
 function utf8Length(lead: number): number {

@@ -16,13 +16,16 @@ import { writeHashed, type WrittenFile } from './files.js';
 import { recheckRaw } from './recheck-raw.js';
 import { correlationFingerprint, requireFreshCorrelation } from '../correlate/freshness.js';
 import { bundleCustody } from './custody-export.js';
+import { faultPoint } from '../core/fault-point.js';
 import { bundleValidationText, findingsOf, readValidation, type SignatureStatus } from './validation.js';
 import { exportInventory, exportJoins, exportTimeline } from './export-tables.js';
-import { buildReportModel, type ReportModel } from './report-model.js';
+import { buildReportModel } from '../report/build-model.js';
+import type { ReportModel } from '../report/model.js';
 import { ENVELOPE_FILE, formatSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
 import { buildStatement, PREDICATE_TYPE, statementBytes, type BundlePredicate } from './statement.js';
 import { envelopeText, IN_TOTO_PAYLOAD_TYPE, signEnvelope } from './dsse.js';
 import { keyIdOf, loadPrivateKey, publicKeyPem, type KeyPair } from './keys.js';
+import { count, formatBytes, toProgress, type ProgressLike } from '../core/progress.js';
 
 /** Who signs: a private key, or (reproduce without it) only the public half the bundle names. */
 export interface Signer {
@@ -45,7 +48,8 @@ export interface BundleOptions {
   clock: Clock;
   /** Who runs the analysis and the export (custody actor); default the OS user. */
   operator?: string | null;
-  log?: (line: string) => void;
+  /** Progress of each step (a plain line logger gets one line per finished step). */
+  log?: ProgressLike;
 }
 
 export interface BundleResult {
@@ -73,7 +77,7 @@ function isInside(child: string, parent: string): boolean {
 /** Where the bundle goes: never into raw/, lake/ or over the case itself; a non-empty folder only with force. */
 function outputDir(p: CasePaths, o: BundleOptions): string {
   const out = path.resolve(o.outDir ?? path.join(p.root, DEFAULT_BUNDLE_DIR));
-  for (const forbidden of [p.raw, p.lake, p.tmp]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
+  for (const forbidden of [p.raw, p.lake, p.tmp, p.snapshot]) if (isInside(out, forbidden)) throw new UsageError(`${out}: a bundle cannot be written inside the case's ${path.basename(forbidden)}/`);
   if (isInside(p.root, out)) throw new UsageError(`${out}: a bundle cannot be written over the case folder itself`);
   if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
     throw new CliError(`${out} is not empty: give another --out, or --force to replace that bundle`);
@@ -87,7 +91,7 @@ function outputDir(p: CasePaths, o: BundleOptions): string {
  * place, then records the export. Same case, same tool, same key: the same bytes.
  */
 export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
-  const log = o.log ?? (() => {});
+  const progress = toProgress(o.log);
   const p = casePaths(o.caseDir);
   const config = loadCaseConfig(p.config);
   const out = outputDir(p, o);
@@ -99,7 +103,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     timings[k] = now - mark;
     mark = now;
   };
-  const unlock = lockCase(p.lock);
+  const unlock = lockCase(p.lock, p.root);
   const staging = `${out}.partial`;
   try {
     const configText = readFileSync(p.config);
@@ -111,12 +115,13 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     try {
       const catalog = await readEvidenceFiles(store, p.lake);
       if (catalog.length === 0) throw new CliError(`${p.root}: no evidence acquired yet (podtrail ingest CASE INPUTS...)`);
-      log(`re-hashing ${catalog.length} raw files against the catalog`);
-      rawVerified = await recheckRaw(p.root, catalog);
+      progress.begin(`re-hashing ${count(catalog.length, 'raw file')} against the catalog`, catalog.reduce((n, r) => n + Number(r.size_bytes), 0), 'bytes');
+      rawVerified = await recheckRaw(p.root, catalog, (bytes, file) => progress.tick(bytes, file));
       lap('recheck_raw_ms');
+      progress.end(`re-hashed ${count(rawVerified.files, 'raw file')} (${formatBytes(rawVerified.bytes)}): all match the catalog`);
       await requireFreshCorrelation(store, correlationFingerprint(catalog, configText), o.caseDir);
       const validation = readValidation(p.validation);
-      const custody = bundleCustody(p.custody);
+      const custody = bundleCustody(p.custody, catalog);
 
       rmSync(staging, { recursive: true, force: true });
       mkdirSync(staging, { recursive: true });
@@ -127,14 +132,18 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
       written.push(writeHashed(staging, 'manifest.json', `${canonicalJson({ schema: 'podtrail.acquisition-manifest/v1', case_id: config.case_id, inputs: catalog })}\n`));
       written.push(writeHashed(staging, 'custody.jsonl', custody.text));
       written.push(writeHashed(staging, 'validation.json', bundleValidationText(validation.value, signature)));
-      log('writing timeline.jsonl');
-      const timeline = await exportTimeline(store, staging);
+      progress.begin('writing timeline.jsonl', undefined, 'items');
+      const timeline = await exportTimeline(store, staging, (rows) => progress.tick(rows, 'events'));
       written.push(timeline);
       lap('timeline_ms');
+      progress.end(`timeline.jsonl: ${count(timeline.lines, 'event')}`);
+      progress.begin('writing joins.jsonl and inventory/');
       const joins = await exportJoins(store, staging);
       written.push(joins);
       written.push(...(await exportInventory(store, staging)));
       lap('joins_inventory_ms');
+      progress.end(`joins.jsonl: ${count(joins.attributions, 'attribution')} and ${count(joins.kube, 'kube attribution')}; inventory/ written`);
+      progress.begin('writing the report');
       const model = await buildReportModel(store, {
         config,
         catalog,
@@ -148,6 +157,7 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
       written.push(writeHashed(staging, 'report.md', report.markdown));
       written.push(writeHashed(staging, 'report.html', report.html));
       lap('report_ms');
+      progress.end(`report.md and report.html: ${count(model.answer_total, 'finding')}`);
       result = { timelineEvents: timeline.lines, attributions: joins.attributions, kubeAttributions: joins.kube, custodyHead: custody.head, model };
       inputs = catalog.map((r) => ({
         evidence_file_id: r.evidence_file_id,
@@ -175,10 +185,12 @@ export async function bundleCase(o: BundleOptions): Promise<BundleResult> {
     }
     if (o.signer) writeHashed(staging, PUBLIC_KEY_FILE, o.signer.publicKeyPem);
     lap('sign_ms');
+    progress.end(o.signer?.pair ? 'SHA256SUMS written and signed' : 'SHA256SUMS written');
 
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });
     mkdirSync(path.dirname(out), { recursive: true });
     renameSync(staging, out);
+    faultPoint('before-export-entry');
     appendCustody(p.custody, [{
       action: 'exported',
       at: o.clock.nowIso(),
@@ -213,7 +225,7 @@ export function signerFromKeyFile(file: string | undefined | null): Signer | nul
 export function bundleSummary(r: BundleResult): string[] {
   return [
     `bundle ${r.outDir}`,
-    `files ${r.files.length} (timeline ${r.timelineEvents} events, joins ${r.attributions} attributions + ${r.kubeAttributions} kube attributions)`,
+    `files ${r.files.length} (timeline ${count(r.timelineEvents, 'event')}, joins ${count(r.attributions, 'attribution')} + ${count(r.kubeAttributions, 'kube attribution')})`,
     r.signed ? `signed ed25519 keyid ${r.keyid}` : r.keyid ? `statement for keyid ${r.keyid} (not signed here)` : 'unsigned (validation.json says "unsigned")',
     `SHA256SUMS sha256 ${sha256Hex(r.sha256sums)}`,
     `custody head ${r.custodyHead}`,

@@ -23,7 +23,7 @@ function writer(dir: string, name: string): HashingWriter {
  * in one total order (ts, source, row_id), streamed chunk by chunk: memory stays bounded whatever
  * the number of events.
  */
-export async function exportTimeline(store: Store, dir: string): Promise<WrittenFile & { lines: number }> {
+export async function exportTimeline(store: Store, dir: string, onRows: (lines: number) => void = () => {}): Promise<WrittenFile & { lines: number }> {
   const w = writer(dir, 'timeline.jsonl');
   let lines = 0;
   for await (const rows of store.streamRows(`select line from mart_timeline order by ts, source, row_id`)) {
@@ -31,6 +31,7 @@ export async function exportTimeline(store: Store, dir: string): Promise<Written
     for (const r of rows) text += `${r['line'] as string}\n`;
     lines += rows.length;
     await w.write(text);
+    onRows(lines);
   }
   return { ...(await w.close()), lines };
 }
@@ -56,7 +57,11 @@ async function exportRows(store: Store, w: HashingWriter, table: TableDoc, order
  */
 export async function exportJoins(store: Store, dir: string): Promise<WrittenFile & { attributions: number; kube: number }> {
   const w = writer(dir, 'joins.jsonl');
-  const attributions = await exportRows(store, w, doc('attributions'), ['ts', 'event_id'], () => ({ table: 'attributions' }));
+  const validation = await cloudLogValidation(store);
+  const attributions = await exportRows(store, w, doc('attributions'), ['ts', 'event_id'], (r) => ({
+    table: 'attributions',
+    cloud_log_validation: validation.get(String(r['event_id'])) ?? 'not-validated',
+  }));
   const kube = await exportRows(store, w, doc('kube_attributions'), ['ts', 'audit_id'], (r) => ({
     table: 'kube_attributions',
     evidence: {
@@ -67,6 +72,20 @@ export async function exportJoins(store: Store, dir: string): Promise<WrittenFil
     },
   }));
   return { ...(await w.close()), attributions, kube };
+}
+
+/**
+ * The digest verdict of the log file each attributed call came from (cloudtrail_validation), for
+ * joins.jsonl: an attribution resting on a call from a log not validated says so. Calls that did not
+ * come from a trail log file (lookup-events) are not-validated.
+ */
+async function cloudLogValidation(store: Store): Promise<Map<string, string>> {
+  const rows = await store.rows(`
+    select c.event_id, min(v.status) as status
+    from cloud_events as c
+    inner join cloudtrail_validation as v on v.evidence_file_id = c.evidence_file_id and v.object_kind = 'log'
+    group by c.event_id`);
+  return new Map(rows.map((r) => [String(r['event_id']), String(r['status'])]));
 }
 
 const BINDINGS_SQL = `

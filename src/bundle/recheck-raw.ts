@@ -14,7 +14,7 @@ export interface RawRecheck {
  * with its catalog row (sha256 and size at acquisition). A changed, missing or unlisted file stops
  * the bundle, naming the file.
  */
-export async function recheckRaw(caseRoot: string, catalog: readonly EvidenceFileRow[]): Promise<RawRecheck> {
+export async function recheckRaw(caseRoot: string, catalog: readonly EvidenceFileRow[], onFile: (bytes: number, file: string) => void = () => {}): Promise<RawRecheck> {
   const problems: string[] = [];
   const byPath = new Map(catalog.map((r) => [r.raw_path, r]));
   const rawDir = path.join(caseRoot, 'raw');
@@ -29,6 +29,7 @@ export async function recheckRaw(caseRoot: string, catalog: readonly EvidenceFil
     }
     const now = await sha256File(abs);
     bytes += now.size;
+    onFile(bytes, row.raw_path);
     if (now.sha256 !== row.sha256 || now.size !== Number(row.size_bytes)) {
       problems.push(`${row.raw_path}: sha256 ${now.sha256} (${now.size} bytes) differs from ${row.sha256} (${row.size_bytes} bytes) recorded at acquisition`);
     }

@@ -2,13 +2,13 @@ import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, rea
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { createClock } from '../core/clock.js';
-import { CliError, IntegrityError, UsageError } from '../core/errors.js';
+import { CliError, IntegrityError, UnauthenticatedError, UsageError } from '../core/errors.js';
 import { TOOL_ID } from '../core/version.js';
 import type { CustodyEntry } from '../custody/custody-log.js';
 import type { EvidenceFileRow } from '../ingest/evidence-row.js';
 import { ingestCase } from '../ingest/ingest-case.js';
 import { snapshotFromFileName } from '../ingest/snapshot-time.js';
-import { neutralize } from '../render/escape.js';
+import { termLine } from '../output/terminal-text.js';
 import { byteOrder, listFiles, sha256File } from './files.js';
 import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
 import { decodeBase64 } from './dsse.js';
@@ -26,6 +26,10 @@ export interface ReproduceOptions {
   /** The signer's private key, when the reviewer holds it: the attestation is then re-signed and compared too. */
   key?: KeyPair | null;
   pubkeyFile?: string | null;
+  /** A trust file of pinned signer keys (as verify --trust). */
+  trustFile?: string | null;
+  /** Reproduce a bundle whose signer no pinned key authenticates (unsigned, or signed by the key it ships). */
+  allowUnpinned?: boolean;
   log?: (line: string) => void;
 }
 
@@ -128,7 +132,7 @@ export async function compareBundles(
 export function describeDifference(d: Difference): string {
   if (d.kind === 'missing') return `${d.file}: in the bundle, not in the reproduction`;
   if (d.kind === 'added') return `${d.file}: in the reproduction, not in the bundle`;
-  const show = (s: string | null): string => (s === null ? '(end of file)' : neutralize(s.length > 200 ? `${s.slice(0, 200)}...` : s, false));
+  const show = (s: string | null): string => (s === null ? '(end of file)' : termLine(s.length > 200 ? `${s.slice(0, 200)}...` : s));
   return `${d.file} line ${d.line}:\n  bundle:       ${show(d.expected)}\n  reproduction: ${show(d.actual)}`;
 }
 
@@ -143,9 +147,12 @@ export function describeDifference(d: Difference): string {
 export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceResult> {
   const log = o.log ?? (() => {});
   const bundleDir = path.resolve(o.bundleDir);
-  const verified = await verifyBundle(bundleDir, { pubkeyFile: o.pubkeyFile ?? null });
+  const verified = await verifyBundle(bundleDir, { pubkeyFile: o.pubkeyFile ?? null, trustFile: o.trustFile ?? null });
   if (!verified.ok) {
     throw new IntegrityError(`${bundleDir} does not verify; refusing to reproduce it:\n  ${verified.checks.filter((c) => c.status === 'FAIL').map(formatCheck).join('\n  ')}`);
+  }
+  if (verified.trust !== 'pinned' && !o.allowUnpinned) {
+    throw new UnauthenticatedError(`${bundleDir} is intact, but ${verified.trust === 'unsigned' ? 'unsigned' : `signed by a key it ships (keyid ${verified.signer}) that nobody pinned`}: pin the signer with --pubkey FILE or --trust FILE (a demo bundle: --pubkey DEMO_CASE/demo-signer.pub.pem), or pass --allow-unpinned`);
   }
   const manifest = JSON.parse(readFileSync(path.join(bundleDir, 'manifest.json'), 'utf8')) as Manifest;
   const custody = readFileSync(path.join(bundleDir, 'custody.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CustodyEntry);

@@ -1,24 +1,76 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { count } from '../core/progress.js';
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { UsageError } from '../core/errors.js';
-import { headHash, sha256Hex, verifyChain } from '../custody/custody-log.js';
+import { headHash, sha256Hex, verifyChain, type CustodyEntry } from '../custody/custody-log.js';
+import { uncoveredInputs, type CoveredInput } from '../custody/coverage.js';
 import { listFiles, sha256File } from './files.js';
 import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS, UNLISTED_FILES, type SumEntry } from './sha256sums.js';
 import { verifyEnvelope } from './dsse.js';
 import { keyIdOf, loadPublicKey, parsePublicKey } from './keys.js';
 import { PREDICATE_TYPE, STATEMENT_TYPE, type Statement } from './statement.js';
+import { termLine } from '../output/terminal-text.js';
 
 export interface CheckLine {
   check: string;
-  status: 'ok' | 'FAIL' | 'skip';
+  /** FAIL: integrity broken. warn: intact, but the signer is not authenticated. */
+  status: 'ok' | 'FAIL' | 'skip' | 'warn';
   message: string;
 }
 
+/** A public key the reviewer trusts, and where it came from (for messages). */
+export interface PinnedKey {
+  key: KeyObject;
+  source: string;
+}
+
 export interface VerifyOptions {
-  /** The signer's public key as the reviewer holds it; without it the bundle's own evidence.pub.pem is used. */
+  /** The signer's public key as the reviewer holds it (PEM). */
   pubkeyFile?: string | null;
+  /** A trust file: one or more PEM public keys, any of which may have signed. */
+  trustFile?: string | null;
+  /** Keys pinned by the caller itself (demo: the published demo key). */
+  pinned?: PinnedKey[];
+}
+
+/**
+ * Who vouches for the bundle. pinned: signed by a key the reviewer pinned (verified). unpinned: the
+ * signature verifies with the key the bundle ships, which anyone re-signing it can replace: the
+ * signer is not authenticated. unsigned: nobody signed it. Integrity failures are separate (ok).
+ */
+export type Trust = 'pinned' | 'unpinned' | 'unsigned';
+
+export interface VerifyResult {
+  checks: CheckLine[];
+  /** No integrity check failed. */
+  ok: boolean;
+  trust: Trust;
+  /** keyid of the key the signature verifies with, when it does. */
+  signer: string | null;
+}
+
+/** Every PEM public key of a trust file (blocks of -----BEGIN PUBLIC KEY-----; other lines are comments). */
+export function loadTrustFile(file: string): PinnedKey[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read the trust file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const blocks = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g) ?? [];
+  if (blocks.length === 0) throw new UsageError(`${file}: no PEM public key in the trust file (podtrail keygen writes PREFIX.pub.pem)`);
+  return blocks.map((b, i) => ({ key: parsePublicKey(b, `${file} key ${i + 1}`), source: `trust file ${file}` }));
+}
+
+/** The keys a verification trusts: --pubkey, the trust file (--trust or PODTRAIL_TRUST), and the caller's. */
+export function pinnedKeys(o: VerifyOptions, env: NodeJS.ProcessEnv = process.env): PinnedKey[] {
+  const out: PinnedKey[] = [...(o.pinned ?? [])];
+  if (o.pubkeyFile) out.push({ key: loadPublicKey(o.pubkeyFile), source: `--pubkey ${o.pubkeyFile}` });
+  const trust = o.trustFile ?? env['PODTRAIL_TRUST'] ?? null;
+  if (trust) out.push(...loadTrustFile(trust));
+  return out;
 }
 
 const MAX_NAMED = 5;
@@ -55,7 +107,7 @@ async function checkFiles(dir: string, entries: SumEntry[]): Promise<CheckLine[]
     ...special.map((f) => `${f} is not a regular file (added)`),
   ];
   return [
-    bad.length ? { check: 'hashes', status: 'FAIL', message: listed(bad) } : { check: 'hashes', status: 'ok', message: `${good} files match SHA256SUMS` },
+    bad.length ? { check: 'hashes', status: 'FAIL', message: listed(bad) } : { check: 'hashes', status: 'ok', message: `${count(good, 'file')} ${good === 1 ? 'matches' : 'match'} SHA256SUMS` },
     missing.length ? { check: 'missing', status: 'FAIL', message: listed(missing) } : { check: 'missing', status: 'ok', message: 'no listed file is missing' },
     added.length ? { check: 'added', status: 'FAIL', message: listed(added) } : { check: 'added', status: 'ok', message: 'no file outside SHA256SUMS but SHA256SUMS and the signature files' },
   ];
@@ -74,51 +126,87 @@ function declaredSignature(dir: string): { signed: boolean; keyid: string | null
   }
 }
 
-function checkSignature(dir: string, o: VerifyOptions): { line: CheckLine; statement: Statement | null } {
+interface SignatureCheck {
+  line: CheckLine;
+  statement: Statement | null;
+  trust: Trust;
+  signer: string | null;
+  /** Where the key that verified came from (a pin), for the signer line. */
+  pinSource: string | null;
+}
+
+function checkSignature(dir: string, pins: PinnedKey[]): SignatureCheck {
   const check = 'signature';
   const declared = declaredSignature(dir);
   const envText = readText(dir, ENVELOPE_FILE);
+  const fail = (message: string): SignatureCheck => ({ line: { check, status: 'FAIL', message }, statement: null, trust: 'unsigned', signer: null, pinSource: null });
   if (envText === null) {
-    if (o.pubkeyFile) return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE} is missing: the bundle is not signed, a key was given` }, statement: null };
-    if (declared?.signed) return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE} is missing, but validation.json says the bundle was signed (keyid ${declared.keyid ?? '?'}): signature removed` }, statement: null };
-    return { line: { check, status: 'skip', message: 'unsigned bundle (validation.json says "unsigned"); only SHA256SUMS protects it' }, statement: null };
+    if (declared?.signed) return fail(`${ENVELOPE_FILE} is missing, but validation.json says the bundle was signed (keyid ${declared.keyid ?? '?'}): signature removed`);
+    if (pins.length > 0) return fail(`${ENVELOPE_FILE} is missing: the bundle is not signed, and a signer was pinned`);
+    return { line: { check, status: 'skip', message: 'unsigned bundle (validation.json says "unsigned"); only SHA256SUMS protects it' }, statement: null, trust: 'unsigned', signer: null, pinSource: null };
   }
-  if (declared && !declared.signed) {
-    return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE} is present, but validation.json says the bundle is unsigned: signature added` }, statement: null };
-  }
-  let key: KeyObject;
-  let keyWhat: string;
+  if (declared && !declared.signed) return fail(`${ENVELOPE_FILE} is present, but validation.json says the bundle is unsigned: signature added`);
   const shippedPem = readText(dir, PUBLIC_KEY_FILE);
+  let shipped: KeyObject | null = null;
   try {
-    if (o.pubkeyFile) {
-      key = loadPublicKey(o.pubkeyFile);
-      keyWhat = `the key in ${o.pubkeyFile}`;
-      if (shippedPem !== null) {
-        const shipped = parsePublicKey(shippedPem, PUBLIC_KEY_FILE);
-        if (keyIdOf(shipped) !== keyIdOf(key)) {
-          return { line: { check, status: 'FAIL', message: `${PUBLIC_KEY_FILE} (keyid ${keyIdOf(shipped)}) is not the key given with --pubkey (keyid ${keyIdOf(key)})` }, statement: null };
-        }
-      }
-    } else {
-      if (shippedPem === null) return { line: { check, status: 'FAIL', message: `${PUBLIC_KEY_FILE} is missing and no --pubkey was given` }, statement: null };
-      key = parsePublicKey(shippedPem, PUBLIC_KEY_FILE);
-      keyWhat = `${PUBLIC_KEY_FILE} shipped in the bundle (pass --pubkey to pin the signer)`;
-    }
+    if (shippedPem !== null) shipped = parsePublicKey(shippedPem, PUBLIC_KEY_FILE);
   } catch (e) {
-    return { line: { check, status: 'FAIL', message: (e as Error).message }, statement: null };
+    return fail((e as Error).message);
   }
-  const r = verifyEnvelope(envText, key);
-  if (!r.ok) return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE}: ${r.problem} (${keyWhat}, keyid ${keyIdOf(key)})` }, statement: null };
-  if (declared && declared.keyid !== null && declared.keyid !== keyIdOf(key)) {
-    return { line: { check, status: 'FAIL', message: `validation.json names keyid ${declared.keyid}, the signature verifies with keyid ${keyIdOf(key)}` }, statement: null };
+  let used: { key: KeyObject; source: string | null; what: string } | null = null;
+  let problem = '';
+  if (pins.length > 0) {
+    for (const p of pins) {
+      const r = verifyEnvelope(envText, p.key);
+      if (r.ok) {
+        used = { key: p.key, source: p.source, what: `the pinned key (${p.source})` };
+        break;
+      }
+      problem = r.problem;
+    }
+    if (!used) {
+      const by = shipped ? `; it ships ${PUBLIC_KEY_FILE} with keyid ${keyIdOf(shipped)}, which is not pinned` : '';
+      return fail(`${ENVELOPE_FILE}: ${problem} (no pinned key verifies it: ${pins.map((p) => `keyid ${keyIdOf(p.key)} from ${p.source}`).join(', ')}${by})`);
+    }
+    // the shipped key authenticates nothing, but a signed bundle ships its signer's: another one was put there
+    if (shipped === null) return fail(`${PUBLIC_KEY_FILE} is missing from a signed bundle: removed`);
+    if (keyIdOf(shipped) !== keyIdOf(used.key)) return fail(`${PUBLIC_KEY_FILE} (keyid ${keyIdOf(shipped)}) is not the key that signed (keyid ${keyIdOf(used.key)}): the shipped key was replaced`);
+  } else {
+    if (shipped === null) return fail(`${PUBLIC_KEY_FILE} is missing and no signer was pinned (--pubkey or --trust)`);
+    used = { key: shipped, source: null, what: `${PUBLIC_KEY_FILE} shipped in the bundle` };
   }
+  const r = verifyEnvelope(envText, used.key);
+  if (!r.ok) return fail(`${ENVELOPE_FILE}: ${r.problem} (${used.what}, keyid ${keyIdOf(used.key)})`);
+  const keyid = keyIdOf(used.key);
+  if (declared && declared.keyid !== null && declared.keyid !== keyid) return fail(`validation.json names keyid ${declared.keyid}, the signature verifies with keyid ${keyid}`);
   let statement: Statement;
   try {
     statement = JSON.parse(r.body.toString('utf8')) as Statement;
   } catch {
-    return { line: { check, status: 'FAIL', message: `${ENVELOPE_FILE}: the signed payload is not JSON` }, statement: null };
+    return fail(`${ENVELOPE_FILE}: the signed payload is not JSON`);
   }
-  return { line: { check, status: 'ok', message: `Ed25519 signature over the DSSE PAE verifies with ${keyWhat}, keyid ${keyIdOf(key)}` }, statement };
+  return {
+    line: { check, status: 'ok', message: `Ed25519 signature over the DSSE PAE verifies with ${used.what}, keyid ${keyid}` },
+    statement,
+    trust: used.source ? 'pinned' : 'unpinned',
+    signer: keyid,
+    pinSource: used.source,
+  };
+}
+
+/** The last line: who vouches for the bundle (never "verified" without a pinned signer). */
+function signerLine(sig: SignatureCheck, integrityOk: boolean): CheckLine {
+  const check = 'signer';
+  if (!integrityOk) return { check, status: 'skip', message: 'not judged: an integrity check failed' };
+  if (sig.trust === 'pinned') return { check, status: 'ok', message: `authenticated: signed by keyid ${sig.signer} pinned by ${sig.pinSource}` };
+  if (sig.trust === 'unpinned') {
+    return {
+      check,
+      status: 'warn',
+      message: `NOT authenticated: the signature verifies only with the key the bundle ships (keyid ${sig.signer}); whoever altered the bundle could have re-signed it and shipped their own. Pin the signer: --pubkey FILE or --trust FILE`,
+    };
+  }
+  return { check, status: 'warn', message: 'NOT authenticated: the bundle is unsigned; SHA256SUMS shows it is intact as written, not who wrote it' };
 }
 
 /** The signed statement names exactly the SHA256SUMS files, this custody head, this config and these inputs. */
@@ -162,9 +250,22 @@ function checkCustody(dir: string): CheckLine {
   if (text === null) return { check: 'custody', status: 'FAIL', message: 'custody.jsonl is missing' };
   const lines = text.split('\n').filter((l) => l.length > 0);
   const problems = verifyChain(lines).map((x) => `custody.jsonl: ${x}`);
+  if (problems.length === 0) problems.push(...uncoveredManifestInputs(dir, lines));
   return problems.length
     ? { check: 'custody', status: 'FAIL', message: listed(problems) }
     : { check: 'custody', status: 'ok', message: `${lines.length} entries, hash chain intact, head ${headHash(lines)}` };
+}
+
+/** Inputs of manifest.json the custody log does not cover (no acquisition or landing entry). */
+function uncoveredManifestInputs(dir: string, lines: string[]): string[] {
+  const manifest = readText(dir, 'manifest.json');
+  if (manifest === null) return [];
+  try {
+    const inputs = (JSON.parse(manifest) as { inputs: CoveredInput[] }).inputs;
+    return uncoveredInputs(lines.map((l) => JSON.parse(l) as CustodyEntry), inputs).map((x) => `custody.jsonl does not cover manifest input ${x}`);
+  } catch {
+    return [];
+  }
 }
 
 /** timeline.jsonl is one total order: (ts, source, row_id) strictly increasing, every line JSON. */
@@ -189,16 +290,19 @@ async function checkTimeline(dir: string): Promise<CheckLine> {
     }
     prev = key;
   }
-  return { check, status: 'ok', message: `${n} events in one order (ts, source, row_id)` };
+  return { check, status: 'ok', message: `${count(n, 'event')} in one order (ts, source, row_id)` };
 }
 
 /**
  * `podtrail verify`: offline checks of a bundle, one line each: SHA256SUMS, every hash, no file
  * missing or added, the DSSE signature, the signed statement against SHA256SUMS and the bundle,
- * the custody chain, the timeline's order.
+ * the custody chain, the timeline's order; then who signed it. A signature is only as good as the
+ * key it is checked with: the key a bundle ships authenticates nothing (anyone re-signing it ships
+ * theirs), so the signer is authenticated only by a key the reviewer pinned (sigstore's rule).
  */
-export async function verifyBundle(dir: string, o: VerifyOptions = {}): Promise<{ checks: CheckLine[]; ok: boolean }> {
+export async function verifyBundle(dir: string, o: VerifyOptions = {}): Promise<VerifyResult> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${dir}: not a folder`);
+  const pins = pinnedKeys(o);
   const checks: CheckLine[] = [];
   const sumsText = readText(dir, SHA256SUMS);
   let entries: SumEntry[] = [];
@@ -211,14 +315,16 @@ export async function verifyBundle(dir: string, o: VerifyOptions = {}): Promise<
       : { check: 'SHA256SUMS', status: 'ok', message: `${entries.length} entries, GNU format, byte order` });
   }
   checks.push(...(await checkFiles(dir, entries)));
-  const sig = checkSignature(dir, o);
+  const sig = checkSignature(dir, pins);
   checks.push(sig.line);
   checks.push(checkStatement(dir, sig.statement, entries));
   checks.push(checkCustody(dir));
   checks.push(await checkTimeline(dir));
-  return { checks, ok: checks.every((c) => c.status !== 'FAIL') };
+  const ok = checks.every((c) => c.status !== 'FAIL');
+  checks.push(signerLine(sig, ok));
+  return { checks, ok, trust: ok ? sig.trust : 'unsigned', signer: ok ? sig.signer : null };
 }
 
 export function formatCheck(c: CheckLine): string {
-  return `${c.status.padEnd(4)}  ${c.check}: ${c.message}`;
+  return termLine(`${c.status.padEnd(4)}  ${c.check}: ${c.message}`);
 }

@@ -83,12 +83,35 @@ function strList(o: Obj, key: string, path: string, p: Problems): string[] {
   return [...(v as string[])];
 }
 
-function duration(o: Obj, key: string, path: string, p: Problems, dflt: number, min = 0): number {
+/**
+ * Largest values podtrail computes with (seconds): beyond them a setting means nothing for one
+ * incident, and date and interval arithmetic would overflow or joins explode.
+ */
+export const LIMITS = {
+  /** Records this far outside the window are no evidence of the incident. */
+  margin_seconds: 3650 * 86400,
+  /** A join tolerance over an hour pairs everything with everything. */
+  tolerance_seconds: 3600,
+  /** A sensor clock off by more than a day is broken, not offset. */
+  node_offset_seconds: 86400,
+  /** Expected silence of a stream. */
+  gap_seconds: 30 * 86400,
+} as const;
+
+function duration(o: Obj, key: string, path: string, p: Problems, dflt: number, min = 0, max = Infinity): number {
   const v = o[key];
   if (v === undefined || v === null) return dflt;
   try {
     const s = parseDurationSeconds(typeof v === 'number' ? `${v}s` : String(v), `${path}.${key}`);
+    if (!Number.isFinite(s)) {
+      p.add(`${path}.${key}`, `"${String(v)}" is too large to compute with`);
+      return dflt;
+    }
     if (s < min) p.add(`${path}.${key}`, `must be at least ${formatDuration(min)}`);
+    if (Math.abs(s) > max) {
+      p.add(`${path}.${key}`, `${formatDuration(s)} is too large: at most ${formatDuration(max)}`);
+      return dflt;
+    }
     return s;
   } catch (e) {
     p.add(`${path}.${key}`, `"${String(v)}" is not a duration (examples: 30s, 15m, 2h)`);
@@ -123,7 +146,11 @@ export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
   const to = instant(w, 'to', 'window', p);
   if (from && to && Date.parse(from) >= Date.parse(to)) p.add('window', `from (${from}) must be before to (${to})`);
   const reason = str(w, 'reason', 'window', p, false) ?? '';
-  const margin = duration(w, 'margin', 'window', p, DEFAULTS.margin_seconds);
+  const margin = duration(w, 'margin', 'window', p, DEFAULTS.margin_seconds, 0, LIMITS.margin_seconds);
+  // window +/- margin must be instants every tool here computes with (years 1 to 9999)
+  if (from && to && (Date.parse(from) - margin * 1000 < Date.parse('0001-01-01T00:00:00Z') || Date.parse(to) + margin * 1000 > Date.parse('9999-12-31T23:59:59Z'))) {
+    p.add('window', 'from - margin and to + margin must lie between the years 1 and 9999');
+  }
 
   const s = isObj(doc['scope']) ? doc['scope'] : {};
   checkKeys(s, 'scope', ['namespaces'], p);
@@ -131,12 +158,12 @@ export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
 
   const c = isObj(doc['clock']) ? doc['clock'] : {};
   checkKeys(c, 'clock', ['tolerance', 'node_offsets'], p);
-  const tolerance = duration(c, 'tolerance', 'clock', p, DEFAULTS.tolerance_seconds);
+  const tolerance = duration(c, 'tolerance', 'clock', p, DEFAULTS.tolerance_seconds, 0, LIMITS.tolerance_seconds);
   const offsets: Record<string, number> = {};
   const rawOffsets = c['node_offsets'];
   if (rawOffsets !== undefined && rawOffsets !== null) {
     if (!isObj(rawOffsets)) p.add('clock.node_offsets', 'must map node names to durations (e.g. ip-10-0-1-5: +40s)');
-    else for (const k of Object.keys(rawOffsets).sort()) offsets[k] = duration(rawOffsets, k, 'clock.node_offsets', p, 0, -Infinity);
+    else for (const k of Object.keys(rawOffsets).sort()) offsets[k] = duration(rawOffsets, k, 'clock.node_offsets', p, 0, -Infinity, LIMITS.node_offset_seconds);
   }
 
   const egress: EgressEntry[] = [];
@@ -177,8 +204,8 @@ export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
 
   const g = isObj(doc['gaps']) ? doc['gaps'] : {};
   checkKeys(g, 'gaps', ['expected_gap_floor', 'expected_gap_ceiling'], p);
-  const floor = duration(g, 'expected_gap_floor', 'gaps', p, DEFAULTS.expected_gap_floor_seconds, 1);
-  const ceiling = duration(g, 'expected_gap_ceiling', 'gaps', p, DEFAULTS.expected_gap_ceiling_seconds, 1);
+  const floor = duration(g, 'expected_gap_floor', 'gaps', p, DEFAULTS.expected_gap_floor_seconds, 1, LIMITS.gap_seconds);
+  const ceiling = duration(g, 'expected_gap_ceiling', 'gaps', p, DEFAULTS.expected_gap_ceiling_seconds, 1, LIMITS.gap_seconds);
   if (floor > ceiling) p.add('gaps', 'expected_gap_floor must not exceed expected_gap_ceiling');
 
   if (p.list.length > 0) {

@@ -12,6 +12,8 @@ export interface CasePaths {
   validation: string;
   tmp: string;
   lock: string;
+  /** The correlation and check tables as of their last commit, in Parquet, for readers beside a writer. */
+  snapshot: string;
 }
 
 export function casePaths(caseDir: string): CasePaths {
@@ -27,5 +29,6 @@ export function casePaths(caseDir: string): CasePaths {
     validation: path.join(root, 'validation.json'),
     tmp: path.join(root, '.tmp'),
     lock: path.join(root, '.podtrail.lock'),
+    snapshot: path.join(root, 'snapshot'),
   };
 }

@@ -2,6 +2,7 @@ import type { Command, OptionValues } from '@commander-js/extra-typings';
 import type { Io } from './program.js';
 import { createClock } from '../core/clock.js';
 import { signerFromKeyFile, type BundleOptions } from '../bundle/bundle-case.js';
+import { progressOf } from './progress.js';
 
 /** The options of the commands that write a bundle (bundle, run). */
 export function withBundleOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(cmd: Command<A, O, G>) {
@@ -15,5 +16,5 @@ export function withBundleOptions<A extends unknown[], O extends OptionValues, G
 
 /** What those options ask of bundleCase / runCase. */
 export function bundleRequest(caseDir: string, o: { out?: string; key?: string; force?: true; operator?: string; asOf?: string }, io: Io): BundleOptions {
-  return { caseDir, outDir: o.out ?? null, force: Boolean(o.force), signer: signerFromKeyFile(o.key), clock: createClock(o.asOf), operator: o.operator ?? null, log: (l) => io.err(`${l}\n`) };
+  return { caseDir, outDir: o.out ?? null, force: Boolean(o.force), signer: signerFromKeyFile(o.key), clock: createClock(o.asOf), operator: o.operator ?? null, log: progressOf(io) };
 }

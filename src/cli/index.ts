@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { createProgram } from './program.js';
-import { CliError, ExitCode } from '../core/errors.js';
+import { runCli } from './program.js';
+import { InterruptedError } from '../core/errors.js';
 
 // A reader that stops early (podtrail query ... | head) closes the pipe: stop quietly, as cat does.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -8,17 +8,15 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-async function main(): Promise<void> {
-  const program = createProgram();
-  await program.parseAsync(process.argv);
-}
-
-main().catch((e: unknown) => {
-  if (e instanceof CliError) {
+runCli(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (!(e instanceof InterruptedError)) throw e;
+    // cleaned up: now end as an interrupted process does (status 130 in the calling shell)
     process.stderr.write(`podtrail: ${e.message}\n`);
-    process.exitCode = e.exitCode;
-  } else {
-    process.stderr.write(`podtrail: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-    process.exitCode = ExitCode.error;
-  }
-});
+    process.removeAllListeners('SIGINT');
+    process.kill(process.pid, 'SIGINT');
+  },
+);

@@ -1,4 +1,6 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { CliError, ExitCode, InterruptedError } from '../core/errors.js';
+import { termText } from '../output/terminal-text.js';
 import { TOOL_VERSION } from '../core/version.js';
 import { registerInit } from './commands/init.js';
 import { registerIngest } from './commands/ingest.js';
@@ -15,6 +17,9 @@ import { registerRun } from './commands/run.js';
 import { registerDemo } from './commands/demo.js';
 import { registerHunts } from './commands/hunt.js';
 import { registerShell } from './commands/shell.js';
+import { registerCollect } from './commands/collect.js';
+import { setInvokedCommand } from '../case/case-lock.js';
+import { registerSensor } from './commands/sensor.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -23,13 +28,21 @@ export interface Io {
   /** True when stdout is a terminal (tables for people, machine formats for pipes). */
   isTty: boolean;
   columns: number;
+  /** Resolves once stdout can take more (streamed query results wait on a slow reader). */
+  drained?(): Promise<void>;
+  /** True when stderr is a terminal: progress is then one live line (default false: one line per step). */
+  errIsTty?: boolean;
+  errColumns?: number;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t),
+  drained: () => (process.stdout.writableNeedDrain ? new Promise((resolve) => process.stdout.once('drain', () => resolve())) : Promise.resolve()),
   err: (t) => process.stderr.write(t),
   isTty: Boolean(process.stdout.isTTY),
   columns: process.stdout.columns ?? 120,
+  errIsTty: Boolean(process.stderr.isTTY),
+  errColumns: process.stderr.columns ?? 120,
 };
 
 /** Builds a fresh program; tests build one per case (`createProgram(io).exitOverride()`). */
@@ -38,9 +51,15 @@ export function createProgram(io: Io = processIo) {
     .description('Which pod made this cloud API call? Evidence lake, correlation and a signed evidence bundle.')
     .version(TOOL_VERSION)
     .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // commander's own exits become errors (every subcommand inherits this): runCli maps them to exit codes
+    .exitOverride()
+    // a case's lock file names the command holding it
+    .hook('preAction', (_program, action) => setInvokedCommand(action.name()));
   registerInit(program, io);
   registerIngest(program, io);
+  registerCollect(program, io);
+  registerSensor(program, io);
   registerQuery(program, io);
   registerSchema(program, io);
   registerCorrelate(program, io);
@@ -58,3 +77,29 @@ export function createProgram(io: Io = processIo) {
 }
 
 export type Program = ReturnType<typeof createProgram>;
+
+/** Commander's ways of ending that are not errors: help and version were asked for. */
+const NOT_ERRORS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
+/**
+ * Runs one command line and returns its exit status (README, "Exit status"): 0 success, the
+ * CliError's own code, 2 for every usage error commander finds (unknown command or option, missing
+ * argument or option, bad value: it has printed the message and the help already), 1 otherwise.
+ */
+export async function runCli(argv: readonly string[], io: Io = processIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return NOT_ERRORS.has(e.code) ? ExitCode.ok : ExitCode.usage;
+    // an interrupted command has cleaned up: the bin ends it as an interrupted process
+    if (e instanceof InterruptedError) throw e;
+    // messages quote file names, SQL and evidence values: nothing reaches the terminal raw
+    if (e instanceof CliError) {
+      io.err(`podtrail: ${termText(e.message)}\n`);
+      return e.exitCode;
+    }
+    io.err(`podtrail: internal error: ${termText(e instanceof Error ? (e.stack ?? e.message) : String(e))}\n`);
+    return ExitCode.error;
+  }
+}

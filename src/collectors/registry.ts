@@ -4,12 +4,16 @@ import { falco } from './falco/index.js';
 import { kubeAudit } from './kube-audit/index.js';
 import { inventory } from './inventory/index.js';
 import { cloudtrail } from './cloudtrail/index.js';
+import { k8sWatch } from './k8s-watch/index.js';
+import { collection } from './collection/index.js';
+import { sensor } from './sensor/index.js';
+import { cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys } from './cloudtrail-integrity/index.js';
 import { awsIpRanges } from './aws-ip-ranges/index.js';
 
 type Obj = Record<string, unknown>;
 
 /** Detection order matters only where shapes could overlap; these cannot. */
-export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, awsIpRanges];
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection, sensor, cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys, awsIpRanges];
 
 export function collectorFor(source: SourceType): Collector {
   return COLLECTORS.find((c) => c.source === source)!;
@@ -17,7 +21,6 @@ export function collectorFor(source: SourceType): Collector {
 
 /** Formats podtrail recognises but does not land yet: refused, named, nothing landed. */
 export const UNSUPPORTED: readonly UnsupportedFormat[] = [
-  { name: 'CloudTrail digest file (digest validation is not supported yet)', detect: (s) => 'digestStartTime' in s && 'digestS3Object' in s },
   {
     name: 'Azure Activity Log (not supported yet)',
     detect: (s) => 'operationName' in s && ('caller' in s || 'claims' in s || 'eventTimestamp' in s || 'callerIpAddress' in s || 'resultType' in s),

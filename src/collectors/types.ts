@@ -1,5 +1,5 @@
 /** The evidence sources podtrail lands (values of --source). */
-export const SOURCE_TYPES = ['tetragon', 'falco', 'kube-audit', 'inventory', 'cloudtrail', 'aws-ip-ranges'] as const;
+export const SOURCE_TYPES = ['tetragon', 'falco', 'kube-audit', 'inventory', 'cloudtrail', 'k8s-watch', 'collection', 'sensor', 'cloudtrail-digest', 'cloudtrail-objects', 'cloudtrail-public-keys', 'aws-ip-ranges'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
 /** A lake table written by a land SQL file. */
@@ -44,6 +44,11 @@ export interface Collector {
   manySmallFiles?: boolean;
   /** Inventory only: the file needs a snapshot instant. */
   needsSnapshot?: boolean;
+  /**
+   * What the file's name adds to its meaning (the region of a ListPublicKeys answer, which the
+   * answer does not name): the same bytes under two such names are two pieces of evidence.
+   */
+  qualifierFromName?: (origin: string) => string | null;
 }
 
 /** Formats podtrail recognises but does not land yet: refused with this reason. */

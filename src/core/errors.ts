@@ -7,6 +7,10 @@ export const ExitCode = {
   noUsableInput: 3,
   /** An integrity check failed (hash mismatch, broken custody chain, bad signature). */
   integrity: 4,
+  /** verify: the bundle is intact, but no pinned key authenticates its signer (unsigned, or signed by the key it ships). */
+  unauthenticated: 5,
+  /** Another process holds the case (a podtrail command writing to it, or a reader of case.duckdb). */
+  busy: 6,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -68,5 +72,21 @@ export class InternalError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'InternalError';
+  }
+}
+
+/** The user interrupted the command (Ctrl-C): the CLI cleans up, then ends by that same signal. */
+export class InterruptedError extends CliError {
+  constructor(message = 'interrupted') {
+    super(message, ExitCode.error);
+    this.name = 'InterruptedError';
+  }
+}
+
+/** verify: intact, but the signer is not authenticated by a pinned key (and --allow-unpinned was not given). */
+export class UnauthenticatedError extends CliError {
+  constructor(message: string) {
+    super(message, ExitCode.unauthenticated);
+    this.name = 'UnauthenticatedError';
   }
 }

@@ -8,7 +8,11 @@ import { readEvidenceFiles } from '../store/catalog.js';
 import { recordAnalysis } from '../custody/analysis-entry.js';
 import { createClock, type Clock } from '../core/clock.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
+import { exportAnalysisSnapshot } from '../store/snapshot.js';
 import { correlationFingerprint } from './freshness.js';
+import { toProgress, type ProgressLike } from '../core/progress.js';
+import { faultPoint } from '../core/fault-point.js';
+import { materializeTrailValidation, summaryText } from '../cloudtrail-digest/materialize.js';
 
 /** The purpose of this step's 'analyzed' custody entry (podtrail reproduce finds the step by it). */
 export const CORRELATE_PURPOSE = 'correlation: pod lifecycle, credential sessions, clock offsets, attributions';
@@ -86,22 +90,34 @@ export interface CorrelateResult {
 }
 
 /** `podtrail correlate`: materializes the correlation tables of a case from its lake. */
-export async function correlateCase(caseDir: string, log: (line: string) => void = () => {}, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
+export async function correlateCase(caseDir: string, log?: ProgressLike, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
-  const unlock = lockCase(p.lock);
-  const store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
+  const unlock = lockCase(p.lock, p.root);
+  let store: Awaited<ReturnType<typeof openCaseStore>>;
+  try {
+    store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   try {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
-    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, log);
+    const progress = toProgress(log);
+    const trail = await materializeTrailValidation(store, p.tmp); // before the marts: the timeline marks unvalidated events
+    progress.note(`cloudtrail_validation: ${trail.verdicts.length} verdicts (${summaryText(trail)})`);
+    const result = await materializeTables(store, CORRELATION_STEPS, fingerprint, progress);
+    faultPoint('after-correlate');
     const ranges = await ipRangesUsed(store);
     recordAnalysis(p.custody, clock, CORRELATE_PURPOSE, {
       ...fingerprint,
       rules: sqlRuleHashes(['30_intermediate', '40_marts']),
-      rows: Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])),
+      rows: { ...Object.fromEntries(CORRELATION_TABLE_NAMES.map((n) => [n, result.rows[n] ?? 0])), cloudtrail_validation: trail.verdicts.length },
       ...(ranges ? { aws_ip_ranges: ranges } : {}),
     }, actor);
+    // readers that find the case held read these tables from the snapshot
+    await exportAnalysisSnapshot(store, p);
     return result;
   } finally {
     store.close();

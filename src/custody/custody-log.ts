@@ -5,8 +5,8 @@ import { IntegrityError } from '../core/errors.js';
 
 export const GENESIS = '0'.repeat(64);
 
-/** What an entry records (integrity.md C4, C6, C8). */
-export type CustodyAction = 'acquired' | 'refused' | 'landed' | 'transformed' | 'verified' | 'analyzed' | 'exported';
+/** What an entry records (integrity.md C4, C6, C8); 'collected': a request a live collector made. */
+export type CustodyAction = 'acquired' | 'refused' | 'landed' | 'transformed' | 'verified' | 'analyzed' | 'exported' | 'collected';
 
 export interface CustodyEntryInput {
   action: CustodyAction;
@@ -29,11 +29,20 @@ export function sha256Hex(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-/** Reads custody.jsonl; an empty or missing log is an empty chain. */
+/** Reads custody.jsonl; an empty or missing log is an empty chain. A line that is not JSON is refused (exit 4), naming it. */
 export function readCustody(file: string): { entries: CustodyEntry[]; lines: string[] } {
   if (!existsSync(file)) return { entries: [], lines: [] };
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
-  return { entries: lines.map((l) => JSON.parse(l) as CustodyEntry), lines };
+  const entries = lines.map((l, i) => {
+    try {
+      return JSON.parse(l) as CustodyEntry;
+    } catch {
+      throw new IntegrityError(
+        `${file} line ${i + 1} is not a custody entry (not JSON): the custody log was damaged or edited; restore it from a backup or from the custody.jsonl of the case's last bundle, and compare`,
+      );
+    }
+  });
+  return { entries, lines };
 }
 
 export function headHash(lines: string[]): string {
@@ -89,8 +98,15 @@ export function writeFileDurably(dest: string, text: string): void {
   renameSync(tmp, dest);
 }
 
-/** Appends entries to the custody log (whole-file rewrite through a rename); returns the head hash. */
+/**
+ * Appends entries to the custody log (whole-file rewrite through a rename); returns the head hash.
+ * Refuses while an ingest's entries wait in custody.jsonl.next: appending first would put analysis
+ * or export entries before the acquisition they rest on (the case is settled when it is opened).
+ */
 export function appendCustody(file: string, inputs: CustodyEntryInput[]): string {
+  if (existsSync(`${file}.next`)) {
+    throw new IntegrityError(`${file}.next holds custody entries of an ingest not yet rolled forward: refusing to append to ${file} (open the case with any podtrail command to settle it)`);
+  }
   const { text, head } = extendCustody(file, inputs);
   if (inputs.length > 0) writeFileDurably(file, text);
   return head;

@@ -17,6 +17,7 @@ import { openCaseStore } from '../store/case-store.js';
 import { scoreCloud, scoreKube, type AttributionRow, type KubeAttributionRow, type TruthCloudEvent, type TruthKubeRequest } from './score.js';
 import { scoreGaps, type GapScore } from './gap-score.js';
 import { runChecksIfAvailable } from './checks.js';
+import { scoreReport, type ReportFindingRow, type ReportScore } from './report-score.js';
 
 /** Every scenario's decidable pod-made calls must be recalled at >= 0.95. */
 const RECALL_FLOOR = 0.95;
@@ -46,6 +47,7 @@ export interface EvalRow {
   cloud: ReturnType<typeof scoreCloud>;
   kube: ReturnType<typeof scoreKube>;
   gaps: GapScore | null;
+  report: ReportScore;
   seconds: number;
   failures: string[];
 }
@@ -61,11 +63,13 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
     kube_requests: TruthKubeRequest[];
     gaps: Parameters<typeof scoreGaps>[0];
     clock_offsets: Record<string, number>;
+    incidents: { play: string; pod_uid: string }[];
   };
   const store = await openCaseStore(casePaths(dir), { write: false });
   let attributions: AttributionRow[];
   let kube: KubeAttributionRow[];
   let landedAuditIds = new Set<string>();
+  let findings: ReportFindingRow[];
   try {
     attributions = (await store.rows(`select event_id, confidence, pod_uid, candidates::VARCHAR as candidates from attributions`)).map((r) => ({
       event_id: String(r['event_id']),
@@ -75,6 +79,12 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
     }));
     kube = (await store.rows(`select audit_id, pod_uid, off_pod from kube_attributions`)) as unknown as KubeAttributionRow[];
     landedAuditIds = new Set((await store.rows(`select distinct audit_id from kube_audit_events`)).map((r) => String(r['audit_id'])));
+    findings = (await store.rows(`select rank, actor_kind, actor_id, named from rpt_findings order by rank`)).map((r) => ({
+      rank: Number(r['rank']),
+      actor_kind: String(r['actor_kind']),
+      actor_id: String(r['actor_id']),
+      named: r['named'] === true,
+    }));
   } finally {
     store.close();
   }
@@ -91,13 +101,15 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   if (kubeScore.podCorrect < kubeScore.requests) failures.push(`pod-token requests: ${kubeScore.podCorrect}/${kubeScore.requests} attributed to their bound pod`);
   if (kubeScore.offPodCorrect < kubeScore.requests) failures.push(`pod-token requests: off-pod right on ${kubeScore.offPodCorrect}/${kubeScore.requests}`);
   if (gaps) failures.push(...gaps.failures);
-  return { scenario, seed, cloud, kube: kubeScore, gaps, seconds: (performance.now() - t0) / 1000, failures };
+  const report = scoreReport(truth.incidents, findings);
+  failures.push(...report.failures);
+  return { scenario, seed, cloud, kube: kubeScore, gaps, report, seconds: (performance.now() - t0) / 1000, failures };
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
 
 export function formatEvalTable(rows: EvalRow[]): string {
-  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'decidable', 'recall dec', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'time s', 'result'];
+  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'decidable', 'recall dec', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'report', 'time s', 'result'];
   const body = rows.map((r) => [
     r.scenario,
     String(r.seed),
@@ -116,6 +128,7 @@ export function formatEvalTable(rows: EvalRow[]): string {
     r.gaps ? `${r.gaps.detected}/${r.gaps.injected}` : 'n/a',
     r.gaps ? String(r.gaps.falseGaps) : 'n/a',
     r.gaps && r.gaps.clockErrorSeconds !== null ? r.gaps.clockErrorSeconds.toFixed(2) : '-',
+    `${r.report.told}/${r.report.incidents} #${r.report.ranks.map((k) => k ?? '-').join(',')}`,
     r.seconds.toFixed(1),
     r.failures.length ? 'FAIL' : 'ok',
   ]);

@@ -31,6 +31,8 @@ export interface GenerateOptions {
   seed: number;
   scale: number;
   outDir: string;
+  /** Called as simulated time advances: steps done and the number of steps (progress only). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface GenerateSummary {
@@ -106,6 +108,7 @@ export function generateScenario(o: GenerateOptions): GenerateSummary {
   // Fifteen seconds at a time: what is pending between two drains stays small at any scale.
   const step = sec(15);
   for (let t: Ns = from; t < to; t += step) {
+    o.onProgress?.(Number((t - from) / step), Number((to - from + step - 1n) / step));
     const end = t + step;
     w.sched.runUntil(end, w);
     backgroundMinute(w, t, end);

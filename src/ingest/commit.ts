@@ -1,21 +1,28 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Store } from '../store/store.js';
 import type { CasePaths } from '../case/case-paths.js';
 import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from './evidence-row.js';
 import type { FileLanding } from './land-file.js';
+import type { ReplacedCopy } from './land-pending.js';
 import { writeRowsParquet } from '../store/write-parquet.js';
 import { syncFile } from '../acquire/acquire-file.js';
 import { evidenceFilesParquet, orphanPartitions, partitionDir } from '../lake/lake-files.js';
 import { LAKE_TABLE_NAMES, tableDoc } from '../lake/schema.js';
 import { extendCustody, writeFileDurably, sha256Hex, type CustodyEntryInput } from '../custody/custody-log.js';
+import { custodyNext } from '../custody/pending.js';
+import { faultPoint } from '../core/fault-point.js';
 import { TOOL_ID } from '../core/version.js';
 import { sqlRuleHashes } from '../store/sql-hashes.js';
 import { ensureViews } from '../store/case-store.js';
 
 export interface CommitInput {
   rows: EvidenceFileRow[];
+  /** Inputs refused without being read (special files, links out of the tree, unreadable): custody only. */
+  refusedInputs: { origin: string; reason: string }[];
+  /** Event copies landed earlier that this ingest's S3 log files replace. */
+  replaced: ReplacedCopy[];
   existing: EvidenceFileRow[];
   landings: Map<string, FileLanding>;
   staging: string;
@@ -33,8 +40,8 @@ export const REDACTION_RULES = 'redaction/v1';
  * 1. partitions move from staging into lake/ (invisible: the catalog does not list them yet);
  * 2. the extended custody log is written next to the current one (custody.jsonl.next);
  * 3. the catalog lake/evidence_files is rewritten through a temp file and a rename: the commit point;
- * 4. custody.jsonl.next replaces custody.jsonl (recoverCase rolls this forward after a crash
- *    between 3 and 4, or drops the .next file when the catalog was not committed);
+ * 4. custody.jsonl.next replaces custody.jsonl (opening the case settles it after a crash: rolled
+ *    forward between 3 and 4, dropped when the catalog was not committed; see custody/pending);
  * 5. views are refreshed and partitions no catalog row owns removed.
  */
 export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): Promise<void> {
@@ -51,9 +58,14 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
       const dest = path.join(partitionDir(p.lake, 'ingest_rejects', row.evidence_file_id), 'part-0.parquet');
       await writeRowsParquet(store, tableDoc('ingest_rejects')!, landing.rejects as unknown as Record<string, unknown>[], dest, p.tmp);
     }
-    if (landing.duplicates.length > 0) {
+    // the copies this file's S3 records replace join its partition of ingest_duplicates, each row
+    // naming its own file: the cloud_events view leaves out every row ingest_duplicates lists
+    const replacedHere = c.replaced
+      .filter((r) => r.by_evidence_file_id === row.evidence_file_id)
+      .map((r) => ({ row_id: r.row_id, evidence_file_id: r.evidence_file_id, line: r.line, record_path: r.record_path, event_id: r.event_id, ts: r.ts }));
+    if (landing.duplicates.length > 0 || replacedHere.length > 0) {
       const dest = path.join(partitionDir(p.lake, 'ingest_duplicates', row.evidence_file_id), 'part-0.parquet');
-      const dups = landing.duplicates.map((d) => ({ ...d, evidence_file_id: row.evidence_file_id }));
+      const dups = [...landing.duplicates.map((d) => ({ ...d, evidence_file_id: row.evidence_file_id })), ...replacedHere];
       await writeRowsParquet(store, tableDoc('ingest_duplicates')!, dups, dest, p.tmp);
     }
   }
@@ -76,6 +88,14 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
       },
     });
   }
+  for (const r of c.refusedInputs) {
+    entries.push({
+      ...base,
+      action: 'refused',
+      purpose: `${r.origin} refused without being read: ${r.reason}`,
+      object: { evidence_file_id: null, origin: r.origin, ingest_id: c.ingestId },
+    });
+  }
   const landedRows = c.rows.filter((r) => r.status === 'landed');
   if (landedRows.length > 0) {
     entries.push({
@@ -90,7 +110,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
           normalization: sqlRuleHashes(['land']),
           macros: sqlRuleHashes(['00_macros']),
           redaction: `${REDACTION_RULES}: sql/00_macros/pt_redact.sql (sessionToken, secretAccessKey, passwords and keys in arguments replaced by [REDACTED sha256:<12 hex>]); raw/ keeps the originals`,
-          deduplication: 'cloud_events.event_id: the first landed copy wins; CloudTrail S3 log files land before other deliveries; later copies counted in ingest_duplicates',
+          deduplication: 'cloud_events.event_id: one copy per event; a CloudTrail S3 log file copy wins over any other delivery whatever the order of ingests (S3 log files land first, and replace a copy landed earlier from another delivery); the other copies are listed in ingest_duplicates',
           scope: {
             window_from: c.config.window.from,
             window_to: c.config.window.to,
@@ -98,6 +118,17 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
             namespaces: c.config.scope.namespaces,
           },
         },
+      },
+    });
+  }
+  if (c.replaced.length > 0) {
+    entries.push({
+      ...base,
+      action: 'transformed',
+      purpose: `deduplication: ${c.replaced.length} CloudTrail event${c.replaced.length === 1 ? '' : 's'} landed earlier from another delivery replaced by the copies in S3 log files (moved to ingest_duplicates; the catalog counts of their files updated)`,
+      object: {
+        ingest_id: c.ingestId,
+        replaced: c.replaced.map((r) => ({ event_id: r.event_id, replaced_row_id: r.row_id, replaced_evidence_file_id: r.evidence_file_id, replaced_delivery: r.delivery, by_row_id: r.by_row_id, by_evidence_file_id: r.by_evidence_file_id })),
       },
     });
   }
@@ -121,64 +152,25 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
   for (const r of c.rows) await syncFile(path.join(p.root, r.raw_path));
   faultPoint('after-partitions');
   const next = extendCustody(p.custody, entries);
-  writeFileDurably(custodyNext(p), next.text);
+  writeFileDurably(custodyNext(p.custody), next.text);
+  faultPoint('after-custody-next');
 
-  const all = [...c.existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
+  // a file whose copies were replaced: those records are duplicates now (landed + ... = total still)
+  const replacedPerFile = new Map<string, number>();
+  // (a file of this ingest had its counts changed before its row was built)
+  for (const r of c.replaced) replacedPerFile.set(r.evidence_file_id, (replacedPerFile.get(r.evidence_file_id) ?? 0) + 1);
+  const existing = c.existing.map((r) => {
+    const k = replacedPerFile.get(r.evidence_file_id) ?? 0;
+    return k === 0 ? r : { ...r, records_landed: Number(r.records_landed) - k, records_duplicate: Number(r.records_duplicate) + k };
+  });
+  const all = [...existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
   await writeRowsParquet(store, tableDoc('evidence_files')!, all as unknown as Record<string, unknown>[], evidenceFilesParquet(p.lake), p.tmp);
   faultPoint('after-catalog');
-  renameSync(custodyNext(p), p.custody);
+  renameSync(custodyNext(p.custody), p.custody);
+  faultPoint('after-custody');
 
   await ensureViews(store, p);
   const ids = new Set(all.map((r) => r.evidence_file_id));
   for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, ids)) rmSync(dir, { recursive: true, force: true });
   if (existsSync(c.staging)) rmSync(c.staging, { recursive: true, force: true });
-}
-
-export function custodyNext(p: CasePaths): string {
-  return `${p.custody}.next`;
-}
-
-/**
- * Test hook: PODTRAIL_FAULT=<point> makes the process fail at that point of a commit, so tests can
- * prove that an interrupted ingest leaves the case as it was (or rolls forward).
- */
-function faultPoint(point: string): void {
-  if (process.env['PODTRAIL_FAULT'] === point) throw new Error(`injected fault at ${point}`);
-}
-
-/**
- * Finishes or undoes an interrupted commit: a custody.jsonl.next whose ingest the catalog lists is
- * renamed into place (the commit happened); otherwise it is dropped (it did not). Partitions and
- * raw copies no catalog row owns are removed.
- */
-export async function recoverCase(store: Store, p: CasePaths, committedIngestIds: Set<string>, committedRawPaths: Set<string>, committedIds: Set<string>): Promise<string[]> {
-  const notes: string[] = [];
-  const nextFile = custodyNext(p);
-  if (existsSync(nextFile)) {
-    const lines = readFileSync(nextFile, 'utf8').split('\n').filter((l) => l.length > 0);
-    const last = lines.length ? (JSON.parse(lines[lines.length - 1]!) as { object?: { ingest_id?: string } }) : null;
-    const ingestId = last?.object?.ingest_id;
-    if (ingestId && committedIngestIds.has(ingestId)) {
-      renameSync(nextFile, p.custody);
-      notes.push(`recovered: custody entries of ingest ${ingestId} completed after an interruption`);
-    } else {
-      rmSync(nextFile, { force: true });
-      notes.push('recovered: an interrupted ingest left no trace in the lake; its pending custody entries were dropped');
-    }
-  }
-  for (const dir of orphanPartitions(p.lake, LAKE_TABLE_NAMES, committedIds)) {
-    rmSync(dir, { recursive: true, force: true });
-    notes.push(`recovered: removed ${path.relative(p.root, dir)} (not in the catalog)`);
-  }
-  if (existsSync(p.raw)) {
-    for (const f of readdirSync(p.raw).sort()) {
-      const rel = `raw/${f}`;
-      if (!committedRawPaths.has(rel)) {
-        rmSync(path.join(p.raw, f), { force: true });
-        notes.push(`recovered: removed ${rel} (acquired by an interrupted ingest)`);
-      }
-    }
-  }
-  void store;
-  return notes;
 }

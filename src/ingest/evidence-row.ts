@@ -38,6 +38,14 @@ export function s3KeyFromOrigin(origin: string): string | null {
   return i === -1 ? null : origin.slice(i);
 }
 
+/**
+ * An input as a report names it: its origin when relative to the case, else only its file name
+ * (an absolute origin is a local path of the acquiring machine; manifest.json keeps it).
+ */
+export function reportedOrigin(origin: string): string {
+  return origin.startsWith('/') || /^[A-Za-z]:[\\/]/.test(origin) ? origin.slice(origin.search(/[^\\/]*$/)) : origin;
+}
+
 /** What one ingest run records of every file it acquired. */
 export interface AcquisitionMeta {
   acquiredAt: string;

@@ -10,12 +10,15 @@ import { parseInstant } from '../core/clock.js';
 import { TOOL_ID } from '../core/version.js';
 import { discoverInputs } from './discover-inputs.js';
 import { acquireInputs, type FileOutcome } from './acquire-inputs.js';
-import { landPendings } from './land-pending.js';
+import { landPendings, replacedCopies } from './land-pending.js';
 import { evidenceFileRow } from './evidence-row.js';
-import { commitIngest, recoverCase } from './commit.js';
+import { commitIngest } from './commit.js';
+import { faultPoint } from '../core/fault-point.js';
 import type { SourceType } from '../collectors/types.js';
 import { openCaseStore } from '../store/case-store.js';
 import { readEvidenceFiles } from '../store/catalog.js';
+import { lineProgress, type Progress } from '../core/progress.js';
+import { validateCaseTrail, type TrailSummary } from '../cloudtrail-digest/materialize.js';
 
 export interface IngestOptions {
   caseDir: string;
@@ -24,8 +27,10 @@ export interface IngestOptions {
   operator: string | null;
   snapshotAt: string | null;
   clock: Clock;
-  /** Progress and notes (stderr). */
+  /** Notes (stderr), and the steps' lines when no progress is given. */
   log: (line: string) => void;
+  /** Progress of acquisition and landing, per file (bytes, records, rate, ETA). */
+  progress?: Progress;
   /**
    * podtrail reproduce: replays a recorded acquisition (from a bundle's manifest.json): each input's
    * recorded origin, by the real path of the copy given, and the recorded ingest id.
@@ -37,6 +42,8 @@ export interface IngestResult {
   files: FileOutcome[];
   landedRecords: number;
   usable: boolean;
+  /** CloudTrail digest validation over the whole case, when this ingest brought trail integrity evidence. */
+  trail: TrailSummary | null;
   /** Elapsed milliseconds per phase, for logs and benchmarks (never written to the case). */
   timings: { acquireMs: number; landMs: number; commitMs: number };
 }
@@ -45,75 +52,93 @@ export interface IngestResult {
 export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const cfg = loadCaseConfig(casePaths(o.caseDir).config);
   const p = casePaths(o.caseDir);
-  const unlock = lockCase(p.lock);
   const acquiredAt = o.clock.nowIso();
   const operator = o.operator ?? os.userInfo().username;
   const snapshotOverride = o.snapshotAt ? parseInstant(o.snapshotAt, '--snapshot-at').toISOString() : null;
-  const inputs = discoverInputs(o.paths, p)
+  const discovered = discoverInputs(o.paths, p);
+  const inputs = discovered.files
     .map((i) => ({ ...i, origin: o.replay?.origins.get(i.abs) ?? i.origin }))
     .sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   const ingestId = o.replay?.ingestId ?? createHash('sha256').update(acquiredAt).update(inputs.map((i) => i.origin).join('\n')).digest('hex').slice(0, 16);
-  const staging = path.join(p.staging, ingestId);
-  rmSync(p.staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
-  mkdirSync(p.raw, { recursive: true });
-  const store = await openCaseStore(p, { write: true });
-  const outcomes: FileOutcome[] = [];
+  const progress = o.progress ?? lineProgress(o.log);
+  const outcomes: FileOutcome[] = discovered.refused.map((r) => ({ origin: r.origin, evidenceFileId: '', status: 'refused', source: null, message: r.reason, landing: null }));
   const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
-  let mark = performance.now();
-  const lap = (phase: keyof typeof timings): void => {
-    const now = performance.now();
-    timings[phase] += now - mark;
-    mark = now;
-  };
+  const unlock = lockCase(p.lock, p.root);
+  let done = false;
+  let trail: TrailSummary | null = null;
   try {
-    const existing = await readEvidenceFiles(store, p.lake);
-    for (const note of await recoverCase(
-      store,
-      p,
-      new Set(existing.map((r) => r.ingest_id)),
-      new Set(existing.map((r) => r.raw_path)),
-      new Set(existing.map((r) => r.evidence_file_id)),
-    )) o.log(note);
-    const known = new Map(existing.map((r) => [r.evidence_file_id, r]));
-    // 1. acquisition: copy and hash every input before anything parses it
-    const { pendings, outcomes: skipped } = await acquireInputs(inputs, { paths: p, staging, source: o.source, snapshotOverride, known });
-    outcomes.push(...skipped);
-    lap('acquireMs');
-    // 2. landing, then one catalog row and one outcome per acquired file
-    const landings = await landPendings(store, pendings, cfg, staging, o.log);
-    const meta = { acquiredAt, operator, toolVersion: TOOL_ID, ingestId };
-    const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
-    for (const [i, x] of pendings.entries()) {
-      const status = rows[i]!.status;
-      outcomes.push({ origin: x.input.origin, evidenceFileId: x.efid, status, source: x.collector?.source ?? null, message: x.refusal ?? '', landing: landings.get(x.efid) ?? null });
+    // opening settles what an interrupted command left (custody roll-forward, orphans)
+    const store = await openCaseStore(p, { write: true, log: (l) => progress.note(l) });
+    const staging = path.join(p.staging, ingestId);
+    mkdirSync(staging, { recursive: true });
+    mkdirSync(p.raw, { recursive: true });
+    let mark = performance.now();
+    const lap = (phase: keyof typeof timings): void => {
+      const now = performance.now();
+      timings[phase] += now - mark;
+      mark = now;
+    };
+    try {
+      const existing = await readEvidenceFiles(store, p.lake);
+      const known = new Map(existing.map((r) => [r.evidence_file_id, r]));
+      // 1. acquisition: copy and hash every input before anything parses it
+      const { pendings, outcomes: skipped } = await acquireInputs(inputs, { paths: p, staging, ingestId, source: o.source, snapshotOverride, known, progress });
+      outcomes.push(...skipped);
+      lap('acquireMs');
+      faultPoint('after-acquire');
+      // 2. landing, then one catalog row and one outcome per acquired file
+      const landings = await landPendings(store, pendings, cfg, staging, progress);
+      const replaced = await replacedCopies(store, landings);
+      for (const [file, n] of countBy(replaced.map((r) => r.evidence_file_id))) {
+        const staged = landings.get(file);
+        // a file of this ingest: its counts change here; a committed one's in the catalog at commit
+        if (staged) {
+          staged.landed -= n;
+          staged.duplicate += n;
+        }
+        const origin = known.get(file)?.origin ?? pendings.find((x) => x.efid === file)?.input.origin ?? file;
+        progress.note(`replaced: ${n} CloudTrail event${n === 1 ? '' : 's'} of evidence ${file} (${origin}) by their S3 log file copies`);
+      }
+      const meta = { acquiredAt, operator, toolVersion: TOOL_ID, ingestId };
+      const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
+      for (const [i, x] of pendings.entries()) {
+        const status = rows[i]!.status;
+        outcomes.push({ origin: x.input.origin, evidenceFileId: x.efid, status, source: x.collector?.source ?? null, message: x.refusal ?? '', landing: landings.get(x.efid) ?? null });
+      }
+      lap('landMs');
+      faultPoint('after-land');
+      // 3. commit: partitions into the lake, custody entries, then the catalog (the commit point)
+      const refusedInputs = [...discovered.refused, ...skipped.filter((f) => f.status === 'refused').map((f) => ({ origin: f.origin, reason: f.message }))];
+      if (rows.length > 0 || refusedInputs.length > 0) {
+        await commitIngest(store, p, {
+          rows,
+          refusedInputs,
+          replaced,
+          existing,
+          landings,
+          staging,
+          acquiredAt,
+          operator,
+          ingestId,
+          config: cfg,
+          configText: readFileSync(p.config, 'utf8'),
+        });
+      }
+      lap('commitMs');
+      if (rows.some((r) => r.status === 'landed' && r.source_type?.startsWith('cloudtrail-'))) trail = await validateCaseTrail(store);
+      done = true;
+    } finally {
+      store.close();
     }
-
-    lap('landMs');
-    // 3. commit: partitions into the lake, custody entries, then the catalog (the commit point)
-    if (rows.length > 0) {
-      await commitIngest(store, p, {
-        rows,
-        existing,
-        landings,
-        staging,
-        acquiredAt,
-        operator,
-        ingestId,
-        config: cfg,
-        configText: readFileSync(p.config, 'utf8'),
-      });
-    }
-    lap('commitMs');
   } finally {
-    store.close();
-    rmSync(p.staging, { recursive: true, force: true });
+    // after a failure the journal of raw/ copies stays for the next command's recovery
+    if (done) rmSync(p.staging, { recursive: true, force: true });
     unlock();
   }
   outcomes.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   const landedRecords = outcomes.reduce((n, f) => n + (f.landing?.landed ?? 0), 0);
   const usable = landedRecords > 0 || outcomes.some((f) => f.status === 'already-ingested' || (f.landing !== null && f.landing.total > 0));
-  return { files: outcomes, landedRecords, usable, timings };
+  return { files: outcomes, landedRecords, usable, trail, timings };
 }
 
 export function isCase(dir: string): boolean {
@@ -121,3 +146,9 @@ export function isCase(dir: string): boolean {
 }
 
 export type { CasePaths, FileOutcome };
+
+function countBy(keys: string[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}

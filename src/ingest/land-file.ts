@@ -7,6 +7,7 @@ import type { AcquiredFile, GzipProblem } from '../acquire/acquire-file.js';
 import { splitLines, excerptsOfLines, type LineReject } from './line-split.js';
 import { rejectMessage } from './reject-reasons.js';
 import { tableDoc } from '../lake/schema.js';
+import { duplicateKeyLocations } from './duplicate-keys.js';
 import { InternalError } from '../core/errors.js';
 import { SQL_DIR } from '../store/lake-views.js';
 
@@ -47,6 +48,12 @@ const TIME_COLUMN: Record<string, string> = {
   k8s_nodes: 'snapshot_at',
   k8s_pods: 'snapshot_at',
   k8s_service_accounts: 'snapshot_at',
+  k8s_pod_events: 'received_at',
+  collection_log: 'logged_at',
+  sensor_log: 'logged_at',
+  cloudtrail_digests: 'digest_end_time',
+  cloudtrail_objects: 'captured_at',
+  cloudtrail_public_keys: 'validity_start',
   aws_ip_ranges: 'published_at',
   _rejects: 'line',
 };
@@ -89,6 +96,8 @@ export async function landFile(
   params: Params,
 ): Promise<FileLanding> {
   const mode = collector.input;
+  // doc mode: the records with a key twice in one object, for the land SQL to reject
+  if (mode.mode === 'doc') params = { ...params, duplicate_keys: await duplicateKeysParam(efid, a, layout) };
   const gzProblems = a.gzip?.problems ?? [];
   const truncated = gzProblems.some((p) => p.code === 'gzip_truncated' || p.code === 'gzip_corrupt');
   let note: string | null = null;
@@ -130,13 +139,16 @@ export async function landFile(
 
   if (readPath === 'line-exact') {
     const wrapperPath = path.join(stagingDir, '..', `${efid}.lines.ndjson`);
-    const split = await splitLines(a.contentPath, wrapperPath, { truncated, bom: a.scan.bom });
+    // columns mode: DuckDB's typed reader refused a duplicate key on the fast path; here its lenient
+    // one would take the first value, so the scan finds those lines and they are rejected
+    const duplicateKeyOrdinals = mode.mode === 'columns' ? ordinalsOf(await duplicateKeyLocations(a.contentPath, 'lines')) : undefined;
+    const split = await splitLines(a.contentPath, wrapperPath, { truncated, bom: a.scan.bom, duplicateKeyOrdinals });
     values = split.values;
     blankLines = split.blankLines;
     lineRejects = split.rejects;
     const src: LandSource = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
     await createSourceViews(store, src);
-    sqlTextRejects = await textRejects(store);
+    sqlTextRejects = await textRejects(store, mode);
     outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
     rmSync(wrapperPath, { force: true });
   } else if (readPath === 'document') {
@@ -249,6 +261,15 @@ async function account(x: AccountInput): Promise<FileLanding> {
   };
 }
 
+function ordinalsOf(locations: ReadonlySet<string>): Set<number> {
+  return new Set([...locations].map((l) => Number(l.split('|')[0])));
+}
+
+/** $duplicate_keys of a doc-mode file: "<evidence id>|<value ordinal>|<record path>". */
+async function duplicateKeysParam(efid: string, a: AcquiredFile, layout: 'lines' | 'document'): Promise<string[]> {
+  return [...(await duplicateKeyLocations(a.contentPath, layout))].sort().map((l) => `${efid}|${l}`);
+}
+
 export interface BatchMember {
   efid: string;
   acquired: AcquiredFile;
@@ -279,6 +300,9 @@ export async function landBatch(
 ): Promise<Map<string, FileLanding>> {
   const out = new Map<string, FileLanding>();
   let single: BatchMember[] = [];
+  const duplicateKeys: string[] = [];
+  for (const m of members) duplicateKeys.push(...(await duplicateKeysParam(m.efid, m.acquired, m.layout)));
+  params = { ...params, duplicate_keys: duplicateKeys };
   try {
     const odd = new Set(
       await createBatchSourceView(

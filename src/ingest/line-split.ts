@@ -38,9 +38,14 @@ export function excerptOf(bytes: Buffer): string {
  * The line-exact path: splits content into lines without parsing JSON, writes every usable
  * non-blank line to `wrapperPath` as {"l": line, "o": value ordinal, "t": "<text>"} for DuckDB to
  * parse, and rejects here what DuckDB must never see: invalid UTF-8, lines over 16 MiB (never
- * buffered whole), and the cut-off last line of a truncated gzip stream.
+ * buffered whole), the cut-off last line of a truncated gzip stream, and (columns mode) lines the
+ * duplicate-key scan flagged, which DuckDB's lenient reader would land with the first value.
  */
-export async function splitLines(contentPath: string, wrapperPath: string, opts: { truncated: boolean; bom: boolean }): Promise<SplitResult> {
+export async function splitLines(
+  contentPath: string,
+  wrapperPath: string,
+  opts: { truncated: boolean; bom: boolean; duplicateKeyOrdinals?: ReadonlySet<number> },
+): Promise<SplitResult> {
   const out = await open(wrapperPath, 'w');
   const rejects: LineReject[] = [];
   let line = 0;
@@ -72,6 +77,7 @@ export async function splitLines(contentPath: string, wrapperPath: string, opts:
       if (oversize) rejects.push({ line, ordinal: values, reason: 'record_too_large', excerpt: excerptOf(bytes) });
       else if (!terminated && opts.truncated) rejects.push({ line, ordinal: values, reason: 'truncated_record', excerpt: excerptOf(bytes) });
       else if (!isUtf8(bytes)) rejects.push({ line, ordinal: values, reason: 'invalid_utf8', excerpt: excerptOf(bytes) });
+      else if (opts.duplicateKeyOrdinals?.has(values)) rejects.push({ line, ordinal: values, reason: 'duplicate_key', excerpt: excerptOf(bytes) });
       else {
         const rec = `{"l":${line},"o":${values},"t":${JSON.stringify(bytes.toString('utf8'))}}\n`;
         maxRecordBytes = Math.max(maxRecordBytes, Buffer.byteLength(rec));

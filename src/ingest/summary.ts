@@ -1,4 +1,6 @@
 import type { FileOutcome, IngestResult } from './ingest-case.js';
+import { termLine } from '../output/terminal-text.js';
+import { count } from '../core/progress.js';
 
 function topReasons(f: FileOutcome): string {
   const counts = new Map<string, number>();
@@ -7,15 +9,20 @@ function topReasons(f: FileOutcome): string {
   return top.length ? ` (${top.map(([k, v]) => `${k} ${v}`).join(', ')})` : '';
 }
 
-/** One line per file: what landed, what was rejected and why, duplicates, out of window. */
+/**
+ * One line per file: what landed, what was rejected and why, duplicates, out of window. File names
+ * are attacker-controlled: a line break or an escape sequence in one is shown, never obeyed.
+ */
 export function summaryLine(f: FileOutcome): string {
   const id = f.evidenceFileId;
-  if (f.status === 'already-ingested') return `already   ${f.origin}: ${f.message} [${id}]`;
-  if (f.status === 'refused') return `refused   ${f.origin}: ${f.message} [${id}]`;
+  const origin = termLine(f.origin);
+  if (f.status === 'already-ingested') return `already   ${origin}: ${termLine(f.message ?? '')} [${id}]`;
+  // refused without being read (a special file, a link out of the tree): no evidence id
+  if (f.status === 'refused') return `refused   ${origin}: ${termLine(f.message ?? '')}${id ? ` [${id}]` : ''}`;
   const l = f.landing!;
   return (
-    `ingested  ${f.origin} (${f.source}): ${l.total} records: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
-    `${l.duplicate} duplicates, ${l.outOfWindow} out of window [${id}]`
+    `ingested  ${origin} (${f.source}): ${count(l.total, 'record')}: ${l.landed} landed, ${l.rejected} rejected${topReasons(f)}, ` +
+    `${count(l.duplicate, 'duplicate')}, ${l.outOfWindow} out of window [${id}]`
   );
 }
 
@@ -24,7 +31,7 @@ export function summaryTotals(r: IngestResult): string {
   const sec = (ms: number): string => (ms / 1000).toFixed(2);
   const t = r.timings;
   return (
-    `${r.files.length} files: ${n('landed')} ingested, ${n('refused')} refused, ${n('already-ingested')} already ingested; ` +
-    `${r.landedRecords} records landed (acquire ${sec(t.acquireMs)} s, land ${sec(t.landMs)} s, commit ${sec(t.commitMs)} s)`
+    `${count(r.files.length, 'file')}: ${n('landed')} ingested, ${n('refused')} refused, ${n('already-ingested')} already ingested; ` +
+    `${count(r.landedRecords, 'record')} landed (acquire ${sec(t.acquireMs)} s, land ${sec(t.landMs)} s, commit ${sec(t.commitMs)} s)`
   );
 }

@@ -1,4 +1,5 @@
 import type { ColumnDoc, TableDoc } from './schema.js';
+import { TRAIL_VALIDATION_TABLE } from './trail-integrity-schema.js';
 
 /**
  * The correlation layer's public tables, materialized by `podtrail correlate` into case.duckdb
@@ -28,8 +29,8 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c('owner_name', 'VARCHAR', 'Owner name.'),
       c('valid_from', 'TIMESTAMP', 'Start of the interval (UTC).'),
       c('valid_to', 'TIMESTAMP', 'End of the interval (UTC); NULL when the pod still ran at the end of the evidence.'),
-      c('from_evidence', 'VARCHAR', 'What set valid_from: inventory-created | audit-create | runtime-first-seen | inventory-first-seen | image-change.'),
-      c('to_evidence', 'VARCHAR', 'What set valid_to: audit-delete | inventory-deleted | inventory-absent | runtime-last-seen | image-change | open.'),
+      c('from_evidence', 'VARCHAR', 'What set valid_from: inventory-created | watch-created (creationTimestamp seen by the pod watch, 1 s) | audit-create | runtime-first-seen | inventory-first-seen | image-change.'),
+      c('to_evidence', 'VARCHAR', 'What set valid_to: watch-deleted (receive time of the pod watch\'s DELETED event: gone) | audit-delete | inventory-deleted | inventory-absent | runtime-last-seen | image-change | open.'),
       c('from_row_id', 'VARCHAR', 'Lake row that set valid_from.'),
       c('to_row_id', 'VARCHAR', 'Lake row that set valid_to.'),
     ],
@@ -185,6 +186,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c('first_runtime_exec_at', 'TIMESTAMP', 'Time of the first of them.'),
     ],
   },
+  TRAIL_VALIDATION_TABLE,
   {
     name: 'correlation_runs',
     kind: 'correlation table',
@@ -204,7 +206,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
     doc: 'Every finding of the gaps checks (podtrail check): what the evidence cannot show, where and when. validation.json lists the same findings. Materialized by podtrail check.',
     key: ['finding_id'],
     columns: [
-      c('check_id', 'VARCHAR', 'continuity | coverage | cloudtrail-files | clock | identity-bindings | sensor-coverage | rejects.'),
+      c('check_id', 'VARCHAR', 'continuity | coverage | cloudtrail-files | clock | identity-bindings | sensor-coverage | runtime-enrichment | rejects.'),
       c('kind', 'VARCHAR', 'What was found: audit-silence, sensor-silence, sensor-drops, retention-before-window, ends-before-window-end, cloudtrail-hour-missing, lookup-events-horizon, no-data-events, clock-offset, clock-unknown, no-sensor, sensor-late, node-not-in-inventory, shared-binding, pod-identity-tags-disabled, rejected-records, refused-file, and the ok kinds.'),
       c('finding_id', 'VARCHAR', 'Stable id: check, subject and start.'),
       c('status', 'VARCHAR', 'ok | gap | unknown.'),

@@ -5,7 +5,8 @@ import { OUTPUT_FORMATS, formatRows, type OutputFormat } from '../output/format-
 import { parseParams } from '../query/params.js';
 import { parseRowLimit } from '../query/row-limit.js';
 import { renderHuntList } from '../query/hunts.js';
-import type { CaseSession } from '../query/session.js';
+import type { CaseSession, Request } from '../query/session.js';
+import { termLine } from '../output/terminal-text.js';
 import { splitWords } from './dot-args.js';
 
 /** What a shell session carries between lines. */
@@ -15,18 +16,33 @@ export interface ShellState {
   limit: number | undefined;
   /** Values bound to $name in ad-hoc statements (.param). */
   params: Record<string, string>;
-  /** Width for tables: the terminal's current width. */
+  /** Print each statement's run time (.timer). */
+  timer: boolean;
+  /** Width for tables: the terminal's current width; Infinity when output goes to a file or pipe. */
   columns(): number;
+  /** Where results and listings go: the terminal, or the file of .output. */
   out(text: string): void;
+  /** .output FILE (null: back to standard output); returns the file now written. */
+  setOutput(file: string | null): string | null;
+  /** .read FILE: runs the statements and dot-commands of a file. */
+  read(file: string): Promise<void>;
+  /** Runs a statement or a hunt and prints its rows, streamed, in the current mode. */
+  runRequest(r: Request): Promise<void>;
 }
+
+/** The formats .mode offers (DuckDB's names), and ndjson. */
+export const MODES: OutputFormat[] = ['table', 'line', 'csv', 'json', 'ndjson'];
 
 export const SHELL_HELP = `Statements end with ";" and may span lines; each runs as one read-only SELECT.
 .tables                  tables and views of the case
 .schema NAME             columns of a table or view, with types and meanings
 .hunts                   the hunts of queries/
 .run HUNT k=v ...        run a hunt with its parameters (values may be quoted)
-.format [FORMAT]         show or set the output format: ${OUTPUT_FORMATS.join(' | ')}
+.mode [MODE]             show or set the output mode: ${MODES.join(' | ')} (.format is the same)
 .limit [N|off]           show or set the maximum number of rows printed
+.timer [on|off]          print each statement's run time
+.output [FILE]           write results to FILE (.output alone: back to the screen)
+.read FILE               run the statements and dot-commands of FILE
 .param [NAME=VALUE]      bind $NAME in later statements (.param alone lists, .param clear forgets)
 .help                    this text
 .quit                    leave (Ctrl-D too)
@@ -60,23 +76,31 @@ const COMMANDS: Record<string, Handler> = {
     if (r.rows.length === 0) {
       const names = (await s.session.objects()).map((o) => o.name);
       const near = closest(name, names);
-      throw new UsageError(`no table or view named "${name}"${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}`);
+      throw new UsageError(`no table or view named "${termLine(name)}"${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}`);
     }
-    s.out(`${name}: internal view (undocumented, may change between versions)\n` + formatRows({ columns: ['column', 'type'], rows: r.rows }, s.format, s.columns()));
+    s.out(`${termLine(name)}: internal view (undocumented, may change between versions)\n` + formatRows({ columns: ['column', 'type'], rows: r.rows }, s.format, s.columns()));
   },
   hunts: async (_a, s) => s.out(renderHuntList()),
   run: async (args, s) => {
     const [hunt, ...rest] = args;
     if (!hunt) throw new UsageError('.run HUNT name=value ... (.hunts lists them)');
-    const result = await s.session.rows({ hunt, params: parseParams(rest) }, s.limit);
-    s.out(formatRows(result, s.format, s.columns()));
+    await s.runRequest({ hunt, params: parseParams(rest) });
   },
-  format: async (args, s) => {
-    const [f] = args;
-    if (f === undefined) return s.out(`${s.format}\n`);
-    if (f === 'parquet') throw new UsageError('parquet needs a file: use podtrail query CASE ... --format parquet --out FILE');
-    if (!(OUTPUT_FORMATS as string[]).includes(f)) throw new UsageError(`.format: "${f}" is not one of ${OUTPUT_FORMATS.join(', ')}`);
-    s.format = f as OutputFormat;
+  mode: async (args, s) => setMode('mode', args, s),
+  format: async (args, s) => setMode('format', args, s),
+  timer: async (args, s) => {
+    const [v] = args;
+    if (v === undefined) return s.out(`${s.timer ? 'on' : 'off'}\n`);
+    if (v !== 'on' && v !== 'off') throw new UsageError(`.timer: "${v}" is not on or off`);
+    s.timer = v === 'on';
+  },
+  output: async (args, s) => {
+    if (args.length > 1) throw new UsageError('.output FILE (one file; quote a name with spaces)');
+    s.setOutput(args[0] ?? null);
+  },
+  read: async (args, s) => {
+    if (args.length !== 1) throw new UsageError('.read FILE');
+    await s.read(args[0]!);
   },
   limit: async (args, s) => {
     const [n] = args;
@@ -86,7 +110,7 @@ const COMMANDS: Record<string, Handler> = {
   },
   param: async (args, s) => {
     if (args.length === 0) {
-      s.out(Object.keys(s.params).sort().map((k) => `$${k} = ${s.params[k]}\n`).join('') || '(no parameters set)\n');
+      s.out(Object.keys(s.params).sort().map((k) => `$${k} = ${termLine(s.params[k]!)}\n`).join('') || '(no parameters set)\n');
       return;
     }
     if (args.length === 1 && args[0] === 'clear') {
@@ -96,6 +120,17 @@ const COMMANDS: Record<string, Handler> = {
     Object.assign(s.params, parseParams(args));
   },
 };
+
+function setMode(name: string, args: string[], s: ShellState): void {
+  const [f] = args;
+  if (f === undefined) return s.out(`${s.format}\n`);
+  if (f === 'parquet') throw new UsageError('parquet needs a file: use podtrail query CASE ... --format parquet --out FILE');
+  if (!(OUTPUT_FORMATS as string[]).includes(f)) throw new UsageError(`.${name}: "${termLine(f)}" is not one of ${MODES.join(', ')}`);
+  s.format = f as OutputFormat;
+}
+
+/** The dot-commands, for completion. */
+export const DOT_COMMANDS = (): string[] => Object.keys(COMMANDS).filter((c) => c !== 'exit').map((c) => `.${c}`);
 
 function rank(kind: string): number {
   return ['lake table', 'correlation table', 'case table'].indexOf(kind) + 1 || 9;
@@ -108,7 +143,7 @@ export async function runDotCommand(line: string, s: ShellState): Promise<void |
   const handler = COMMANDS[name];
   if (!handler) {
     const near = closest(name, Object.keys(COMMANDS));
-    throw new UsageError(`unknown command ".${name}"${near.length ? ` (did you mean .${near[0]}?)` : ''}; .help lists them`);
+    throw new UsageError(`unknown command ".${termLine(name)}"${near.length ? ` (did you mean .${near[0]}?)` : ''}; .help lists them`);
   }
   return handler(args, s);
 }

@@ -1,13 +1,14 @@
-import { StatementType, type DuckDBPreparedStatement } from '@duckdb/node-api';
+import { StatementType, type DuckDBPreparedStatement, type DuckDBResult } from '@duckdb/node-api';
 import { QueryError } from '../core/errors.js';
 import type { Store, Params } from './store.js';
 import { bindParams } from './store.js';
 import { explainSqlError } from './sql-errors.js';
+import { analystValue, isJsonType, jsonColumnValue } from './analyst-values.js';
 
 export interface QueryResult {
   columns: string[];
   types: string[];
-  /** Rows as lossless JSON values (big integers and timestamps as strings). */
+  /** Rows as output values (see analystValue): big integers as text, timestamps ISO-8601 with Z. */
   rows: unknown[][];
 }
 
@@ -107,20 +108,60 @@ export async function prepareAnalystQuery(store: Store, sql: string, params: Par
   return stmt;
 }
 
-/** Runs one analyst SELECT (see prepareAnalystQuery) and returns at most `limit` rows. */
-export async function runAnalystQuery(store: Store, sql: string, params: Params, limit?: number, origin: SqlOrigin = {}): Promise<QueryResult> {
+/** An analyst SELECT running: its columns, and its rows produced batch by batch as DuckDB makes them. */
+export interface AnalystStream {
+  columns: string[];
+  /** DuckDB's type of each column (BIGINT, TIMESTAMP_NS, JSON, ...). */
+  types: string[];
+  /** Rows as output values (see analystValue), one DuckDB chunk (about 2048 rows) at a time. */
+  batches: AsyncGenerator<unknown[][]>;
+}
+
+/**
+ * Runs one analyst SELECT (see prepareAnalystQuery) as a stream: nothing is held beyond the chunk
+ * being converted, so a result of any size goes out in bounded memory. At most `limit` rows.
+ */
+export async function streamAnalystQuery(store: Store, sql: string, params: Params, limit?: number, origin: SqlOrigin = {}): Promise<AnalystStream> {
   const stmt = await prepareAnalystQuery(store, sql, params, origin);
+  let result: DuckDBResult;
   try {
-    const reader = limit === undefined ? await stmt.streamAndReadAll() : await stmt.streamAndReadUntil(limit);
-    const rows = reader.getRowsJson() as unknown[][];
-    return {
-      columns: reader.columnNames(),
-      types: reader.columnTypes().map((t) => t.toString()),
-      rows: limit === undefined ? rows : rows.slice(0, limit),
-    };
+    result = await stmt.stream();
   } catch (e) {
+    stmt.destroySync();
     fail(sql, (e as Error).message, origin);
   }
+  const types = result.columnTypes();
+  const jsonColumns = types.flatMap((t, i) => (isJsonType(t) ? [i] : []));
+  async function* batches(): AsyncGenerator<unknown[][]> {
+    let left = limit ?? Infinity;
+    try {
+      while (left > 0) {
+        let chunk;
+        try {
+          chunk = await result.fetchChunk();
+        } catch (e) {
+          fail(sql, (e as Error).message, origin);
+        }
+        if (!chunk || chunk.rowCount === 0) break;
+        const rows = chunk.convertRows(analystValue) as unknown[][];
+        for (const row of rows) for (const i of jsonColumns) row[i] = jsonColumnValue(row[i]);
+        const out = rows.length > left ? rows.slice(0, left) : rows;
+        left -= out.length;
+        yield out;
+      }
+    } finally {
+      stmt.destroySync();
+    }
+  }
+  return { columns: result.columnNames(), types: types.map((t) => (t.alias ?? t.toString())), batches: batches() };
+}
+
+/** Runs one analyst SELECT and returns at most `limit` rows (small results: dot-commands, tests). */
+export async function runAnalystQuery(store: Store, sql: string, params: Params, limit?: number, origin: SqlOrigin = {}): Promise<QueryResult> {
+  const s = await streamAnalystQuery(store, sql, params, limit, origin);
+  const rows: unknown[][] = [];
+  for await (const batch of s.batches) rows.push(...batch);
+  return { columns: s.columns, types: s.types, rows };
 }
 
 /** DuckDB type names a declared parameter may have (hunt headers), lower-case header word → DuckDB. */

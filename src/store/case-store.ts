@@ -1,12 +1,17 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { CasePaths } from '../case/case-paths.js';
-import { openStore } from './open-store.js';
+import { openStore, type OpenStoreOptions } from './open-store.js';
 import type { Store } from './store.js';
 import { refreshLakeViews, sqlTreeFiles } from './lake-views.js';
 import { loadCaseConfig } from '../case/case-config.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
 import { TOOL_ID } from '../core/version.js';
+import { readEvidenceFiles } from './catalog.js';
+import { mayNeedRecovery, recoverCase } from '../case/recover-case.js';
+import { openSnapshotStore } from './snapshot.js';
+import { CaseBusyError, lockHolder, tryLockCase } from '../case/case-lock.js';
+import { caseDatabaseError } from './case-errors.js';
 
 /**
  * DuckDB's memory ceiling for podtrail's own work (spills go to CASE/.tmp): 1 GB for ingest and
@@ -48,6 +53,13 @@ async function storedFingerprints(store: Store): Promise<{ lake: string | null; 
   return { lake: (r[0]?.['lake_fingerprint'] as string | undefined) ?? null, sql: (r[0]?.['sql_fingerprint'] as string | undefined) ?? null };
 }
 
+/** True when the views of case.duckdb were built from what the case holds now. */
+async function viewsCurrent(store: Store, p: CasePaths): Promise<boolean> {
+  const want = fingerprints(p);
+  const have = await storedFingerprints(store);
+  return have.lake === want.lake && have.sql === want.sql;
+}
+
 /** Rewrites the lake views and case tables, and the sql/ views, when their part changed. */
 export async function ensureViews(store: Store, p: CasePaths): Promise<void> {
   const want = fingerprints(p);
@@ -59,27 +71,105 @@ export async function ensureViews(store: Store, p: CasePaths): Promise<void> {
   await store.run(`create or replace table podtrail_views as select $lake as lake_fingerprint, $sql as sql_fingerprint`, want);
 }
 
+export interface OpenCaseOptions {
+  /** The caller holds the case lock (lockCase) and writes; else an analyst's read-only open. */
+  write: boolean;
+  memoryLimit?: string;
+  preserveInsertionOrder?: boolean;
+  /** Notes (recovery after an interruption); default stderr. */
+  log?: (line: string) => void;
+  /** A read-only analyst open: what DuckDB may read and where it may spill (set before the configuration is locked). */
+  analyst?: AnalystLimits;
+}
+
+export type AnalystLimits = Pick<OpenStoreOptions, 'allowedDirectories' | 'tempDirectory' | 'maxTempDirectorySize'>;
+
+const stderrLog = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+
 /**
- * Opens a case's database hardened to the case folder. A writable open first (re)writes the lake
- * views with this case's absolute paths and applies sql/ when anything they depend on changed, so a
- * moved or copied case heals; a read-only open (analyst queries) does that first, then reopens
- * read-only.
+ * Opens case.duckdb hardened to the case folder. A DuckDB file lock held by another process is
+ * refused with the case-lock message naming the holder; a database file that is not one names
+ * the file and how to rebuild it (see caseDatabaseError).
  */
-export async function openCaseStore(p: CasePaths, o: { write: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean }): Promise<Store> {
-  const rw = await openStore({
-    database: p.database,
-    allowedDirectories: [p.root],
-    tempDirectory: p.tmp,
-    memoryLimit: o.memoryLimit ?? MEMORY_LIMIT,
-    preserveInsertionOrder: o.preserveInsertionOrder ?? true,
-  });
+async function openCaseDatabase(p: CasePaths, o: { readOnly?: boolean; memoryLimit?: string; preserveInsertionOrder?: boolean; analyst?: AnalystLimits }): Promise<Store> {
   try {
-    await ensureViews(rw, p);
+    return await openStore({
+      database: p.database,
+      allowedDirectories: [p.root],
+      tempDirectory: p.tmp,
+      memoryLimit: o.memoryLimit ?? MEMORY_LIMIT,
+      preserveInsertionOrder: o.preserveInsertionOrder ?? true,
+      readOnly: o.readOnly,
+      ...o.analyst,
+    });
   } catch (e) {
-    rw.close();
-    throw e;
+    throw caseDatabaseError(p, e);
   }
-  if (o.write) return rw;
-  rw.close();
-  return openStore({ database: p.database, allowedDirectories: [p.root], tempDirectory: p.tmp, memoryLimit: MEMORY_LIMIT, readOnly: true });
+}
+
+/** Settles what an interrupted writer left (custody roll-forward, orphans) and refreshes the views. */
+async function settle(store: Store, p: CasePaths, log: (line: string) => void): Promise<void> {
+  const catalog = await readEvidenceFiles(store, p.lake);
+  for (const note of recoverCase(p, catalog)) log(note);
+  await ensureViews(store, p);
+}
+
+/**
+ * Opens a case's database. Every command settles the case first (recoverCase): a pending custody
+ * roll-forward is completed (or dropped) before anything reads or extends the custody log, so
+ * nothing is ever bundled or appended over a log that misses an ingest's entries. A writable open
+ * (the caller holds the case lock) then (re)writes the lake views with this case's absolute paths
+ * and applies sql/ when anything they depend on changed, so a moved or copied case heals. A
+ * read-only open (analyst queries) takes the case lock for that, then opens read-only. While a
+ * command writes to the case (or another process holds case.duckdb and its views are stale), a
+ * reader says so and reads the case's last committed state (store/snapshot.ts) instead.
+ */
+export async function openCaseStore(p: CasePaths, o: OpenCaseOptions): Promise<Store> {
+  const log = o.log ?? stderrLog;
+  if (o.write) {
+    const rw = await openCaseDatabase(p, o);
+    try {
+      await settle(rw, p, log);
+    } catch (e) {
+      rw.close();
+      throw e;
+    }
+    return rw;
+  }
+  const unlock = tryLockCase(p.lock);
+  if (unlock === null) {
+    const holder = lockHolder(p.lock) ?? { pid: 0, command: 'another podtrail command' };
+    log(`${holder.command} (pid ${holder.pid}) is writing to the case: reading its last committed state (the lake partitions its catalog lists, the correlation and check tables of the last correlate and check)`);
+    return openSnapshotStore(p, MEMORY_LIMIT, o.analyst);
+  }
+  try {
+    let rw: Store;
+    try {
+      rw = await openCaseDatabase(p, {});
+    } catch (e) {
+      if (!(e instanceof CaseBusyError)) throw e;
+      // another process reads case.duckdb (a shell, a DuckDB client): read beside it when nothing is
+      // left to settle and its views are current, else from the last committed state
+      try {
+        const ro = await openCaseDatabase(p, { readOnly: true, analyst: o.analyst });
+        if (!mayNeedRecovery(p) && (await viewsCurrent(ro, p))) return ro;
+        ro.close();
+      } catch (e2) {
+        if (!(e2 instanceof CaseBusyError)) throw e2;
+      }
+      log(`${e.message.replace(/; wait for it.*$/, '')}: reading the case's last committed state instead`);
+      return openSnapshotStore(p, MEMORY_LIMIT, o.analyst);
+    }
+    try {
+      await settle(rw, p, log);
+    } finally {
+      rw.close();
+    }
+    // opened before the case lock is released: a writer that starts now finds this reader named
+    return await openCaseDatabase(p, { readOnly: true, analyst: o.analyst });
+  } finally {
+    unlock();
+  }
 }

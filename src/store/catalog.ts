@@ -4,6 +4,8 @@ import type { Store } from './store.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
 import type { EvidenceFileRow } from '../ingest/evidence-row.js';
 import { tableDoc } from '../lake/schema.js';
+import { CaseError } from '../core/errors.js';
+import path from 'node:path';
 
 /** The catalog rows (lake/evidence_files), timestamps as ISO text. */
 export async function readEvidenceFiles(store: Store, lakeDir: string): Promise<EvidenceFileRow[]> {
@@ -12,6 +14,23 @@ export async function readEvidenceFiles(store: Store, lakeDir: string): Promise<
   const cols = tableDoc('evidence_files')!.columns.map((c) =>
     c.type === 'TIMESTAMP' ? `strftime(${c.name}, '%Y-%m-%dT%H:%M:%S.%fZ') as ${c.name}` : c.type === 'BIGINT' || c.type === 'INTEGER' ? `${c.name}::DOUBLE as ${c.name}` : c.name,
   );
-  const rows = await store.rows(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
-  return rows as unknown as EvidenceFileRow[];
+  try {
+    const rows = await store.rows(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
+    return rows as unknown as EvidenceFileRow[];
+  } catch (e) {
+    throw catalogError(file, e);
+  }
+}
+
+/**
+ * A catalog that cannot be read: which file, what is wrong, how to recover. The catalog is the
+ * commit point of every ingest: it cannot be derived from the database, which is derived from it.
+ */
+export function catalogError(file: string, e: unknown): CaseError {
+  const why = (e instanceof Error ? e.message : String(e)).split('\n')[0]!.replaceAll(file, 'it');
+  return new CaseError(
+    `${file} (the catalog of acquired evidence) cannot be read: ${why}. It is the commit point of every ingest and nothing derives it: ` +
+      `restore it from a backup (a bundle's manifest.json lists the same rows), or start a new case from the acquired copies ` +
+      `(podtrail init NEW ... && podtrail ingest NEW ${path.join(path.dirname(path.dirname(path.dirname(file))), 'raw')}; custody.jsonl keeps their original origins)`,
+  );
 }

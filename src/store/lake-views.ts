@@ -7,6 +7,7 @@ import { committedParquetFiles, evidenceFilesParquet } from '../lake/lake-files.
 import { PACKAGE_ROOT } from '../core/version.js';
 import type { CaseConfig } from '../case/case-config.js';
 import { writeCaseTables } from './case-tables.js';
+import { catalogError } from './catalog.js';
 import { CORRELATION_TABLES } from '../lake/correlation-schema.js';
 
 export const SQL_DIR = path.join(PACKAGE_ROOT, 'sql');
@@ -26,8 +27,12 @@ function parquetSelect(t: TableDoc, files: string[]): string {
 export async function committedEvidenceIds(store: Store, lakeDir: string): Promise<Set<string>> {
   const file = evidenceFilesParquet(lakeDir);
   if (!existsSync(file)) return new Set();
-  const rows = await store.rows(`select evidence_file_id from read_parquet(${quotedString(file)})`);
-  return new Set(rows.map((r) => String(r['evidence_file_id'])));
+  try {
+    const rows = await store.rows(`select evidence_file_id from read_parquet(${quotedString(file)})`);
+    return new Set(rows.map((r) => String(r['evidence_file_id'])));
+  } catch (e) {
+    throw catalogError(file, e);
+  }
 }
 
 /**
@@ -41,11 +46,16 @@ export async function refreshLakeViews(store: Store, lakeDir: string, config?: C
   if (config) await writeCaseTables(store, config);
   await createMissingCorrelationTables(store);
   const ids = await committedEvidenceIds(store, lakeDir);
+  const duplicates = committedParquetFiles(lakeDir, 'ingest_duplicates', ids);
   for (const t of LAKE_TABLES) {
     const files = t.name === 'evidence_files'
       ? (existsSync(evidenceFilesParquet(lakeDir)) ? [evidenceFilesParquet(lakeDir)] : [])
       : committedParquetFiles(lakeDir, t.name, ids);
-    const body = files.length > 0 ? parquetSelect(t, files) : emptySelect(t);
+    let body = files.length > 0 ? parquetSelect(t, files) : emptySelect(t);
+    // a copy a later S3 log file replaced stays in its partition and is listed in ingest_duplicates
+    if (t.name === 'cloud_events' && files.length > 0 && duplicates.length > 0) {
+      body = `select * from (${body}) where row_id not in (select row_id from read_parquet([${duplicates.map((f) => quotedString(f)).join(', ')}]))`;
+    }
     await store.run(`create or replace view ${quotedIdentifier(t.name)} as ${body}`);
   }
   if (o.applySql) await applySqlTree(store);

@@ -96,8 +96,10 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
     await store.run(`create or replace temp view src_text as
       select l, o, t from read_json(${lit(s.wrapperPath!)}, format = 'newline_delimited',
         columns = {l: 'BIGINT', o: 'BIGINT', t: 'VARCHAR'}, maximum_object_size = ${wrapperLimit})`);
-    // DuckDB does not short-circuit AND: t::JSON would throw on the invalid lines json_valid is meant to skip
-    const valid = `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)`;
+    // DuckDB does not short-circuit AND: t::JSON would throw on the invalid lines json_valid is meant to skip.
+    // Columns mode reads objects only; doc mode hands every JSON value to the land SQL, which rejects
+    // or unwraps it as on the fast path (a one-line array of records is read element by element).
+    const valid = spec ? `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)` : `try_cast(t as JSON) is not null`;
     await store.run(
       spec
         ? `create or replace temp view src as select ${efid} as _efid, o as _ordinal, l as _line, '' as _path,
@@ -141,11 +143,15 @@ export async function countDocumentValues(store: Store, s: LandSource): Promise<
   return Number(rows[0]?.['n'] ?? 0);
 }
 
-/** Lines of the wrapper that are not JSON objects: rejected before any land SQL sees them. */
-export async function textRejects(store: Store): Promise<TextReject[]> {
+/**
+ * Lines of the wrapper the land SQL never sees, rejected here: not JSON; in columns mode also JSON
+ * that is not an object (doc mode hands those to its land SQL).
+ */
+export async function textRejects(store: Store, mode: InputMode): Promise<TextReject[]> {
+  const seen = mode.mode === 'columns' ? `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)` : `try_cast(t as JSON) is not null`;
   const rows = await store.rows(`select l as line, o as ordinal,
       case when json_valid(t) then 'not_an_object' else 'invalid_json' end as reason
-    from src_text where not coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false) order by o`);
+    from src_text where not ${seen} order by o`);
   return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
 }
 

@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
   allowedDirectories: string[];
   /** Spill directory (inside an allowed directory). */
   tempDirectory?: string;
+  /** Most DuckDB may spill there (e.g. '4GB'); DuckDB's default is 90% of the free disk. */
+  maxTempDirectorySize?: string;
   readOnly?: boolean;
   threads?: number;
   memoryLimit?: string;
@@ -50,6 +52,7 @@ async function harden(conn: DuckDBConnection, o: OpenStoreOptions): Promise<void
     mkdirSync(o.tempDirectory, { recursive: true });
     await conn.run(`SET GLOBAL temp_directory = $dir`, { dir: o.tempDirectory });
   }
+  if (o.maxTempDirectorySize) await conn.run(`SET GLOBAL max_temp_directory_size = $size`, { size: o.maxTempDirectorySize });
   await conn.run(`SET GLOBAL enable_external_access = false`);
   await conn.run(`SET GLOBAL lock_configuration = true`);
 }

@@ -14,7 +14,8 @@ const AS_TEXT = new Set<DuckDBTypeId>([DuckDBTypeId.HUGEINT, DuckDBTypeId.UHUGEI
  * Runs one analyst SELECT (read-only, checked like any other) and writes its rows to a Parquet
  * file. The user's SQL never writes: its result chunks are appended to a table of a second,
  * in-memory DuckDB instance that may write only to the output's folder (and a private spill
- * folder), and podtrail's own COPY, with a path it quotes itself, writes the file under a temp
+ * folder under spillRoot: the analyst session's own folder in the case), and podtrail's own COPY,
+ * with a path it quotes itself, writes the file under a temp
  * name that is then renamed. Column names and types are kept; HUGEINT-like columns become text.
  */
 export async function writeAnalystQueryParquet(
@@ -24,6 +25,7 @@ export async function writeAnalystQueryParquet(
   out: string,
   limit?: number,
   origin: SqlOrigin = {},
+  spillRoot: string = os.tmpdir(),
 ): Promise<{ columns: string[]; rows: number }> {
   const stmt = await prepareAnalystQuery(store, sql, params, origin);
   const result = await stmt.stream();
@@ -35,7 +37,7 @@ export async function writeAnalystQueryParquet(
     seen.add(n.toLowerCase());
   }
   const target = path.resolve(out);
-  const spill = mkdtempSync(path.join(os.tmpdir(), 'podtrail-parquet-'));
+  const spill = mkdtempSync(path.join(spillRoot, 'podtrail-parquet-'));
   const writer = await openStore({ database: ':memory:', allowedDirectories: [path.dirname(target), spill], tempDirectory: spill, threads: 1, memoryLimit: '512MB' });
   const partial = `${target}.partial-${process.pid}`;
   try {

@@ -1,5 +1,6 @@
 import { allTableDocs } from '../lake/schema-doc.js';
 import { closest } from '../core/closest.js';
+import { QUERY_TEMP_LIMIT } from './analyst-store.js';
 
 /**
  * DuckDB's error text made useful to an analyst: the "Failed to extract statements" wrapper
@@ -10,9 +11,10 @@ export function explainSqlError(sql: string, message: string, position?: number)
   let text = message.replace(/^Failed to extract statements: /, '').trimEnd();
   if (/disabled by configuration|Permission Error/.test(text)) {
     const [first, ...rest] = text.split('\n');
-    text = [`refused: ${first} (queries may read only inside the case)`, ...rest].join('\n');
+    text = [`refused: ${first} (analyst SQL reads only the case's lake: raw/ and files outside the case are closed to it)`, ...rest].join('\n');
   }
   if (position !== undefined && Number.isFinite(position) && !/\nLINE \d+:/.test(text)) text += '\n\n' + pointAt(sql, position);
+  if (/max_temp_directory_size/.test(text)) text += `\n(podtrail lets one analyst query spill ${QUERY_TEMP_LIMIT} inside the case: set PODTRAIL_QUERY_TEMP_LIMIT to allow more, or filter and aggregate first)`;
   if (/syntax error at end of input/.test(text)) text += '\n(the statement is incomplete: a missing closing parenthesis, quote or clause?)';
   const hint = suggestion(text);
   return hint ? `${text}\n${hint}` : text;

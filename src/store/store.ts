@@ -91,9 +91,17 @@ export class Store {
     }
   }
 
+  private closers: (() => void)[] = [];
+
+  /** Runs `f` once the database is closed (a reader's own temporary database file is removed). */
+  onClose(f: () => void): void {
+    this.closers.push(f);
+  }
+
   close(): void {
     this.conn.closeSync();
     this.instance.closeSync();
+    for (const f of this.closers.splice(0)) f();
   }
 }
 

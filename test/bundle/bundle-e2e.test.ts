@@ -75,13 +75,16 @@ and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md)
   it('answers the questions of the issue, each claim with evidence ids', () => {
     const md = readFileSync(path.join(a.outDir, 'report.md'), 'utf8');
     for (const claim of [
-      '`56a3b86b-a8e4-4012-aa42-f504ad5d388c`', // pod UID
-      '`sha256:4d0d588a000d08c3cdfa1e1d60bd6901537c78a0eab96fd27800a561d8cb12d5`', // image digest
-      'service account `payments`/`billing-api`, bound to the cloud by `irsa` to role `arn:aws:iam::418273659024:role/payments-billing-api`',
-      '`alice@example.com` ran `exec` `/bin/sh`',
-      '`secretsmanager:GetSecretValue` `ok`',
-      '`iam:ListAttachedRolePolicies` `AccessDenied`',
-      '`list secrets payments` from `203.0.113.77`: `off-pod`',
+      '**1. `credential`**: pod `payments/billing-api-h7svdfqwgp-gthlx`', // the answer names the pod first
+      '`UID 56a3b86b-a8e4-4012-aa42-f504ad5d388c`', // pod UID
+      '`image sha256:4d0d588a000d08c3cdfa1e1d60bd6901537c78a0eab96fd27800a561d8cb12d5`', // image digest
+      '`service account payments/billing-api, reaching the cloud by irsa as arn:aws:iam::418273659024:role/payments-billing-api', // binding path
+      '`entered by a person: alice@example.com exec /bin/sh from 198.51.100.24`',
+      '| `secretsmanager:GetSecretValue` | `prod/billing/db-master` | `ok` |',
+      '| `iam:ListAttachedRolePolicies` | `payments-billing-api` | `AccessDenied` |',
+      '| `list secrets payments` | `203.0.113.77` | yes | `off-pod` |',
+      '**2. `credential`**: outside address `203.0.113.77`', // the address that used the stolen tokens
+      '## Attack paths',
       '## Gaps',
       '### Timeline of the span',
     ]) expect(md).toContain(claim);
@@ -94,10 +97,13 @@ and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md)
 });
 
 describe('verify', () => {
-  it('passes on the bundle, with the shipped key and with --pubkey', async () => {
+  it('passes on the bundle; the signer is authenticated only with --pubkey, never by the key it ships', async () => {
     const r = await verifyBundle(a.outDir);
-    expect(r.checks.map((c) => `${c.status} ${c.check}`)).toEqual(['ok SHA256SUMS', 'ok hashes', 'ok missing', 'ok added', 'ok signature', 'ok statement', 'ok custody', 'ok timeline']);
-    expect((await verifyBundle(a.outDir, { pubkeyFile: TEST_PUB })).ok).toBe(true);
+    expect(r.checks.map((c) => `${c.status} ${c.check}`)).toEqual(['ok SHA256SUMS', 'ok hashes', 'ok missing', 'ok added', 'ok signature', 'ok statement', 'ok custody', 'ok timeline', 'warn signer']);
+    expect(r).toMatchObject({ ok: true, trust: 'unpinned', signer: a.keyid });
+    const pinned = await verifyBundle(a.outDir, { pubkeyFile: TEST_PUB });
+    expect(pinned).toMatchObject({ ok: true, trust: 'pinned', signer: a.keyid });
+    expect(pinned.checks.at(-1)).toMatchObject({ check: 'signer', status: 'ok' });
   });
 
   it('is checked by tools that are not ours: sha256sum -c and openssl pkeyutl over the rebuilt PAE', () => {
@@ -146,11 +152,11 @@ describe('verify', () => {
     const keys = scratch('keys');
     mkdirSync(keys);
     const other = writeKeyPair(path.join(keys, 'other'));
-    expect(await failures(a.outDir, other.pubFile)).toMatch(/signature: evidence\.pub\.pem \(keyid [0-9a-f]{64}\) is not the key given with --pubkey/);
+    expect(await failures(a.outDir, other.pubFile)).toMatch(/signature: attestation\.dsse\.json: signature does not verify with this key.* \(no pinned key verifies it: keyid [0-9a-f]{64} from --pubkey .*other\.pub\.pem; it ships evidence\.pub\.pem with keyid [0-9a-f]{64}, which is not pinned\)/);
     const swapped = copyTree(a.outDir, scratch('swap'));
     writeFileSync(path.join(swapped, 'evidence.pub.pem'), readFileSync(other.pubFile));
     expect(await failures(swapped)).toMatch(/signature: attestation\.dsse\.json: signature does not verify with this key/);
-    expect(await failures(swapped, other.pubFile)).toMatch(/signature does not verify .*the key in .*other\.pub\.pem/);
+    expect(await failures(swapped, other.pubFile)).toMatch(/signature does not verify .*no pinned key verifies it: keyid [0-9a-f]{64} from --pubkey .*other\.pub\.pem/);
   });
 
   it('catches an edited custody entry and a reordered timeline, naming them', async () => {
@@ -192,9 +198,10 @@ describe('bundle', () => {
     expect(filesOf(u.outDir)).not.toContain('evidence.pub.pem');
     expect(JSON.parse(readFileSync(path.join(u.outDir, 'validation.json'), 'utf8')).signature).toEqual({ status: 'unsigned' });
     const r = await verifyBundle(u.outDir);
-    expect(r.ok).toBe(true);
+    expect(r).toMatchObject({ ok: true, trust: 'unsigned', signer: null });
     expect(r.checks.find((c) => c.check === 'signature')).toMatchObject({ status: 'skip', message: expect.stringContaining('unsigned') });
-    expect(await failures(u.outDir, TEST_PUB)).toMatch(/attestation\.dsse\.json is missing: the bundle is not signed, a key was given/);
+    expect(r.checks.at(-1)).toMatchObject({ check: 'signer', status: 'warn', message: expect.stringContaining('NOT authenticated: the bundle is unsigned') });
+    expect(await failures(u.outDir, TEST_PUB)).toMatch(/attestation\.dsse\.json is missing: the bundle is not signed, and a signer was pinned/);
     // a signature added to an unsigned bundle is refused, even one that verifies with its own key
     const added = copyTree(u.outDir, scratch('signature-added'));
     writeFileSync(path.join(added, 'attestation.dsse.json'), readFileSync(path.join(a.outDir, 'attestation.dsse.json')));
@@ -245,7 +252,8 @@ describe('reproduce', () => {
   it('names the inputs it cannot find, and the first differing file and line', async () => {
     const inputs = scratch('partial-inputs');
     mkdirSync(inputs);
-    await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-none') })).rejects.toThrow(/9 of the bundle's 9 inputs are not under [^]*inputs\/cloudtrail\/AWSLogs\/[^]*\(sha256 [0-9a-f]{64}\)/);
+    await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-unpinned') })).rejects.toThrow(/signed by a key it ships .* that nobody pinned/);
+    await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-none'), pubkeyFile: TEST_PUB })).rejects.toThrow(/9 of the bundle's 9 inputs are not under [^]*inputs\/cloudtrail\/AWSLogs\/[^]*\(sha256 [0-9a-f]{64}\)/);
     const { compareBundles, describeDifference } = await import('../../src/bundle/reproduce.js');
     const other = copyTree(a.outDir, scratch('other'));
     const t = path.join(other, 'timeline.jsonl');

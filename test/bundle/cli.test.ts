@@ -33,14 +33,29 @@ describe('podtrail verify', () => {
     const r = await run(['verify', EXPECTED, '--pubkey', TEST_PUB]);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
-    expect(lines.map((l) => l.split(':')[0])).toEqual(['ok    SHA256SUMS', 'ok    hashes', 'ok    missing', 'ok    added', 'ok    signature', 'ok    statement', 'ok    custody', 'ok    timeline']);
+    expect(lines.map((l) => l.split(':')[0])).toEqual(['ok    SHA256SUMS', 'ok    hashes', 'ok    missing', 'ok    added', 'ok    signature', 'ok    statement', 'ok    custody', 'ok    timeline', 'ok    signer', 'verified']);
+  });
+
+  it('without a pinned signer: integrity checked, "not authenticated", its own exit status unless --allow-unpinned', async () => {
+    const r = await run(['verify', EXPECTED]);
+    expect(r.code).toBe(ExitCode.unauthenticated);
+    expect(r.out).toMatch(/^warn  signer: NOT authenticated: the signature verifies only with the key the bundle ships/m);
+    expect(r.out).not.toMatch(/^verified/m);
+    expect(r.err).toMatch(/is intact, but signed by a key it ships \(keyid [0-9a-f]{64}\) that nobody pinned: the signer is not authenticated/);
+    const allowed = await run(['verify', EXPECTED, '--allow-unpinned']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.out).toMatch(/^NOT verified: .* is intact, but signed by a key it ships .*\(accepted by --allow-unpinned\)$/m);
+    // a trust file pins it as --pubkey does
+    const trust = path.join(tmp.dir, 'trusted.pem');
+    writeFileSync(trust, `# the team's signers\n${readFileSync(TEST_PUB, 'utf8')}`);
+    expect((await run(['verify', EXPECTED, '--trust', trust])).code).toBe(0);
   });
 
   it('exits with the integrity code, naming the changed file', async () => {
     const dir = copyTree(EXPECTED, path.join(tmp.dir, 'tampered'));
     const f = path.join(dir, 'joins.jsonl');
     writeFileSync(f, readFileSync(f, 'utf8').replace('"proven"', '"strong"'));
-    const r = await run(['verify', dir]);
+    const r = await run(['verify', dir, '--pubkey', TEST_PUB]);
     expect(r.code).toBe(ExitCode.integrity);
     expect(r.out).toMatch(/^FAIL {2}hashes: joins\.jsonl: sha256 [0-9a-f]{64} differs/m);
     expect(r.out).toMatch(/^ok {4}signature:/m);

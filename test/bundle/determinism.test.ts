@@ -63,7 +63,7 @@ describe('determinism', () => {
       /iam:ListAttachedRolePolicies \(AccessDenied\)/,
       /^token {5}\S+ list secrets payments from 203\.0\.113\.77 \(off the pod/m,
       /^gaps {6}\d+ declared/m,
-      /^bundle {4}\.\.\/demo-b\/bundle: \d+ files in SHA256SUMS, signed \(keyid [0-9a-f]{16}\.\.\.\); verify: 8 ok, 0 failed$/m,
+      /^bundle {4}\.\.\/demo-b\/bundle: \d+ files in SHA256SUMS, signed \(keyid [0-9a-f]{16}\.\.\.\); verify: 9 ok, 0 failed$/m,
       /^truth {5}pod, service account and human match truth\.json$/m,
     ]) expect(r.stdout).toMatch(line);
   }, 900_000);

@@ -69,20 +69,7 @@ export function hasTool(cmd: string, args: string[]): boolean {
   return spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
 }
 
-const ALLOWED_TAGS = new Set(['!DOCTYPE', 'html', 'head', 'meta', 'title', 'style', 'body', 'h1', 'h2', 'h3', 'p', 'ul', 'li', 'code', 'table', 'tr', 'th', 'td', 'div', 'strong']);
-const ALLOWED_ATTRS = new Set(['lang', 'charset', 'http-equiv', 'content', 'name', 'class']);
-
-/** The report's HTML holds only our tags and attributes, no script, no raw control character. */
-export function expectInertHtml(html: string): void {
-  for (const m of html.matchAll(/<\/?([!A-Za-z0-9-]+)([^>]*)>/g)) {
-    expect(ALLOWED_TAGS.has(m[1]!), `tag ${m[0]}`).toBe(true);
-    const attrs = m[2]!.replace(/"[^"]*"/g, '""');
-    for (const a of attrs.matchAll(/([A-Za-z-]+)=/g)) expect(ALLOWED_ATTRS.has(a[1]!), `attribute in ${m[0]}`).toBe(true);
-  }
-  expect(html).not.toMatch(/<script|<img|<svg|onerror=|onload=/i);
-  expect(html).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
-  expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'sha256-[A-Za-z0-9+/=]+'; img-src 'none'; script-src 'none'; base-uri 'none'; form-action 'none'">/);
-}
+export { expectInertHtml } from '../helpers/inert-html.js';
 
 export function readdirSorted(dir: string): string[] {
   return readdirSync(dir).sort();

@@ -81,8 +81,8 @@ describe('CloudTrail log files with defects', () => {
 
   it('lookup-events-horizon: the late output is a gap from the window start to its acquisition, the early one is ok', () => {
     const fs = built.defects.findings.filter((x) => x.kind === 'lookup-events-horizon');
-    const late = fs.find((f) => String(f.detail['origin']).endsWith('lookup-events-2027-02-01.json'))!;
-    const early = fs.find((f) => String(f.detail['origin']).endsWith('lookup-events-2026-11-29.json'))!;
+    const late = fs.find((f) => f.detail['file_name'] === 'lookup-events-2027-02-01.json')!;
+    const early = fs.find((f) => f.detail['file_name'] === 'lookup-events-2026-11-29.json')!;
     expect({ status: late.status, interval_from: late.interval_from, interval_to: late.interval_to }).toEqual({
       status: 'gap',
       interval_from: '2026-10-20T09:00:00.000000Z',

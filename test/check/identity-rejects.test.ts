@@ -99,8 +99,9 @@ describe('rejects', () => {
     const f = built.rejects.findings.find((x) => x.kind === 'rejected-records')!;
     const file = await query(built.rejects.caseDir, `select evidence_file_id, origin from evidence_files where origin = 'inputs/kube-audit/audit.log'`);
     expect(f.value).toBe(2);
-    expect(f.detail).toEqual({ evidence_file_id: file[0]!['evidence_file_id'], origin: 'inputs/kube-audit/audit.log', reason: 'invalid_json', records: 2, first_locations: ['line 5', 'line 9'] });
+    expect(f.detail).toEqual({ evidence_file_id: file[0]!['evidence_file_id'], file_name: 'audit.log', reason: 'invalid_json', records: 2, first_locations: ['line 5', 'line 9'] });
     expect(f.finding_id).toBe(`rejects:${String(file[0]!['evidence_file_id'])}:invalid_json`);
-    expect(f.message).toContain('line 5, line 9');
+    // named by evidence id and file name, never by the (local) origin path
+    expect(f.message).toBe(`2 records of audit.log (evidence ${String(file[0]!['evidence_file_id'])}) rejected (invalid_json) at line 5, line 9`);
   });
 });

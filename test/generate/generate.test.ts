@@ -354,12 +354,13 @@ describe('podtrail generate (CLI)', () => {
     for (const s of SCENARIOS) expect(c.outText).toContain(s.name);
   });
 
-  it('generates and prints a one-line summary', async () => {
+  it('generates, prints a one-line summary and the next command', async () => {
     const c = io();
     const out = path.join(tmp, 'cli-run');
     await createProgram(c).exitOverride().parseAsync(['generate', '--scenario', 'static-keys-nat', '--scale', '0.02', '--seed', '3', '--out', out], { from: 'user' });
     expect(c.errText).toMatch(/^generated static-keys-nat \(seed 3, scale 0\.02\)/);
-    expect(c.errText.trim().split('\n')).toHaveLength(1);
+    // the summary, then the command to run next
+    expect(c.errText.trim().split('\n')).toEqual([expect.stringMatching(/^generated /), `next: podtrail ingest ${out} ${path.join(out, 'inputs')}`]);
   });
 
   it.each([

@@ -170,7 +170,11 @@ export async function findings(caseDir: string): Promise<Finding[]> {
         strftime(interval_from, '%Y-%m-%dT%H:%M:%S.%fZ') as interval_from,
         strftime(interval_to, '%Y-%m-%dT%H:%M:%S.%fZ') as interval_to,
         seconds::DOUBLE as seconds, value::DOUBLE as value, detail::VARCHAR as detail, message
-     from gap_findings order by check_id, kind, finding_id`,
+     from gap_findings
+     -- the baseline trail has no digests, so its integrity is unknown hour by hour: that check is
+     -- tested on its own (test/collect/aws-digest-validation.test.ts), not in these exact sets
+     where check_id <> 'cloudtrail-integrity'
+     order by check_id, kind, finding_id`,
   );
   return rows.map((r) => ({ ...r, detail: JSON.parse(String(r['detail'])) as Obj }) as unknown as Finding);
 }

@@ -55,7 +55,7 @@ describe('hunts on a generated incident (mixed, seed 7)', () => {
       for (const r of rows.filter((x) => x['link'] === 'attributed')) expect(cloud(String(r['event_id'])).made_by_pod_uid, `${r['event_id']} made by ${play} pod`).toBe(inc.pod_uid);
       for (const r of rows.filter((x) => x['link'] === 'candidate')) {
         const c = await sql(`select candidates from attributions where event_id = '${r['event_id']}'`);
-        expect(String(c[0]!['candidates'])).toContain(inc.pod_uid);
+        expect(JSON.stringify(c[0]!['candidates'])).toContain(inc.pod_uid);
       }
       const times = rows.map((r) => String(r['ts']));
       expect(times).toEqual([...times].sort());

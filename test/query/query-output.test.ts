@@ -44,15 +44,37 @@ describe('podtrail query output', () => {
   it('keeps large integers, decimals and nanosecond timestamps exact in every text format', async () => {
     const json = JSON.parse((await run(['query', caseDir, BIG, '--format', 'json'])).out) as Record<string, unknown>[];
     expect(json).toEqual([
-      { big: '9223372036854775807', small: '-9223372036854775808', huge: '170141183460469231731687303715884105727', ubig: '18446744073709551615', ns: '2026-10-20 09:00:00.123456789', dec: '0.1000000000' },
+      { big: '9223372036854775807', small: '-9223372036854775808', huge: '170141183460469231731687303715884105727', ubig: '18446744073709551615', ns: '2026-10-20T09:00:00.123456789Z', dec: '0.1000000000' },
     ]);
     const csv = (await run(['query', caseDir, BIG, '--format', 'csv'])).out;
-    expect(csv).toBe('big,small,huge,ubig,ns,dec\n9223372036854775807,-9223372036854775808,170141183460469231731687303715884105727,18446744073709551615,2026-10-20 09:00:00.123456789,0.1000000000\n');
+    expect(csv).toBe('big,small,huge,ubig,ns,dec\n9223372036854775807,-9223372036854775808,170141183460469231731687303715884105727,18446744073709551615,2026-10-20T09:00:00.123456789Z,0.1000000000\n');
     const table = (await run(['query', caseDir, BIG, '--format', 'table'], { columns: 400 })).out;
     expect(table).toContain('| 9223372036854775807 |');
-    expect(table).toContain('2026-10-20 09:00:00.123456789');
+    expect(table).toContain('2026-10-20T09:00:00.123456789Z');
     const ts = (await run(['query', caseDir, 'select ts from runtime_events order by ts limit 1'])).out;
-    expect(ts).toBe('{"ts":"2026-10-20 09:00:00.123456789"}\n');
+    expect(ts).toBe('{"ts":"2026-10-20T09:00:00.123456789Z"}\n');
+  });
+
+  it('keeps each column one JSON type: numbers, booleans, exact text, ISO-8601 times with Z, nested JSON', async () => {
+    const sql = `select 7::INTEGER as i, 2.5::DOUBLE as d, true as b, 1::SMALLINT as s, 3.25::FLOAT as f,
+      42::BIGINT as big, 1::HUGEINT as huge, 1.50::DECIMAL(5,2) as dec,
+      '2026-10-20 09:00:00'::TIMESTAMP as t, '2026-10-20 09:00:00.5'::TIMESTAMP_MS as ms,
+      '2026-10-20 09:00:07'::TIMESTAMP_S as sec, '2026-10-20 11:00:00+02'::TIMESTAMPTZ as tz,
+      'infinity'::TIMESTAMP as inf, '2026-10-20'::DATE as day, interval 90 minute as span,
+      '{"a":[1,{"b":null}],"c":"x"}'::JSON as j, '{"a":1}' as text_not_json,
+      [1, 2]::BIGINT[] as bigs, {'k': 1::INTEGER, 'at': '2026-10-20 09:00:00'::TIMESTAMP} as st, 'nan'::DOUBLE as nan`;
+    const [row] = JSON.parse((await run(['query', caseDir, sql, '--format', 'json'])).out) as Record<string, unknown>[];
+    expect(row).toEqual({
+      i: 7, d: 2.5, b: true, s: 1, f: 3.25,
+      big: '42', huge: '1', dec: '1.50',
+      t: '2026-10-20T09:00:00.000000Z', ms: '2026-10-20T09:00:00.500Z', sec: '2026-10-20T09:00:07Z', tz: '2026-10-20T09:00:00.000000Z',
+      inf: 'infinity', day: '2026-10-20', span: '01:30:00',
+      j: { a: [1, { b: null }], c: 'x' }, text_not_json: '{"a":1}',
+      bigs: ['1', '2'], st: { k: 1, at: '2026-10-20T09:00:00.000000Z' }, nan: 'NaN',
+    });
+    // NDJSON gives the same values; a NULL stays null whatever the column's type
+    const nd = (await run(['query', caseDir, `select * from (values (1::INTEGER, '{"x":1}'::JSON), (null, null)) v(n, j)`])).out;
+    expect(nd).toBe('{"n":1,"j":{"x":1}}\n{"n":null,"j":null}\n');
   });
 
   it('fits the table to the terminal width', async () => {

@@ -138,14 +138,15 @@ describe('podtrail shell on a terminal', () => {
     expect(first.out).toContain(CONTINUATION);
     expect(first.out).toContain('| answer |');
     expect(first.out).toContain('| 42     |');
-    expect(readFileSync(history, 'utf8')).toBe('select 40 + 2\nas answer;\n.format csv\n');
-    // Up-arrow three times recalls the first line of the last session; Enter runs it on; Ctrl-C clears.
-    const second = await terminal(['\x1b[A\x1b[A\x1b[A\r', '\x03', 'select 5 as five;\r', '\x04'], history);
+    // the statement typed on two lines is one history entry (its line break kept as \n in the file)
+    expect(readFileSync(history, 'utf8')).toBe('select 40 + 2\\nas answer;\n.format csv\n');
+    // Up-arrow twice recalls the whole statement of the last session; Enter runs it; Ctrl-C clears a half-typed one.
+    const second = await terminal(['\x1b[A\x1b[A\r', 'select 1\r', '\x03', 'select 5 as five;\r', '\x04'], history);
     expect(second.code).toBe(0);
-    expect(second.out).toContain('select 40 + 2');
+    expect(second.out).toContain('| answer |');
     expect(second.out).toContain('^C');
     expect(second.out).toContain('| five |');
-    expect(second.out).not.toContain('| answer |');
+    expect(second.out).not.toContain('| 1 |');
   });
 
   it('keeps history in $HOME/.podtrail_history only when HOME is writable', () => {
@@ -212,6 +213,6 @@ sys.stdout.write('\\nEXIT %d\\n' % os.waitstatus_to_exitcode(status))
     expect(r.stdout).toContain('| answer |');
     expect(r.stdout).toContain('| 42     |');
     expect(r.stdout).toMatch(/EXIT 0\n$/);
-    expect(readFileSync(path.join(ptyHome.dir, '.podtrail_history'), 'utf8')).toBe('select 6 * 7\nas answer;\n');
+    expect(readFileSync(path.join(ptyHome.dir, '.podtrail_history'), 'utf8')).toBe('select 6 * 7\\nas answer;\n');
   });
 });

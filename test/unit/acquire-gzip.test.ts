@@ -6,6 +6,7 @@ import path from 'node:path';
 import { acquireFile } from '../../src/acquire/acquire-file.js';
 import { parseGzipHeader } from '../../src/acquire/gzip-frame.js';
 import { tempDir } from '../helpers/case.js';
+import { corruptGzip } from '../helpers/bad-gzip.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => cleanups.splice(0).forEach((f) => f()));
@@ -71,6 +72,17 @@ describe('acquisition of gzip input (framing checked by podtrail, not by gunzip)
     for (let i = 0; i < 64; i++) gz[Math.floor(gz.length / 2) + i] ^= 0x5a;
     const { r } = await acquire(gz);
     expect(['gzip_corrupt', 'gzip_crc_mismatch']).toContain(r.gzip!.problems[0]!.code);
+  });
+
+  it('keeps every byte a corrupt deflate stream yields before the corruption, and names its offset', async () => {
+    const data = Buffer.from(varied(40000));
+    for (const at of [0, 1, 100_000, 700_123, data.length - 10]) {
+      const { bytes, corruptAt } = corruptGzip(data, at);
+      const { r, inflated } = await acquire(bytes);
+      expect(r.gzip!.problems, `at ${at}`).toMatchObject([{ code: 'gzip_corrupt', byteOffset: corruptAt }]);
+      expect(inflated, `at ${at}`).toBe(data.subarray(0, at).toString('utf8'));
+      expect(r.gzip!.inflatedSize).toBe(at);
+    }
   });
 
   it('parses header flags (FNAME, FEXTRA)', () => {

@@ -37,8 +37,35 @@ describe('source detection', () => {
     expect(d.ok && d.collector.source).toBe('tetragon');
   });
 
+  it('judges a file by a sample of its records, not by its first line', () => {
+    const rec = '{"process_exec":{"process":{}},"node_name":"n","time":"2026-10-20T09:00:00Z"}';
+    for (const head of ['# exported by tetragon-export\n', 'ess":{"pid":1}},"time":"x"}\n', '42\n', '"text"\n', 'null\n', '[]\n']) {
+      const d = detect(`${head}${rec}\n${rec}\n`);
+      expect(d.ok && d.collector.source && d.layout, head).toBe('lines');
+      expect(d.ok && d.collector.source, head).toBe('tetragon');
+    }
+    // more than the 1 MiB sniffed of leading blank lines
+    const blank = detect(`${'\n'.repeat(1_300_000)}${' \t\r\n'.repeat(1000)}${rec}\n`);
+    expect(blank.ok && blank.collector.source).toBe('tetragon');
+    const doc = detect(`${'\n'.repeat(1_300_000)}{\n  "process_exec": {"process": {}}, "time": "2026-10-20T09:00:00Z"\n}\n`);
+    expect(doc.ok && doc.layout).toBe('document');
+    // the source most sampled records match, not the first one's
+    const falco = '{"time":"2026-10-20T09:00:00.1Z","rule":"r","priority":"Notice","output":"x","output_fields":{}}';
+    const mixed = detect(`${falco}\n${rec}\n${rec}\n${rec}\n`);
+    expect(mixed.ok && mixed.collector.source).toBe('tetragon');
+  });
+
+  it('detects the integrity evidence of CloudTrail: digests, trail object records, public keys', () => {
+    const source = (text: string): string | null => {
+      const d = detect(text);
+      return d.ok ? d.collector.source : null;
+    };
+    expect(source('{"digestStartTime":"x","digestS3Object":"y","logFiles":[]}')).toBe('cloudtrail-digest');
+    expect(source('{"format":"podtrail.cloudtrail-objects/v1","objects":[]}')).toBe('cloudtrail-objects');
+    expect(source('{"PublicKeyList":[{"Value":"AA==","Fingerprint":"00"}]}')).toBe('cloudtrail-public-keys');
+  });
+
   it('refuses unsupported and unknown formats, naming them', () => {
-    expect(detect('{"digestStartTime":"x","digestS3Object":"y","logFiles":[]}')).toMatchObject({ ok: false, reason: expect.stringContaining('CloudTrail digest') });
     expect(detect('{"operationName":{"value":"x"},"caller":"a@b"}')).toMatchObject({ ok: false, reason: expect.stringContaining('Azure Activity') });
     expect(detect('AnalysisType: rule\nTests:\n')).toMatchObject({ ok: false, reason: expect.stringContaining('not JSON') });
     expect(detect('')).toMatchObject({ ok: false, reason: expect.stringContaining('empty') });

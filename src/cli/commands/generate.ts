@@ -1,8 +1,12 @@
+import path from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { UsageError } from '../../core/errors.js';
 import { generateScenario } from '../../generate/generate.js';
 import { SCENARIOS } from '../../generate/scenarios/index.js';
+import { progressOf } from '../progress.js';
+import { count } from '../../core/progress.js';
+import { shellQuote } from '../shell-quote.js';
 
 function number(what: string) {
   return (v: string): number => {
@@ -28,12 +32,16 @@ export function registerGenerate(program: Command, io: Io): void {
       }
       if (!o.scenario) throw new UsageError('generate needs --scenario NAME (or --list)');
       if (!o.out) throw new UsageError('generate needs --out DIR');
-      const r = generateScenario({ scenario: o.scenario, seed: o.seed, scale: o.scale, outDir: o.out });
+      const progress = progressOf(io);
+      progress.begin(`generating ${o.scenario} (seed ${o.seed}, scale ${o.scale})`, undefined, 'items');
+      const r = generateScenario({ scenario: o.scenario, seed: o.seed, scale: o.scale, outDir: o.out, onProgress: (done, total) => progress.tick(done, `${Math.round((done / total) * 100)}% of the simulated day`) });
       const c = r.counts;
-      io.err(
-        `generated ${r.scenario} (seed ${r.seed}, scale ${r.scale}) in ${r.outDir}: ${r.files.length} files, ` +
-          `${c['tetragon_events']} tetragon + ${c['falco_alerts']} falco events, ${c['audit_lines']} audit lines, ` +
-          `${c['cloud_events']} cloud events (${c['cloud_events_not_logged']} not logged), ${c['malformed_lines']} malformed lines\n`,
+      const n = (k: string): number => Number(c[k] ?? 0);
+      progress.end(
+        `generated ${r.scenario} (seed ${r.seed}, scale ${r.scale}) in ${r.outDir}: ${count(r.files.length, 'file')}, ` +
+          `${n('tetragon_events')} tetragon + ${count(n('falco_alerts'), 'falco event')}, ${count(n('audit_lines'), 'audit line')}, ` +
+          `${count(n('cloud_events'), 'cloud event')} (${n('cloud_events_not_logged')} not logged), ${count(n('malformed_lines'), 'malformed line')}`,
       );
+      io.err(`next: podtrail ingest ${shellQuote(o.out)} ${shellQuote(path.join(o.out, 'inputs'))}\n`);
     });
 }

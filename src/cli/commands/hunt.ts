@@ -1,10 +1,12 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { collect } from '../options.js';
-import { delivery, formatOption, LIMIT_HELP, OUT_HELP, parseLimit } from '../output-options.js';
+import { delivery, formatOption, ioSink, LIMIT_HELP, OUT_HELP, parseLimit, parseTimeout, TIMEOUT_HELP } from '../output-options.js';
+import { withCtrlC } from '../interrupt.js';
 import { runOnCase } from '../../query/session.js';
 import { parseParams } from '../../query/params.js';
 import { huntListJson, renderHuntList } from '../../query/hunts.js';
+import { termLine } from '../../output/terminal-text.js';
 
 export function registerHunts(program: Command, io: Io): void {
   program
@@ -24,9 +26,9 @@ export function registerHunts(program: Command, io: Io): void {
     .addOption(formatOption())
     .option('--out <file>', OUT_HELP)
     .option('--limit <n>', LIMIT_HELP, parseLimit)
+    .option('--timeout <duration>', TIMEOUT_HELP, parseTimeout)
     .action(async (caseDir, name, o) => {
-      const r = await runOnCase(caseDir, { hunt: name, params: parseParams(o.param) }, delivery(o, io));
-      io.out(r.text);
-      if (r.note) io.err(`${r.note}\n`);
+      const r = await withCtrlC((signal) => runOnCase(caseDir, { hunt: name, params: parseParams(o.param) }, delivery(o, io, signal), ioSink(io), (l) => io.err(`${termLine(l)}\n`)));
+      if (r.note) io.err(`${termLine(r.note)}\n`);
     });
 }

@@ -2,9 +2,11 @@ import { Option, type Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { ingestCase } from '../../ingest/ingest-case.js';
 import { summaryLine, summaryTotals } from '../../ingest/summary.js';
+import { summaryText } from '../../cloudtrail-digest/materialize.js';
 import { createClock } from '../../core/clock.js';
 import { CliError, ExitCode } from '../../core/errors.js';
 import { SOURCE_TYPES } from '../../collectors/types.js';
+import { progressOf } from '../progress.js';
 
 export function registerIngest(program: Command, io: Io): void {
   program
@@ -19,12 +21,13 @@ export function registerIngest(program: Command, io: Io): void {
     .option('--ip-ranges <file>', "AWS's ip-ranges.json, acquired as evidence (source aws-ip-ranges): connects to AWS's public addresses count as connects to AWS")
     .action(async (caseDir, paths, o) => {
       if (paths.length === 0 && !o.ipRanges) throw new CliError('give at least one input path (or --ip-ranges FILE)', ExitCode.usage);
-      const base = { caseDir, operator: o.operator ?? null, snapshotAt: o.snapshotAt ?? null, clock: createClock(o.asOf), log: (line: string) => io.err(`${line}\n`) };
+      const base = { caseDir, operator: o.operator ?? null, snapshotAt: o.snapshotAt ?? null, clock: createClock(o.asOf), log: (line: string) => io.err(`${line}\n`), progress: progressOf(io) };
       const runs = [];
       if (paths.length > 0) runs.push(await ingestCase({ ...base, paths, source: o.source ?? null }));
       if (o.ipRanges) runs.push(await ingestCase({ ...base, paths: [o.ipRanges], source: 'aws-ip-ranges' }));
       for (const result of runs) {
         for (const f of result.files) io.out(`${summaryLine(f)}\n`);
+        if (result.trail) io.out(`${summaryText(result.trail)} (podtrail correlate records each verdict in cloudtrail_validation)\n`);
         io.err(`${summaryTotals(result)}\n`);
       }
       if (!runs.every((r) => r.usable)) throw new CliError('nothing usable was read from the inputs', ExitCode.noUsableInput);

@@ -1,0 +1,66 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { captureExchanges } from './capture-handler.js';
+
+export interface AwsTargetOptions {
+  /** --profile: a named profile of the shared config and credentials files; else the default chain. */
+  profile: string | null;
+  /**
+   * An endpoint for every service (a VPC endpoint, a test server); else the SDK's own resolution,
+   * which also honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>. S3 is then addressed
+   * path-style (http://endpoint/bucket/key).
+   */
+  endpoint: string | null;
+  /** Per request: connection and response (socket idle) timeouts, ms. */
+  timeoutMs: number;
+}
+
+/**
+ * The SDK clients of a collection, one per service and region, each with maxAttempts 1 (podtrail
+ * retries itself, so each attempt is its own custody record with its request id, status and wait)
+ * and the exchange-keeping handler. Credentials come from the SDK's default provider chain
+ * (environment, shared config and credentials files with --profile or AWS_PROFILE, SSO, web
+ * identity, ECS and EC2 roles): podtrail never reads or stores a secret itself.
+ */
+export class AwsClients {
+  private cache = new Map<string, CloudTrailClient | S3Client | STSClient>();
+  constructor(readonly o: AwsTargetOptions) {}
+
+  private common(region: string): Record<string, unknown> {
+    return {
+      region,
+      maxAttempts: 1,
+      ...(this.o.profile ? { profile: this.o.profile } : {}),
+      ...(this.o.endpoint ? { endpoint: this.o.endpoint } : {}),
+      requestHandler: { requestTimeout: this.o.timeoutMs, connectionTimeout: this.o.timeoutMs },
+    };
+  }
+
+  private get<T extends CloudTrailClient | S3Client | STSClient>(key: string, make: () => T): T {
+    let c = this.cache.get(key) as T | undefined;
+    if (!c) {
+      c = make();
+      captureExchanges(c as unknown as { config: { requestHandler: unknown } });
+      this.cache.set(key, c);
+    }
+    return c;
+  }
+
+  cloudtrail(region: string): CloudTrailClient {
+    return this.get(`cloudtrail/${region}`, () => new CloudTrailClient(this.common(region)));
+  }
+
+  s3(region: string): S3Client {
+    const pathStyle = this.o.endpoint !== null || process.env['AWS_ENDPOINT_URL_S3'] !== undefined || process.env['AWS_ENDPOINT_URL'] !== undefined;
+    return this.get(`s3/${region}`, () => new S3Client({ ...this.common(region), forcePathStyle: pathStyle }));
+  }
+
+  sts(region: string): STSClient {
+    return this.get(`sts/${region}`, () => new STSClient(this.common(region)));
+  }
+
+  destroy(): void {
+    for (const c of this.cache.values()) c.destroy();
+  }
+}

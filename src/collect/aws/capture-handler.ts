@@ -1,0 +1,103 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Readable } from 'node:stream';
+import type { HttpExchange } from '../common/exchange.js';
+
+/**
+ * Keeps the exact bytes of every AWS request and response. The SDK's own HTTP handler sends the
+ * request; this wrapper, installed as the client's requestHandler, notes the method, URL and body
+ * sent (never the headers: they carry the signature and the session token), reads the whole
+ * response body (a body cut short is an error, not a shorter answer), keeps it in the exchange of
+ * the call that runs (AsyncLocalStorage: calls run concurrently) and hands the same bytes to the
+ * SDK's parser. With maxAttempts 1 every SDK call is exactly one HTTP exchange.
+ */
+export const exchangeSlot = new AsyncLocalStorage<HttpExchange>();
+
+interface SmithyRequest {
+  method: string;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  path: string;
+  query?: Record<string, string | string[] | null>;
+  body?: unknown;
+}
+
+interface SmithyResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+interface RequestHandler {
+  handle(request: SmithyRequest, options?: unknown): Promise<{ response: SmithyResponse }>;
+  destroy?(): void;
+  updateHttpClientConfig?(key: never, value: never): void;
+  httpHandlerConfigs?(): unknown;
+  metadata?: unknown;
+}
+
+function urlOf(r: SmithyRequest): string {
+  const q = Object.entries(r.query ?? {}).flatMap(([k, v]) =>
+    v === null ? [encodeURIComponent(k)] : (Array.isArray(v) ? v : [v]).map((x) => `${encodeURIComponent(k)}=${encodeURIComponent(x)}`),
+  );
+  return `${r.protocol}//${r.hostname}${r.port ? `:${r.port}` : ''}${r.path}${q.length ? `?${q.join('&')}` : ''}`;
+}
+
+function bodyOf(b: unknown): Buffer | null {
+  if (b === undefined || b === null) return null;
+  if (typeof b === 'string') return Buffer.from(b, 'utf8');
+  // a view of the bytes, copied: the SDK's JSON body is a Uint8Array whose valueOf() would turn it into text
+  if (b instanceof Uint8Array) return Buffer.concat([new Uint8Array(b.buffer, b.byteOffset, b.byteLength)]);
+  return null;
+}
+
+/** Wraps a client's request handler (client.config.requestHandler) so every exchange is kept. */
+export function captureExchanges(client: { config: { requestHandler: unknown } }): void {
+  const inner = client.config.requestHandler as RequestHandler;
+  const wrapper: RequestHandler = {
+    metadata: inner.metadata,
+    destroy: () => inner.destroy?.(),
+    updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
+    httpHandlerConfigs: () => inner.httpHandlerConfigs?.(),
+    handle: async (request, options) => {
+      const ex = exchangeSlot.getStore();
+      if (ex) {
+        ex.method = request.method;
+        ex.url = urlOf(request);
+        ex.requestBody = bodyOf(request.body);
+        ex.requestedAtMs = Date.now();
+      }
+      const out = await inner.handle(request, options);
+      const res = out.response;
+      if (ex) {
+        ex.status = res.statusCode;
+        ex.headers = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+      }
+      const parts: Buffer[] = [];
+      const stream = res.body as (Readable & { complete?: boolean }) | undefined;
+      if (stream && typeof (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
+        try {
+          for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(Buffer.from(chunk));
+        } catch (e) {
+          if ((e as Error).name === 'AbortError') throw e;
+          throw Object.assign(new Error(`the response broke off after ${Buffer.concat(parts).length} bytes (${(e as Error).message})`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+        } finally {
+          if (ex) {
+            ex.body = Buffer.concat(parts);
+            ex.respondedAtMs = Date.now();
+          }
+        }
+        const received = ex ? ex.body.length : parts.reduce((n, p) => n + p.length, 0);
+        const expected = Number(ex?.headers['content-length'] ?? NaN);
+        if (stream.complete === false || (Number.isFinite(expected) && request.method !== 'HEAD' && received < expected)) {
+          throw Object.assign(new Error(`the response ended after ${received} of ${Number.isFinite(expected) ? expected : '?'} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+        }
+      } else if (ex) {
+        ex.respondedAtMs = Date.now();
+      }
+      res.body = Readable.from([ex ? ex.body : Buffer.concat(parts)]);
+      return { response: res };
+    },
+  };
+  client.config.requestHandler = wrapper;
+}

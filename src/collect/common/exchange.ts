@@ -1,0 +1,15 @@
+/** One HTTP request and what came back, as the collectors record it (bodies as the bytes sent). */
+export interface HttpExchange {
+  method: string;
+  /** Absolute URL as sent. */
+  url: string;
+  requestBody: Buffer | null;
+  /** Null when no response came (refused, TLS failure, timeout before the headers). */
+  status: number | null;
+  /** Response headers, lower-case names. */
+  headers: Record<string, string>;
+  /** The response bytes received (possibly cut short), empty when none. */
+  body: Buffer;
+  requestedAtMs: number;
+  respondedAtMs: number;
+}
