@@ -39,6 +39,7 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'temp', name: 'int_clock__pairs' },
   { kind: 'table', name: 'node_clock_offsets' },
   { kind: 'temp', name: 'int_cloud__role_subjects' },
+  { kind: 'temp', name: 'int_cloud__chains' },
   { kind: 'temp', name: 'int_runtime__connects_resolved' },
   { kind: 'temp', name: 'int_runtime__node_coverage' },
   { kind: 'temp', name: 'int_cloud__imds_readers' },
