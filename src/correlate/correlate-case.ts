@@ -66,6 +66,7 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'drop', name: 'int_attr__evidence' },
   { kind: 'drop', name: 'int_attr__relay_chains' },
   { kind: 'table', name: 'attributions' },
+  { kind: 'table', name: 'credential_misuse' },
   { kind: 'drop', name: 'int_attr__scored' },
   { kind: 'table', name: 'kube_attributions' },
   { kind: 'table', name: 'pod_human_actions' },

@@ -2,13 +2,16 @@
  * Role chaining: a key issued by AssumeRole called with a session's key carries that session's
  * subject; its calls are attributed through the chain, never more confidently than the weakest
  * link, the chain cited. EKS Pod Identity's own AssumeRole into an association's target role is a
- * chain too. Hand-written inputs in the real formats (Tetragon tcp_connect, kubectl Lists,
+ * chain too. A pod's credentials used from outside the cluster (chained or not, the pod gone or
+ * not) are rows of credential_misuse and a finding of validation.json. Hand-written inputs in the real formats (Tetragon tcp_connect, kubectl Lists,
  * CloudTrail).
  *
  *   node-a 10.0.1.10: api-1 10.0.1.51 and api-2 10.0.1.52 (service account shop:api, IRSA role
  *     shop-api), cart-1 10.0.1.53 (shop:cart, Pod Identity role shop-cart, target role data-reader)
  *   node-b 10.0.2.10: no pod of these
- *   Tetragon on both nodes all along; STS and S3 through VPC endpoints.
+ *   Tetragon on both nodes all along; STS and S3 through VPC endpoints. cart-1 is gone from the
+ *     10:00 snapshot; at 09:50 the data-writer key is used from 203.0.113.50, and at 10:05 the
+ *     target role's key too (after cart-1 was gone).
  *   api-1 assumes data-writer with its IRSA key from its pod IP and uses the chained key: one call
  *     from its pod IP, one from the node's IP with none (carried through the chain); later both api
  *     pods connect to STS when an IRSA key issued before the window assumes data-auditor (that link
@@ -39,7 +42,11 @@ import {
   tgHeartbeat,
   writeInput,
 } from '../helpers/handmade.js';
-import { query } from '../helpers/case.js';
+import { AS_OF, query } from '../helpers/case.js';
+import { checkCase } from '../../src/check/check-case.js';
+import { createClock } from '../../src/core/clock.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
 const STS = '10.0.100.60';
 const S3 = '10.0.100.70';
@@ -65,7 +72,10 @@ const EV = {
   piAssume: 'chain-07-pod-identity',
   piTarget: 'chain-08-pod-identity-target-role',
   piCall: 'chain-09-target-role-call',
+  outWriter: 'chain-10-writer-key-outside',
+  outTarget: 'chain-11-target-key-outside-pod-gone',
 };
+const OUTSIDE = '203.0.113.50';
 
 let caseDir: string;
 let cleanup: () => void;
@@ -92,6 +102,9 @@ beforeAll(async () => {
     writeInput(caseDir, snapshotName('pods', snap), kubeList(pods));
     writeInput(caseDir, snapshotName('serviceaccounts', snap), kubeList(sas));
   }
+  writeInput(caseDir, snapshotName('nodes', '2026-10-20T10:00:00Z'), kubeList(nodes));
+  writeInput(caseDir, snapshotName('pods', '2026-10-20T10:00:00Z'), kubeList(pods.slice(0, 2)));
+  writeInput(caseDir, snapshotName('serviceaccounts', '2026-10-20T10:00:00Z'), kubeList(sas));
   const ref = (p: typeof API1) => ({ namespace: p.ns, name: p.name, uid: p.uid });
   const conn = (p: typeof API1, time: string, daddr: string) => tgConnect({ time: at(time, -0.3), node: p.node, saddr: p.ip, daddr, dport: 443, pod: ref(p) });
   writeInput(
@@ -191,9 +204,19 @@ beforeAll(async () => {
       ip: CART.ip,
       vpce: 'vpce-0s3',
     }),
+    ctEvent({ id: EV.outWriter, time: '2026-10-20T09:50:00Z', source: 's3.amazonaws.com', name: 'ListBuckets', identity: writer, ip: OUTSIDE }),
+    ctEvent({
+      id: EV.outTarget,
+      time: '2026-10-20T10:05:00Z',
+      source: 's3.amazonaws.com',
+      name: 'ListBuckets',
+      identity: session('data-reader', piSession, KEY.target, '2026-10-20T09:30:01Z'),
+      ip: OUTSIDE,
+    }),
   ];
   writeInput(caseDir, ctLogKey('2026-10-20T09:45:00Z', 'rolechain0001'), ctLogFile(records));
   await ingestAndCorrelate(caseDir);
+  await checkCase(caseDir, () => {}, createClock(AS_OF));
 }, 120_000);
 
 afterAll(() => cleanup?.());
@@ -253,5 +276,28 @@ describe('role chaining', () => {
   it('the SQL assertions on chains and on decided rows hold here', async () => {
     const files = ['attributions__chain_weakest_link.sql', 'attributions__strong_cites_evidence.sql', 'attributions__named_pod_is_candidate.sql', 'keys__attributions.sql'];
     expect(await assertionFailures(caseDir, files)).toEqual({});
+  });
+});
+
+describe('credentials used outside their pod', () => {
+  it('credential_misuse: each outside call with the key, its pod and why it is the pod\'s, and whether the pod was gone', async () => {
+    const r = await query(caseDir, `select event_id, access_key_id, owned_by, pod_uid, source_ip, pod_gone from credential_misuse order by event_id`);
+    expect(r).toEqual([
+      { event_id: EV.outWriter, access_key_id: KEY.writer, owned_by: 'issued-to-pod', pod_uid: API1.uid, source_ip: OUTSIDE, pod_gone: false },
+      { event_id: EV.outTarget, access_key_id: KEY.target, owned_by: 'issued-to-pod', pod_uid: CART.uid, source_ip: OUTSIDE, pod_gone: true },
+    ]);
+  });
+
+  it('validation.json lists each misused credential under the credential-misuse check', () => {
+    const v = JSON.parse(readFileSync(path.join(caseDir, 'validation.json'), 'utf8')) as { checks: { id: string; status: string; findings: { finding_id: string; kind: string; message: string }[] }[] };
+    const c = v.checks.find((x) => x.id === 'credential-misuse')!;
+    expect(c.status).toBe('gap');
+    expect(c.findings.map((f) => [f.finding_id, f.kind])).toEqual([
+      [`credential-misuse:${KEY.writer}`, 'credential-used-outside'],
+      [`credential-misuse:${KEY.target}`, 'credential-used-outside'],
+    ]);
+    expect(c.findings[0]!.message).toContain(`used from outside the cluster (${OUTSIDE})`);
+    expect(c.findings[0]!.message).not.toContain('after the pod was gone');
+    expect(c.findings[1]!.message).toContain('after the pod was gone');
   });
 });
