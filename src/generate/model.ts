@@ -301,6 +301,8 @@ export interface Cred {
   creationNs: Ns | null;
   user: IamUser | null;
   node: Node | null;
+  /** A chained session (AssumeRole called with another key): that parent key. */
+  parentKeyId?: string;
 }
 
 export interface Human {
