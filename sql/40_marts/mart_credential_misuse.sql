@@ -34,7 +34,7 @@ chains as (
 ),
 
 lifecycle as (
-    select pod_uid, any_value(namespace) as namespace, any_value(name) as name, any_value(service_account) as service_account,
+    select pod_uid, min(namespace) as namespace, min(name) as name, min(service_account) as service_account,
         max(coalesce(valid_to, '9999-12-31'::TIMESTAMP)) as last_at
     from pod_lifecycle
     group by pod_uid

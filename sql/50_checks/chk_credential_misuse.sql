@@ -14,7 +14,7 @@ misuse as (
 per_key as (
     select
         coalesce(access_key_id, credential) as key_id,
-        any_value(credential) as credential,
+        arg_min(credential, (ts, event_id)) as credential,
         arg_min(owned_by, (ts, event_id)) as owned_by,
         arg_min(pod_uid, (ts, event_id)) as pod_uid,
         arg_min(owner_pod_name, (ts, event_id)) as pod_name,
@@ -22,7 +22,7 @@ per_key as (
         arg_min(owner_service_account, (ts, event_id)) as service_account,
         arg_min(owner_node_name, (ts, event_id)) as node_name,
         bool_or(pod_gone) as pod_gone,
-        any_value(pod_ended_at) as pod_ended_at,
+        max(pod_ended_at) as pod_ended_at,
         list_sort(list_distinct(list(source_ip))) as addresses,
         list(event_id order by ts, event_id) as event_ids,
         list_sort(list_distinct(list(split_part(event_source, '.', 1) || ':' || event_name))) as calls,
