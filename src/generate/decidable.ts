@@ -72,12 +72,14 @@ export function markDecidable(w: World): void {
     if (c.issuedKey && c.taggedPod && c.logged) taggedKeys.set(c.issuedKey, c.taggedPod);
     if (c.issuedKey) issuedBy.set(c.issuedKey, c);
   }
-  /** The first key of a chain: walk back while the key was issued by a call made with another key. */
+  // a chain is STS's: a key IAM created (CreateAccessKey) is a long-term key of its own
+  const STS = 'sts.amazonaws.com';
+  /** The first key of a chain: walk back while the key was issued by an STS call made with another key. */
   const rootKey = (k: string): string => {
     let key = k;
     for (let i = 0; i < 8; i++) {
       const iss = issuedBy.get(key);
-      if (!iss || !iss.keyId || iss.keyId === key) break;
+      if (!iss || !iss.keyId || iss.keyId === key || iss.service !== STS) break;
       key = iss.keyId;
     }
     return key;
@@ -88,7 +90,7 @@ export function markDecidable(w: World): void {
     let key = k;
     for (let i = 0; i < 8; i++) {
       const iss = issuedBy.get(key);
-      if (!iss || !iss.keyId || iss.keyId === key) break;
+      if (!iss || !iss.keyId || iss.keyId === key || iss.service !== STS) break;
       out.push(iss);
       key = iss.keyId;
     }
