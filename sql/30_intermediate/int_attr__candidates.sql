@@ -14,6 +14,10 @@
 -- own_fact_id: the egress fact that explained a public source (int_net__egress_facts).
 -- source_outside: the source is a public address no egress fact explains: no exit of the cluster
 -- leads there, a relay's included.
+-- imds_access (node-role calls): host (the host or a host-network agent: they use the role all
+-- day), read (it reached the metadata service's credentials within the key's validity: a connect to
+-- it, or a command line naming the credentials path), unseen (its node's sensor has a 10-minute
+-- stretch without events in that time: the read may be missing), none (ruled out).
 create or replace view int_attr__candidates as
 
 with
@@ -47,6 +51,10 @@ coverage as (
     select * from int_runtime__node_coverage
 ),
 
+imds_readers as (
+    select * from int_cloud__imds_readers
+),
+
 pod_ips as (
     -- one row per pod interval and address: the address join below stays an equality join
     select pod_uid, interval_no, unnest(pod_ips) as ip from lifecycle
@@ -75,8 +83,10 @@ irsa_candidates as (
 ),
 
 node_role_candidates as (
+    -- the node's host-network agents use the role all day (the host); its other pods are candidates
+    -- when they reached the metadata service's credentials within the key's validity
     select e.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        'node-role-node' as origin
+        case when a.host_network then 'node-role-host-agent' else 'node-role-node' end as origin
     from events as e
     inner join lifecycle as a
         on a.node_name = e.subject_node_name
@@ -268,11 +278,37 @@ related as (
         case
             when e.aws_invoked then 'aws-service'
             when e.source_ip is null then 'unknown-source'
-            when e.source_is_private and list_contains(c.pod_ips, e.source_ip) then 'pod-ip'
+            -- a host-network pod's IP is its node's: shared with the host and its other agents
+            when e.source_is_private and not c.host_network and list_contains(c.pod_ips, e.source_ip) then 'pod-ip'
             when e.source_is_private and list_contains(coalesce(ni.node_ips, []::VARCHAR[]), e.source_ip) then 'node-ip'
             when h.pod_uid is not null then 'egress-nat'
         end as own_relation,
-        h.fact_id as own_fact_id
+        h.fact_id as own_fact_id,
+        -- node role: whether the candidate reached the metadata service's credentials within the
+        -- key's validity (from the session's creation, else 6 h, to the call); a host-network
+        -- agent or the host needs not (they use the role all day)
+        case
+            when e.path <> 'node-role' then null
+            when c.pod_uid like 'host:%' or c.host_network then 'host'
+            when exists (
+                select 1 from imds_readers as i
+                where i.pod_uid = c.pod_uid
+                    and i.ref_ts between coalesce(e.session_created_at, e.ts - interval 6 hours) - to_seconds(e.tolerance_seconds)
+                        and e.ts + to_seconds(e.tolerance_seconds)
+            ) then 'read'
+            when not exists (
+                -- the node's sensor may have missed the read: a 10-minute stretch without events
+                select 1 from (
+                    select count(distinct epoch(v.minute)::BIGINT // 600) as seen,
+                        (epoch(e.ts)::BIGINT // 600) - (epoch(coalesce(e.session_created_at, e.ts - interval 6 hours))::BIGINT // 600) + 1 as needed
+                    from coverage as v
+                    where v.node_name = c.node_name
+                        and v.minute between date_trunc('minute', coalesce(e.session_created_at, e.ts - interval 6 hours)) and e.ts
+                ) as k
+                where k.seen >= k.needed
+            ) then 'unseen'
+            else 'none'
+        end as imds_access
     from deduplicated as c
     inner join events as e on e.event_id = c.event_id
     left join candidate_node_ips as ni on ni.event_id = c.event_id and ni.pod_uid = c.pod_uid

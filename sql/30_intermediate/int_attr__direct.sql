@@ -25,6 +25,9 @@
 --                      at that moment (whatever elimination left), its address, a relay or a
 --                      declared or collected egress fact explains the source (a learned one alone
 --                      never decides), and inventory snapshots bracket the call
+--   node-role-host     unattributed: a node-role call when no pod of the node reached the metadata
+--                      service's credentials within the key's validity (only the host and its
+--                      host-network agents remain) and no runtime connect names one of those
 -- otherwise ambiguous (the candidates listed) or unattributed (the reason says what is missing).
 -- basis names the evidence that decided: key-chain | source-address | runtime | relay | keepalive
 -- | single-pod (int_attr__rules holds each rule's version).
@@ -96,6 +99,7 @@ per_event as (
         arg_max(s.pod_uid, s.ip_relation <> 'none' and s.range_evidence) as range_uid,
         list_sort(list_distinct(list(s.node_name) filter (where s.ip_relation <> 'none' and not s.any_connect and not s.observable))) as blind_nodes,
         count(s.pod_uid) filter (where s.ip_relation in ('relay-hop', 'unexplained-connect')) as n_relay_doubt,
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.imds_access in ('read', 'unseen')) as n_imds_pods,
         bool_or(s.pod_uid = e.pi_pod_uid and s.explained) as pi_explained,
         bool_or(s.pod_uid = e.pi_pod_uid and s.ip_relation <> 'none') as pi_kept
     from events as e
@@ -146,6 +150,7 @@ decided as (
                 case when range_uid like 'host:%' then 'host-range' else 'range' end
             when n_any = 0 and n_recent = 1 and n_decisive_recent = 1 and n_blind = 0 then
                 case when recent_uid like 'host:%' then 'host-recent' else 'keepalive' end
+            when path = 'node-role' and subject_node_name is not null and n_imds_pods = 0 then 'node-host'
             when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods = 1 and sa_pod_explained and inventory_brackets then 'single'
             when n_kept_pods = 0 then 'only-host'
             else 'open'
@@ -185,6 +190,7 @@ final as (
             when 'range' then path || '-aws-range-connect'
             when 'host' then 'host-process-connect'
             when 'host-range' then 'host-process-connect'
+            when 'node-host' then 'node-role-host'
             when 'host-recent' then 'host-process-connect'
             when 'single' then path || '-single-pod'
             when 'only-host' then 'no-candidate'
@@ -240,6 +246,10 @@ final as (
             when 'host-range' then
                 'made by a host process of node ' || substr(range_uid, 6) || ' (its connect to an AWS address through the NAT), not by a pod'
             when 'only-host' then 'only host processes could have made the call, and none connected in the window'
+            when 'node-host' then
+                'no pod of node ' || subject_node_name || ' reached the instance metadata service''s credentials since the key was issued'
+                || coalesce(' (' || strftime(session_created_at, '%Y-%m-%dT%H:%M:%SZ') || ')', '')
+                || ': the host or its host-network agents (kubelet, CNI, the Pod Identity agent) made it'
             when 'open' then
                 case
                     when n_any > 1 then n_any || ' candidates connected to ' || event_source || ' in the window (directly or through a relay)'

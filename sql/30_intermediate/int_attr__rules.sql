@@ -19,7 +19,9 @@ select * from (
         ('single-pod', 2, 'strong', 'exactly one pod of the service account existed, its egress or a relay explains the source, inventory brackets the call'),
         ('session-carry', 2, 'strong', 'the key was issued by a call decided to pod P, whose egress still explains this call''s source'),
         ('key-carry', 2, 'strong', 'every decided call with the key names pod P, whose egress still explains this call''s source'),
+        ('role-chain', 1, 'strong', 'a chained key''s call the key chain names pod P for, with a link of the chain decided strong: never more certain than its weakest link'),
         ('aws-service-inherit', 1, 'inherited', 'a call AWS made on the session''s behalf takes its triggering call''s decision'),
+        ('node-role-host', 1, 'unattributed', 'node role: no pod of the node reached the metadata service''s credentials within the key''s validity; the host or its host-network agents made it'),
         ('host-process-connect', 2, 'unattributed', 'a host process, not a pod, connected for the call'),
         ('ambiguous-candidates', 2, 'ambiguous', 'every remaining candidate listed'),
         ('no-candidate', 2, 'unattributed', 'no candidate remains')

@@ -9,7 +9,10 @@
 --                 connected out in the window (a relay, perhaps towards another exit)
 --   unexplained-connect  its egress does not explain it, but it connected to the call's service in
 --                 the window (a NAT instance in the cluster routes without a connect of its own)
---   none          ruled out: its node was observed, and it made none of the connects above; or
+--   none          ruled out: a node-role call's pod that did not reach the metadata service's
+--                 credentials within the key's validity, its node observed all along
+--                 (int_attr__candidates, imds_access); or its node was observed, and it made none
+--                 of the connects above; or
 --                 the source is a public address no egress fact explains (no exit of the cluster,
 --                 a relay's included, leads there: what is not seen cannot have used one either)
 -- Elimination is a negative inference: only 'none' rules a candidate out.
@@ -72,6 +75,7 @@ related as (
     select
         *,
         case
+            when imds_access = 'none' then 'none'
             when own_relation is not null then own_relation
             when chain_possible_any then 'relay'
             when source_outside then 'none'

@@ -21,6 +21,7 @@ final as (
         access_key_id,
         session_name,
         session_issuer_arn,
+        session_created_at,
         web_identity_subject,
         ec2_role_delivery,
         invoked_by,

@@ -88,8 +88,11 @@ own_decided_by as (
                 end,
                 'cloud': list_sort(list_distinct(list_concat(
                     d.carried_from,
-                    -- the call that carried the tag: the key's issuing call, or this call itself
-                    case when d.basis = 'key-chain' then [coalesce(e.issuing_event_id, e.event_id)] else []::VARCHAR[] end
+                    -- the call that carried the tag: the key's issuing call (a chained key's: its
+                    -- root's), or this call itself
+                    case when d.basis = 'key-chain' then [coalesce(e.chain_root_issuing_event_id, e.issuing_event_id, e.event_id)] else []::VARCHAR[] end,
+                    -- a chained key: the issuing calls of its chain's links
+                    e.chain_event_ids
                 )))
             }
         end as decided_by
@@ -189,7 +192,7 @@ final as (
         coalesce(l.candidates, '[]'::JSON) as candidates,
         coalesce(l.candidate_count, 0) as candidate_count,
         to_json({
-            'cloud': list_sort(list_distinct(list_concat([e.event_id], d.carried_from,
+            'cloud': list_sort(list_distinct(list_concat([e.event_id], d.carried_from, e.chain_event_ids,
                 case when e.issuing_event_id is not null and e.issuing_event_id <> e.event_id then [e.issuing_event_id] else []::VARCHAR[] end))),
             'runtime': list_sort(list_distinct(list_concat(coalesce(l.runtime_rows, []::VARCHAR[]), coalesce(db.decided_by.runtime, []::VARCHAR[])))),
             'audit': []::VARCHAR[],

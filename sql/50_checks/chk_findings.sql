@@ -13,6 +13,7 @@ unioned as (
     union all select * from chk_identity_bindings
     union all select * from chk_sensor_coverage
     union all select * from chk_egress
+    union all select * from chk_credential_misuse
     union all select * from chk_rejects
     union all select * from chk_runtime_enrichment
     union all select * from chk_sensor_deployment

@@ -9,6 +9,7 @@ export const CHECKS: { id: string; title: string }[] = [
   { id: 'sensor-coverage', title: 'Sensor coverage: every node has runtime events for the time it existed' },
   { id: 'runtime-enrichment', title: 'Runtime enrichment: per node and sensor, the share of exec and connect events of pods with a pod UID, a service account and an image digest' },
   { id: 'egress', title: 'Egress facts: what sits behind each public address, declared, collected and learned side by side; calls from addresses none explains' },
+  { id: 'credential-misuse', title: 'Credential misuse: cloud credentials of a pod, a service account or a node used from outside the cluster (credential_misuse), per credential' },
   { id: 'rejects', title: 'Rejected records: counts per file and reason, first locations' },
 ];
 

@@ -48,6 +48,8 @@ export interface EvalRow {
   kube: ReturnType<typeof scoreKube>;
   gaps: GapScore | null;
   report: ReportScore;
+  /** Calls made from outside with a key replayed after its pod was gone, and those credential_misuse lists. */
+  misuse: { replayed: number; listed: number };
   seconds: number;
   failures: string[];
 }
@@ -70,6 +72,7 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   let kube: KubeAttributionRow[];
   let landedAuditIds = new Set<string>();
   let findings: ReportFindingRow[];
+  let misuseIds = new Set<string>();
   try {
     attributions = (await store.rows(`select event_id, confidence, pod_uid, candidates::VARCHAR as candidates from attributions`)).map((r) => ({
       event_id: String(r['event_id']),
@@ -78,6 +81,7 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
       candidates: JSON.parse(String(r['candidates'])) as { pod_uid: string }[],
     }));
     kube = (await store.rows(`select audit_id, pod_uid, off_pod from kube_attributions`)) as unknown as KubeAttributionRow[];
+    misuseIds = new Set((await store.rows(`select event_id from credential_misuse`)).map((r) => String(r['event_id'])));
     landedAuditIds = new Set((await store.rows(`select distinct audit_id from kube_audit_events`)).map((r) => String(r['audit_id'])));
     findings = (await store.rows(`select rank, actor_kind, actor_id, named from rpt_findings order by rank`)).map((r) => ({
       rank: Number(r['rank']),
@@ -103,7 +107,9 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   if (gaps) failures.push(...gaps.failures);
   const report = scoreReport(truth.incidents, findings);
   failures.push(...report.failures);
-  return { scenario, seed, cloud, kube: kubeScore, gaps, report, seconds: (performance.now() - t0) / 1000, failures };
+  const replayed = truth.cloud_events.filter((e) => e.why_not_pod === 'replayed-outside' && e.logged);
+  const misuse = { replayed: replayed.length, listed: replayed.filter((e) => misuseIds.has(e.event_id)).length };
+  return { scenario, seed, cloud, kube: kubeScore, gaps, report, misuse, seconds: (performance.now() - t0) / 1000, failures };
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
@@ -160,7 +166,13 @@ export function formatRecallBreakdown(rows: EvalRow[]): string[] {
       .map(([k, v]) => `${k} ${v.decidable === 0 ? '-' : (v.recalled / v.decidable).toFixed(3)} (${v.recalled}/${v.decidable})`)
       .join(', ')}`,
   ];
-  return [...lines('recall of decidable calls by path', sum((r) => r.cloud.byPath)), ...lines('recall of decidable calls by property', sum((r) => r.cloud.byProperty))];
+  const replayed = rows.reduce((n, r) => n + r.misuse.replayed, 0);
+  const listed = rows.reduce((n, r) => n + r.misuse.listed, 0);
+  return [
+    ...lines('recall of decidable calls by path', sum((r) => r.cloud.byPath)),
+    ...lines('recall of decidable calls by property', sum((r) => r.cloud.byProperty)),
+    `credential_misuse: calls replayed from outside after their pod was gone, listed ${listed}/${replayed}`,
+  ];
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import { Rng } from './prng.js';
 import type { World } from './world.js';
 import { uuid } from './ids.js';
 import { IMDS_IP, connect, exit, spawn } from './runtime/actions.js';
+import { chainedCred } from './properties/chained-roles.js';
 import { runtimeEventsPerMin } from './profiles.js';
 import { alive, credFor, pathOf } from './lifecycle.js';
 import { awsCall } from './cloud/aws-call.js';
@@ -166,8 +167,22 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
   }
   for (const use of prof.aws) {
     poisson(state, `aws:${use.api}:${use.params['bucket'] ?? ''}`, use.perMin * w.scale, start, end, (t) => {
-      const cred = credFor(w, pod, t);
+      const own = credFor(w, pod, t);
+      if (!own) return;
+      if (own.kind === 'node-role' && pod.state.imdsKey !== own.keyId) {
+        // the SDK fetches the instance role's current key from IMDS (token, then credentials), then calls
+        pod.state.imdsKey = own.keyId;
+        if (w.runtime.hasSensor(pod.node)) {
+          connect(w, main, t, IMDS_IP, 80, 'imds');
+          connect(w, main, t + ms(3 + pod.rng.int(5)), IMDS_IP, 80, 'imds');
+        }
+        t += ms(20);
+      }
+      // a workload that chains into a role of its own assumes it with its key first (when due)
+      const chain = chainedCred(w, pod, own, t, { kind: 'proc', proc: main, fresh: true });
+      const cred = chain.cred;
       if (!cred) return;
+      if (chain.at !== t) t = chain.at + ms(5);
       // A kept-alive connection exists only if this pod reached the same service within the idle
       // timeout AWS endpoints apply (60 s): a request after a longer pause opens a new one.
       const svcKey = `last:${use.api.split('.')[0] ?? ''}`;

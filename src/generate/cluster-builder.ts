@@ -280,7 +280,7 @@ export class ClusterBuilder {
       deletedNs: o.deletedNs ?? null,
       containers,
       rng: Rng.stream(this.seed, `pod:${uid}`),
-      state: { shim: null, main: null, jti: null, irsa: null, podIdentity: null, next: new Map() },
+      state: { shim: null, main: null, jti: null, irsa: null, podIdentity: null, imdsKey: null, next: new Map() },
     };
     this.cluster.pods.push(pod);
     return pod;

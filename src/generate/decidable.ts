@@ -25,13 +25,18 @@ import { alive } from './lifecycle.js';
  *                     this one came from an address of the same pod;
  *   inherit           AWS made the call on the session's behalf, and the call that triggered it is
  *                     decided.
+ * A call made with a chained key (issued by AssumeRole called with another key) takes the root
+ * key's subject (a Pod Identity tag on the root's issuance names the pod), and is decidable only
+ * when every link of its chain (each AssumeRole that issued a key of the chain) is decidable and
+ * made by the same pod: never more certain than the weakest link (chain-link-undecidable).
  * Undecidable reasons: no-runtime-evidence (a kept-alive connection, no connect written),
  * no-sensor (the pod's node has none), competing-connect, competing-keepalive,
  * candidate-unobserved (another candidate's node has no sensor), not-logged.
  */
 
-const WINDOW_BEFORE = 6_500n * NS_PER_MS;
-const WINDOW_AFTER = 6_000n * NS_PER_MS;
+/** The call's window (the 5 s tolerance, CloudTrail's whole seconds), with half a second more for measured clock offsets. */
+const WINDOW_BEFORE = 7_000n * NS_PER_MS;
+const WINDOW_AFTER = 6_500n * NS_PER_MS;
 const KEEPALIVE = 120_000n * NS_PER_MS;
 
 type Decision = { by: string } | { why: string };
@@ -67,6 +72,30 @@ export function markDecidable(w: World): void {
     if (c.issuedKey && c.taggedPod && c.logged) taggedKeys.set(c.issuedKey, c.taggedPod);
     if (c.issuedKey) issuedBy.set(c.issuedKey, c);
   }
+  // a chain is STS's: a key IAM created (CreateAccessKey) is a long-term key of its own
+  const STS = 'sts.amazonaws.com';
+  /** The first key of a chain: walk back while the key was issued by an STS call made with another key. */
+  const rootKey = (k: string): string => {
+    let key = k;
+    for (let i = 0; i < 8; i++) {
+      const iss = issuedBy.get(key);
+      if (!iss || !iss.keyId || iss.keyId === key || iss.service !== STS) break;
+      key = iss.keyId;
+    }
+    return key;
+  };
+  /** The issuing calls of a chained key's links, from the key back to its root. */
+  const linksOf = (k: string): CallRec[] => {
+    const out: CallRec[] = [];
+    let key = k;
+    for (let i = 0; i < 8; i++) {
+      const iss = issuedBy.get(key);
+      if (!iss || !iss.keyId || iss.keyId === key || iss.service !== STS) break;
+      out.push(iss);
+      key = iss.keyId;
+    }
+    return out;
+  };
   const callsOfKey = new Map<string, CallRec[]>();
   for (const c of L.calls) {
     if (!c.keyId) continue;
@@ -112,7 +141,7 @@ export function markDecidable(w: World): void {
   function direct(c: CallRec, t: CloudTruth): Decision {
     const p = podBy.get(c.madeBy ?? '');
     if (!p) return { why: 'not-a-pod' };
-    const tagged = c.keyId ? taggedKeys.get(c.keyId) : undefined;
+    const tagged = c.keyId ? taggedKeys.get(rootKey(c.keyId)) : undefined;
     if (tagged === p.uid && fits(c, p)) return { by: 'pod-identity-tag' };
     if (c.source === p.ip && !p.workload.hostNetwork && !c.relayPodUid && !relayPods.has(p.uid)) return { by: 'source-ip' };
     const cands = candidates(c, t, p);
@@ -169,12 +198,24 @@ export function markDecidable(w: World): void {
     decisions.set(c.eventId, t.logged ? { by: 'pod-identity-tag' } : { why: 'not-logged' });
   }
 
+  // the weakest link: a chained call stays decided only when every link is decided, by the same pod
+  const chainOrder = [...L.calls].sort((a, b) => (a.t < b.t ? -1 : a.t > b.t ? 1 : 0));
+  for (const c of chainOrder) {
+    const d = decisions.get(c.eventId);
+    if (!d || !('by' in d) || !c.keyId) continue;
+    const links = linksOf(c.keyId).filter((l) => l.eventId !== c.eventId);
+    if (links.length === 0) continue;
+    const ok = links.every((l) => l.madeBy === c.madeBy && (decisions.get(l.eventId) as { by?: string } | undefined)?.by);
+    if (!ok) decisions.set(c.eventId, { why: 'chain-link-undecidable' });
+  }
+
   const callBy = new Map(L.calls.map((c) => [c.eventId, c]));
   for (const t of w.truth.cloudEvents()) {
     const c = callBy.get(t.event_id);
     const props: string[] = [];
     if (t.relay_pod_uid) props.push('relay');
     if (c && rangeMode && c.throughNat && !c.relayPodUid) props.push('nat-public');
+    if (c && c.keyId && linksOf(c.keyId).some((l) => l.eventId !== c.eventId)) props.push('chained-role');
     t.properties = props.length > 0 ? props : ['plain'];
     const d = decisions.get(t.event_id);
     if (!t.made_by_pod_uid || !d) {

@@ -265,6 +265,8 @@ export interface PodState {
   jti: string | null;
   irsa: Cred | null;
   podIdentity: Cred | null;
+  /** The node-role key this pod's SDK last fetched from the instance metadata service. */
+  imdsKey: string | null;
   next: Map<string, Ns>;
 }
 
@@ -299,6 +301,8 @@ export interface Cred {
   creationNs: Ns | null;
   user: IamUser | null;
   node: Node | null;
+  /** A chained session (AssumeRole called with another key): that parent key. */
+  parentKeyId?: string;
 }
 
 export interface Human {

@@ -15,7 +15,8 @@ export type WhyNotPod =
   | 'human-outside-cluster'
   | 'external-attacker'
   | 'aws-service'
-  | 'node-host-process';
+  | 'node-host-process'
+  | 'replayed-outside';
 
 export interface CloudTruth {
   event_id: string;

@@ -20,6 +20,8 @@ interface CloudTruth {
   undecidable_why: string | null;
   properties: string[];
   via: string | null;
+  why_not_pod: string | null;
+  path: string;
 }
 
 const t = tempDir('podtrail-decidable-');
@@ -32,7 +34,7 @@ function truth(scenario: string): CloudTruth[] {
 }
 
 const BY = ['pod-identity-tag', 'source-ip', 'runtime-connect', 'relay-connect', 'aws-range-connect', 'single-pod', 'carry', 'inherit'];
-const WHY = ['no-runtime-evidence', 'no-sensor', 'competing-connect', 'competing-keepalive', 'candidate-unobserved', 'not-logged', 'no-trigger', 'not-a-pod'];
+const WHY = ['no-runtime-evidence', 'no-sensor', 'competing-connect', 'competing-keepalive', 'candidate-unobserved', 'not-logged', 'no-trigger', 'not-a-pod', 'chain-link-undecidable'];
 
 describe.each(['relay-egress', 'nat-public', 'mixed'])('%s', (scenario) => {
   const events = truth(scenario);
@@ -66,6 +68,13 @@ describe.each(['relay-egress', 'nat-public', 'mixed'])('%s', (scenario) => {
     }
     if (scenario === 'nat-public') expect(events.some((e) => e.properties.includes('nat-public'))).toBe(true);
     if (scenario === 'mixed') expect(events.every((e) => !e.properties.includes('relay'))).toBe(true);
+  });
+
+  it.runIf(scenario === 'mixed')('replays the keys of pods gone from outside (no pod made those calls), and chains roles', () => {
+    const replayed = events.filter((e) => e.why_not_pod === 'replayed-outside');
+    expect(replayed.length).toBeGreaterThanOrEqual(2);
+    for (const e of replayed) expect([e.made_by_pod_uid, e.decidable]).toEqual([null, null]);
+    for (const e of events.filter((x) => x.properties.includes('chained-role'))) expect(['irsa', 'node-role', 'pod-identity']).toContain(e.path);
   });
 
   it.runIf(scenario === 'mixed')('leaves undecidable the calls of the pods on the node without a sensor', () => {

@@ -81,11 +81,11 @@ export function at(iso: string, seconds: number): string {
 
 export const identity = {
   /** An assumed-role session (IRSA, Pod Identity, node role, ...). */
-  assumedRole(o: { role: string; session: string; key: string; webIdentity?: boolean; ec2RoleDelivery?: string; invokedBy?: string }): Obj {
+  assumedRole(o: { role: string; session: string; key: string; webIdentity?: boolean; ec2RoleDelivery?: string; invokedBy?: string; created?: string }): Obj {
     const roleArn = `arn:aws:iam::${ACCOUNT}:role/${o.role}`;
     const sessionContext: Obj = {
       sessionIssuer: { type: 'Role', principalId: 'AROAEXAMPLEROLEID0001', arn: roleArn, accountId: ACCOUNT, userName: o.role },
-      attributes: { creationDate: '2026-10-20T08:00:00Z', mfaAuthenticated: 'false' },
+      attributes: { creationDate: o.created ?? '2026-10-20T08:00:00Z', mfaAuthenticated: 'false' },
     };
     if (o.webIdentity) {
       sessionContext['webIdFederationData'] = { federatedProvider: `arn:aws:iam::${ACCOUNT}:oidc-provider/oidc.eks.${REGION}.amazonaws.com/id/EXAMPLE0CLUSTER`, attributes: {} };
@@ -265,10 +265,10 @@ export function tgConnect(o: { time: string; node: string; saddr: string; daddr:
 }
 
 /** A process_exec (a host process when pod is omitted). */
-export function tgExec(o: { time: string; node: string; pod?: PodRef; pid?: number }): string {
+export function tgExec(o: { time: string; node: string; pod?: PodRef; pid?: number; binary?: string; args?: string }): string {
   const pid = o.pid ?? 2000 + (Date.parse(o.time) % 1000);
   return JSON.stringify({
-    process_exec: { process: tgProcess({ node: o.node, pid, time: o.time, binary: '/bin/sh', args: '-c true', pod: o.pod }) },
+    process_exec: { process: tgProcess({ node: o.node, pid, time: o.time, binary: o.binary ?? '/bin/sh', args: o.args ?? '-c true', pod: o.pod }) },
     node_name: o.node,
     time: o.time,
   });

@@ -15,9 +15,9 @@ export function userIdentity(account: Account, cred: Cred, invokedBy: string | n
     ui = { type: 'IAMUser', principalId: cred.user.id, arn: cred.user.arn, accountId: account.id, accessKeyId: cred.keyId, userName: cred.user.name };
   } else if (cred.role && cred.session) {
     const ctx: Record<string, unknown> = { sessionIssuer: sessionIssuer(account, cred.role) };
-    if (cred.kind === 'irsa') ctx['webIdFederationData'] = { federatedProvider: account.oidcProviderArn, attributes: {} };
+    if (cred.kind === 'irsa' && !cred.parentKeyId) ctx['webIdFederationData'] = { federatedProvider: account.oidcProviderArn, attributes: {} };
     ctx['attributes'] = { creationDate: isoSeconds(cred.creationNs ?? 0n), mfaAuthenticated: 'false' };
-    if (cred.kind === 'node-role') ctx['ec2RoleDelivery'] = '2.0';
+    if (cred.kind === 'node-role' && !cred.parentKeyId) ctx['ec2RoleDelivery'] = '2.0';
     ui = {
       type: 'AssumedRole',
       principalId: `${cred.role.id}:${cred.session}`,

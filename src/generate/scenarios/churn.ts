@@ -2,7 +2,8 @@ import type { Node } from '../model.js';
 import type { ScenarioSpec } from '../world.js';
 import { buildBase } from '../base-cluster.js';
 import { churn } from '../plays/churn.js';
-import { SPAN, at } from './day.js';
+import { ATTACKER_IPS, SPAN, at } from './day.js';
+import { replayOutside } from '../properties/replay-outside.js';
 import { FIVE_NODES, assemble } from './layout.js';
 
 export const description =
@@ -13,11 +14,13 @@ export function build(seed: number): ScenarioSpec {
   const n = base.nodes as [Node, Node, Node, Node, Node];
   const t0 = at('09:12:00');
   const play = churn(base, { t0, nodes: [n[1], n[4], n[0], n[2]] });
+  // property: the keys of pods gone by then are replayed from outside
+  const replay = replayOutside(base, { at: at('09:47:30'), ip: ATTACKER_IPS[0] as string });
   return assemble(
     {
       name: 'churn',
       base,
-      plays: [play],
+      plays: [play, replay],
       namespaces: ['storefront'],
       firstActivity: t0,
       lookup: { from: at('08:45:00'), to: at('09:35:00') },

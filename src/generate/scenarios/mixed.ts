@@ -9,6 +9,8 @@ import { staticKeysNat } from '../plays/static-keys-nat.js';
 import { churn } from '../plays/churn.js';
 import { ATTACKER_IPS, SPAN, at } from './day.js';
 import { assemble } from './layout.js';
+import { chainRoles } from '../properties/chained-roles.js';
+import { replayOutside } from '../properties/replay-outside.js';
 
 export const description =
   'All five incidents in one twelve-node cluster with every gap (audit silence and retention, a node without sensor, a node 40 s ahead, a missing CloudTrail hour, no data events) and malformed records; meant for scale runs.';
@@ -40,6 +42,9 @@ export function build(seed: number): ScenarioSpec {
     // Last: it fills its busy node up to 30 pods.
     imdsNodeRole(base, { t0: at('09:15:41'), busy: node(5), others: [node(2), node(6)], attackerIp: ATTACKER_IPS[2] as string }),
   ];
+  // properties: chained roles (IRSA and node role), and keys of pods gone replayed from outside
+  chainRoles(base, seed, ['orders-worker', 'legacy-metrics']);
+  plays.push(replayOutside(base, { at: at('09:50:00'), ip: ATTACKER_IPS[2] as string }));
   return assemble(
     {
       name: 'mixed',
