@@ -14,7 +14,7 @@
  */
 import { it } from 'vitest';
 import http from 'node:http';
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -89,6 +89,16 @@ function span(rs: Obj[]): number {
   return Math.max(...rs.map((x) => Date.parse(x.responded_at))) - Math.min(...rs.map((x) => Date.parse(x.requested_at)));
 }
 
+/** The disk settled before a timed phase: no write-back of the previous phase's files billed to the next. */
+function settle(): void {
+  execFileSync('sync');
+}
+
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
 const rows: string[] = [];
 const notes: string[] = [];
 const WINDOW = { from: '2026-10-20T07:00:00Z', to: '2026-10-20T09:10:00Z' };
@@ -120,8 +130,10 @@ it('trail files against a plain download of the same bytes', async () => {
   const bytes = objects.reduce((n, o) => n + o.bytes, 0);
   const plainUrl = new URL(remote.plainUrl);
   // plain: GETs of the same bytes from the same remote process, CONCURRENCY at a time, into files
-  const download = async (round: number, sync: boolean): Promise<number> => {
+  const download = async (round: number, sync: boolean): Promise<{ ms: number; cpuMs: number }> => {
+    settle();
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let next = 0;
     await Promise.all(
@@ -148,11 +160,14 @@ it('trail files against a plain download of the same bytes', async () => {
       }),
     );
     const ms = performance.now() - t0;
+    const cpuMs = cpuMsSince(cpu0);
     agent.destroy();
-    return ms;
+    return { ms, cpuMs };
   };
   interface Round {
     plainMs: number;
+    plainCpuMs: number;
+    cpuMs: number;
     syncedMs: number;
     ms: number;
     logMs: number;
@@ -164,16 +179,25 @@ it('trail files against a plain download of the same bytes', async () => {
   const rounds: Round[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      const plainMs = await download(round, false);
-      const syncedMs = await download(round, true);
+      const plain = await download(round, false);
+      const synced = await download(round, true);
       const c = collector(remote, WINDOW);
       try {
+        settle();
+        // this process's CPU from the first trail-file fetch to the landing (the trail files, their
+        // digests and the public keys; no listing, no LookupEvents, no ingest)
+        let cpu0: NodeJS.CpuUsage | null = null;
+        let cpuMs = NaN;
+        const log = (line: string): void => {
+          if (cpu0 === null && line.startsWith('fetching ')) cpu0 = process.cpuUsage();
+          else if (cpu0 !== null && Number.isNaN(cpuMs) && line.startsWith('landing ')) cpuMs = cpuMsSince(cpu0);
+        };
         const t1 = performance.now();
-        await c.collect();
+        await c.collect({ log });
         const totalMs = performance.now() - t1;
         const trail = requests(c.caseDir).filter((x) => ['ListObjectsV2', 'GetObject', 'HeadBucket'].includes(x.verb));
         const logGets = trail.filter((x) => x.verb === 'GetObject' && x.path.includes('/CloudTrail/'));
-        rounds.push({ plainMs, syncedMs, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
+        rounds.push({ plainMs: plain.ms, plainCpuMs: plain.cpuMs, cpuMs, syncedMs: synced.ms, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
       } finally {
         c.cleanup();
       }
@@ -187,7 +211,8 @@ it('trail files against a plain download of the same bytes', async () => {
     rows.push(`| the log files' GetObject phase alone | ${m.logGets} objects, ${(m.logBytes / 1e6).toFixed(1)} MB | ${(m.logMs / 1000).toFixed(2)} s | ${(m.logBytes / 1e6 / (m.logMs / 1000)).toFixed(1)} MB/s | ${(m.logMs / m.plainMs).toFixed(2)} x the plain download (rounds: ${spread((r) => r.logMs / r.plainMs)} x) | listing, digests and keys excluded |`);
     rows.push(`| trail files: plain download (HTTP GET into files, ${CONCURRENCY} at a time) | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.plainMs / 1000).toFixed(2)} s | ${(mb / (m.plainMs / 1000)).toFixed(1)} MB/s | baseline (rounds: ${spread((r) => mb / (r.plainMs / 1000), 1)} MB/s) | |`);
     rows.push(`| trail files: plain download, each file fsynced | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.syncedMs / 1000).toFixed(2)} s | ${(mb / (m.syncedMs / 1000)).toFixed(1)} MB/s | podtrail is ${(m.ms / m.syncedMs).toFixed(2)} x this (rounds: ${spread((r) => r.ms / r.syncedMs)} x) | the durability podtrail owes the evidence |`);
-    notes.push(`trail rounds (podtrail / plain, s): ${rounds.map((r) => `${(r.ms / 1000).toFixed(2)}/${(r.plainMs / 1000).toFixed(2)}`).join(', ')}`);
+    rows.push(`| CPU of this process: podtrail's fetch phase / the plain download's | ${mb.toFixed(1)} MB | ${(m.cpuMs / 1000).toFixed(2)} s / ${(m.plainCpuMs / 1000).toFixed(2)} s | ${(m.cpuMs / mb).toFixed(1)} / ${(m.plainCpuMs / mb).toFixed(1)} ms per MB | ${(m.cpuMs / m.plainCpuMs).toFixed(2)} x (rounds: ${spread((r) => r.cpuMs / r.plainCpuMs)} x) | fetch phase: first GetObject to landing, incl. digests and keys |`);
+    notes.push(`trail rounds (podtrail / plain / plain fsynced, s): ${rounds.map((r) => `${(r.ms / 1000).toFixed(2)}/${(r.plainMs / 1000).toFixed(2)}/${(r.syncedMs / 1000).toFixed(2)}`).join(', ')}`);
   } finally {
     t.cleanup();
     const r = await remote.stop();

@@ -8,9 +8,17 @@ import type { HttpExchange } from '../common/exchange.js';
  * sent (never the headers: they carry the signature and the session token), reads the whole
  * response body (a body cut short is an error, not a shorter answer), keeps it in the exchange of
  * the call that runs (AsyncLocalStorage: calls run concurrently) and hands the same bytes to the
- * SDK's parser. With maxAttempts 1 every SDK call is exactly one HTTP exchange.
+ * SDK's parser. With maxAttempts 1 every SDK call is exactly one HTTP exchange. The call's abort
+ * signal (the operator's stop and podtrail's timeout) comes with the exchange, so a call need not
+ * pass per-call options to `send`, and the SDK can reuse the middleware it resolved for the
+ * command (cacheMiddleware: any per-call options make it resolve them again, for every call).
  */
-export const exchangeSlot = new AsyncLocalStorage<HttpExchange>();
+export interface CallSlot {
+  ex: HttpExchange;
+  signal: AbortSignal;
+}
+
+export const exchangeSlot = new AsyncLocalStorage<CallSlot>();
 
 interface SmithyRequest {
   method: string;
@@ -95,7 +103,9 @@ export function captureExchanges(client: { config: { requestHandler: unknown } }
     updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
     httpHandlerConfigs: () => inner.httpHandlerConfigs?.(),
     handle: async (request, options) => {
-      const ex = exchangeSlot.getStore();
+      const slot = exchangeSlot.getStore();
+      const ex = slot?.ex;
+      if (slot && !(options as { abortSignal?: unknown } | undefined)?.abortSignal) options = { ...(options as object | undefined), abortSignal: slot.signal };
       if (ex) {
         ex.method = request.method;
         ex.url = urlOf(request);

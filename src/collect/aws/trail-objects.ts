@@ -76,8 +76,8 @@ async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: Ev
   const input = { Bucket: o.bucket, Key: o.key };
   const region = t.bucket_region ?? '?';
   try {
-    const r = await awsCall(ctx, { service: 's3', operation: 'GetObject', region, resource: `s3://${o.bucket}/${o.key}`, parameters: input }, async (signal) => {
-      const out = await s3For(ctx, t).send(new GetObjectCommand(input), { abortSignal: signal });
+    const r = await awsCall(ctx, { service: 's3', operation: 'GetObject', region, resource: `s3://${o.bucket}/${o.key}`, parameters: input }, async () => {
+      const out = await s3For(ctx, t).send(new GetObjectCommand(input));
       // the bytes are kept by the exchange handler: the SDK's body (the same bytes, through its
       // checksum validation when S3 sent a checksum) is read to its end, not gathered again
       if (out.Body) for await (const _ of out.Body as AsyncIterable<unknown>);
@@ -137,8 +137,8 @@ async function forbiddenWhy(ctx: AwsContext, t: TrailState, o: ObjectTask, e: Re
   let kmsKey: string | null = null;
   let sse: string | null = null;
   try {
-    const h = await awsCall(ctx, { service: 's3', operation: 'HeadObject', region: t.bucket_region ?? '?', resource: `s3://${o.bucket}/${o.key}`, parameters: { Bucket: o.bucket, Key: o.key } }, (signal) =>
-      s3For(ctx, t).send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.key }), { abortSignal: signal }),
+    const h = await awsCall(ctx, { service: 's3', operation: 'HeadObject', region: t.bucket_region ?? '?', resource: `s3://${o.bucket}/${o.key}`, parameters: { Bucket: o.bucket, Key: o.key } }, () =>
+      s3For(ctx, t).send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.key })),
     );
     h.record({ message: 'why GetObject was refused' });
     sse = h.output.ServerSideEncryption ?? null;
