@@ -1,28 +1,85 @@
 /**
- * Benchmark of `podtrail collect aws` against the loopback AWS account (npm run bench:collect):
+ * Benchmark of `podtrail collect aws` against the loopback AWS account (npm run bench:collect).
+ * The account's servers (test/servers/aws, every protocol check kept) and the plain download's bare
+ * HTTP server run in a child process of their own (remote-account.ts), as S3 and CloudTrail are
+ * remote: this process holds only the collector and the plain downloader, so each is billed for
+ * its own work only.
  * 1. LookupEvents throughput at the API's limit: one region, EVENTS events, 2 requests per second
  *    enforced by the server; events per second against the ceiling of 2 pages of 50 a second.
  * 2. Trail files: FILES log files of about SIZE KB each (and their digests) fetched, written,
- *    recorded in custody and checkpointed, against a plain download of the same bytes (HTTP GETs
- *    at the same concurrency into files) from a bare HTTP server in the same run.
+ *    hashed, recorded in custody and checkpointed, against a plain download of the same bytes (HTTP
+ *    GETs at the same concurrency into files, without and with an fsync per file), ROUNDS rounds
+ *    of the three, one after the other; the median round's figures and the spread over rounds.
  * Landing (ingest) is not in either figure: it is ingest's own benchmark. Prints a table.
  */
 import { it } from 'vitest';
 import http from 'node:http';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
-import { startAccount } from '../collect/aws-harness.js';
-import { tempDir } from '../helpers/case.js';
+import { fileURLToPath } from 'node:url';
+import { ACCESS_KEY, CALLER, TEST_RETRY, useTestCredentials } from '../collect/aws-harness.js';
+import { AS_OF, makeCase, tempDir } from '../helpers/case.js';
+import { collectAws, type CollectAwsOptions, type CollectAwsResult } from '../../src/collect/aws/collect-aws.js';
+import { createClock } from '../../src/core/clock.js';
+import type { RemoteStarted, RemoteStopped, StartRemote } from './remote-account.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3000);
 const FILES = Number(process.env['BENCH_FILES'] ?? 240);
 const SIZE_KB = Number(process.env['BENCH_SIZE_KB'] ?? 256);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Remote extends RemoteStarted {
+  stop(): Promise<RemoteStopped>;
+}
+
+/** Starts the remote side (remote-account.ts) in a child process and waits for its URLs. */
+async function startRemote(m: Omit<StartRemote, 'cmd' | 'accessKey' | 'caller'>): Promise<Remote> {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const child: ChildProcess = fork(path.join(here, 'remote-account.ts'), [], { execArgv: ['--import', path.join(here, 'ts-register.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(msg: object): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      child.once('message', (a: { ok: boolean; answer?: T; error?: string }) => (a.ok ? resolve(a.answer!) : reject(new Error(`remote account: ${a.error}`))));
+      child.once('exit', (code) => reject(new Error(`remote account exited (${code})`)));
+      child.send(msg);
+    });
+  const info = await ask<RemoteStarted>({ cmd: 'start', accessKey: ACCESS_KEY, caller: CALLER, ...m });
+  return { ...info, stop: () => ask<RemoteStopped>({ cmd: 'stop' }) };
+}
+
+/** A fresh case over the window, and a collection from the remote account into it. */
+function collector(remote: Remote, window: { from: string; to: string }): { caseDir: string; collect(o?: Partial<CollectAwsOptions>): Promise<CollectAwsResult>; cleanup(): void } {
+  useTestCredentials();
+  const c = makeCase({ ...window, margin: '15m' });
+  return {
+    caseDir: c.caseDir,
+    cleanup: c.cleanup,
+    collect: (x = {}) =>
+      collectAws({
+        caseDir: c.caseDir,
+        profile: null,
+        regions: ['us-east-1'],
+        eventSources: [],
+        trail: `s3://${remote.bucket}`,
+        accounts: [],
+        endpoint: remote.awsUrl,
+        timeoutMs: 30_000,
+        retry: TEST_RETRY,
+        lookupRatePerSecond: 1000,
+        concurrency: CONCURRENCY,
+        operator: 'bench',
+        clock: createClock(AS_OF),
+        now: () => Date.parse('2026-10-21T00:00:00Z'),
+        log: () => {},
+        ...x,
+      }),
+  };
+}
 
 function requests(caseDir: string): Obj[] {
   return readFileSync(path.join(caseDir, 'custody.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Obj).filter((e) => e.object?.kind === 'request').map((e) => e.object);
@@ -32,96 +89,136 @@ function span(rs: Obj[]): number {
   return Math.max(...rs.map((x) => Date.parse(x.responded_at))) - Math.min(...rs.map((x) => Date.parse(x.requested_at)));
 }
 
-const rows: string[] = [];
+/** The disk settled before a timed phase: no write-back of the previous phase's files billed to the next. */
+function settle(): void {
+  execFileSync('sync');
+}
 
-it('LookupEvents at 2 requests per second', async () => {
+function cpuMsSince(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
+}
+
+const rows: string[] = [];
+const notes: string[] = [];
+const WINDOW = { from: '2026-10-20T07:00:00Z', to: '2026-10-20T09:10:00Z' };
+
+it.skipIf(EVENTS === 0)('LookupEvents at 2 requests per second', async () => {
   const perLog = 50;
   const hours = 2;
-  const logsPerHour = Math.ceil(EVENTS / perLog / hours);
-  const a = await startAccount({ lookupTps: 2, trail: { regions: ['us-east-1'], hours, logsPerHour, eventsPerLog: perLog }, window: { from: '2026-10-20T07:00:00Z', to: '2026-10-20T09:10:00Z' } });
+  const remote = await startRemote({ lookupTps: 2, trail: { regions: ['us-east-1'], hours, logsPerHour: Math.ceil(EVENTS / perLog / hours), eventsPerLog: perLog }, sizeKb: 0 });
+  const c = collector(remote, WINDOW);
   try {
     const t0 = performance.now();
-    const r = await a.collect({ regions: ['us-east-1'], trail: null, lookupRatePerSecond: 2 });
+    const r = await c.collect({ trail: null, lookupRatePerSecond: 2 });
     const total = performance.now() - t0;
-    const lookups = requests(a.caseDir).filter((x) => x.verb === 'LookupEvents' && x.outcome === 'ok');
+    const lookups = requests(c.caseDir).filter((x) => x.verb === 'LookupEvents' && x.outcome === 'ok');
     const events = r.steps[0]!.detail.match(/^(\d+) events/)![1]!;
     const ms = span(lookups);
     const rate = Number(events) / (ms / 1000);
-    rows.push(`| LookupEvents, 1 region, 2 requests/s enforced | ${events} events, ${lookups.length} pages | ${(ms / 1000).toFixed(1)} s | ${rate.toFixed(1)} events/s | ${((rate / 100) * 100).toFixed(1)} % of the 100 events/s ceiling | collect incl. landing ${(total / 1000).toFixed(1)} s |`);
+    rows.push(`| LookupEvents, 1 region, 2 requests/s enforced | ${events} events, ${lookups.length} pages | ${(ms / 1000).toFixed(1)} s | ${rate.toFixed(1)} events/s | ${rate.toFixed(1)} % of the 100 events/s ceiling | collect incl. landing ${(total / 1000).toFixed(1)} s |`);
   } finally {
-    await a.cleanup();
+    c.cleanup();
+    await remote.stop();
   }
 });
 
 it('trail files against a plain download of the same bytes', async () => {
-  const a = await startAccount({ trail: { regions: ['us-east-1'], hours: 2, logsPerHour: Math.ceil(FILES / 2), eventsPerLog: 1 }, window: { from: '2026-10-20T07:00:00Z', to: '2026-10-20T09:10:00Z' } });
+  const remote = await startRemote({ lookupTps: 1000, trail: { regions: ['us-east-1'], hours: 2, logsPerHour: Math.ceil(FILES / 2), eventsPerLog: 1 }, sizeKb: SIZE_KB });
   const t = tempDir('podtrail-bench-plain-');
-  try {
-    // give every log file SIZE_KB of incompressible content (the digests then do not match: validation is not measured here)
-    for (const o of a.trail.objects.values()) if (o.key.includes('/CloudTrail/')) o.body = gzipSync(randomBytes(SIZE_KB * 1024), { level: 0 });
-    const objects = [...a.trail.objects.values()];
-    const bytes = objects.reduce((n, o) => n + o.body.length, 0);
-    // plain: a bare HTTP server with the same bytes, GETs at the same concurrency (4) into files
-    const byPath = new Map(objects.map((o) => [`/${o.key}`, o.body]));
-    const plain = http.createServer((req, res) => {
-      const b = byPath.get(req.url ?? '');
-      res.writeHead(b ? 200 : 404, { 'Content-Length': String(b?.length ?? 0) });
-      res.end(b);
-    });
-    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
-    const port = (plain.address() as AddressInfo).port;
-    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-    const download = async (sync: boolean): Promise<number> => {
-      const t0 = performance.now();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (next < objects.length) {
-            const o = objects[next++]!;
-            const body = await new Promise<Buffer>((resolve, reject) =>
-              http.get({ host: '127.0.0.1', port, path: `/${o.key}`, agent }, (res) => {
-                const parts: Buffer[] = [];
-                res.on('data', (c: Buffer) => parts.push(c));
-                res.on('end', () => resolve(Buffer.concat(parts)));
-                res.on('error', reject);
-              }),
-            );
-            const f = path.join(t.dir, `${sync ? 's' : 'p'}${createHash('sha1').update(o.key).digest('hex')}`);
-            if (!sync) writeFileSync(f, body);
-            else {
-              const fh = await open(f, 'w');
-              await fh.write(body);
-              await fh.datasync();
-              await fh.close();
-            }
+  const objects = remote.objects;
+  const bytes = objects.reduce((n, o) => n + o.bytes, 0);
+  const plainUrl = new URL(remote.plainUrl);
+  // plain: GETs of the same bytes from the same remote process, CONCURRENCY at a time, into files
+  const download = async (round: number, sync: boolean): Promise<{ ms: number; cpuMs: number }> => {
+    settle();
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < objects.length) {
+          const o = objects[next++]!;
+          const body = await new Promise<Buffer>((resolve, reject) =>
+            http.get({ host: plainUrl.hostname, port: plainUrl.port, path: `/${o.key}`, agent }, (res) => {
+              const parts: Buffer[] = [];
+              res.on('data', (c: Buffer) => parts.push(c));
+              res.on('end', () => resolve(Buffer.concat(parts)));
+              res.on('error', reject);
+            }),
+          );
+          const f = path.join(t.dir, `${round}${sync ? 's' : 'p'}${createHash('sha1').update(o.key).digest('hex')}`);
+          if (!sync) writeFileSync(f, body);
+          else {
+            const fh = await open(f, 'w');
+            await fh.write(body);
+            await fh.datasync();
+            await fh.close();
           }
-        }),
-      );
-      return performance.now() - t0;
-    };
-    const plainMs = await download(false);
-    const syncedMs = await download(true);
+        }
+      }),
+    );
+    const ms = performance.now() - t0;
+    const cpuMs = cpuMsSince(cpu0);
     agent.destroy();
-    plain.close();
-    mkdirSync(t.dir, { recursive: true });
-
-    const t1 = performance.now();
-    await a.collect({ regions: ['us-east-1'], lookupRatePerSecond: 1000 });
-    const total = performance.now() - t1;
-    const trail = requests(a.caseDir).filter((x) => ['ListObjectsV2', 'GetObject', 'HeadBucket'].includes(x.verb));
-    const ms = span(trail);
-    const gets = trail.filter((x) => x.verb === 'GetObject').length;
-    const logGets = trail.filter((x) => x.verb === 'GetObject' && x.path.includes('/CloudTrail/'));
-    const logBytes = logGets.reduce((n, x) => n + Number(x.response_bytes), 0);
-    const logMs = span(logGets);
-    rows.push(`| trail files: podtrail (SigV4, custody, checkpoint, fsync each file) | ${gets} objects, ${(bytes / 1e6).toFixed(1)} MB | ${(ms / 1000).toFixed(2)} s | ${(bytes / 1e6 / (ms / 1000)).toFixed(1)} MB/s | ${(ms / plainMs).toFixed(2)} x the plain download | collect incl. LookupEvents and landing ${(total / 1000).toFixed(1)} s |`);
-    rows.push(`| the log files' GetObject phase alone | ${logGets.length} objects, ${(logBytes / 1e6).toFixed(1)} MB | ${(logMs / 1000).toFixed(2)} s | ${(logBytes / 1e6 / (logMs / 1000)).toFixed(1)} MB/s | ${(logMs / plainMs).toFixed(2)} x the plain download | listing, digests and keys excluded |`);
-    rows.push(`| trail files: plain download (HTTP GET into files, 4 at a time) | ${objects.length} objects, ${(bytes / 1e6).toFixed(1)} MB | ${(plainMs / 1000).toFixed(2)} s | ${(bytes / 1e6 / (plainMs / 1000)).toFixed(1)} MB/s | baseline | |`);
-    rows.push(`| trail files: plain download, each file fsynced | ${objects.length} objects, ${(bytes / 1e6).toFixed(1)} MB | ${(syncedMs / 1000).toFixed(2)} s | ${(bytes / 1e6 / (syncedMs / 1000)).toFixed(1)} MB/s | podtrail is ${(ms / syncedMs).toFixed(2)} x this | the durability podtrail owes the evidence |`);
+    return { ms, cpuMs };
+  };
+  interface Round {
+    plainMs: number;
+    plainCpuMs: number;
+    cpuMs: number;
+    syncedMs: number;
+    ms: number;
+    logMs: number;
+    logBytes: number;
+    logGets: number;
+    gets: number;
+    totalMs: number;
+  }
+  const rounds: Round[] = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const plain = await download(round, false);
+      const synced = await download(round, true);
+      const c = collector(remote, WINDOW);
+      try {
+        settle();
+        // this process's CPU from the first trail-file fetch to the landing (the trail files, their
+        // digests and the public keys; no listing, no LookupEvents, no ingest)
+        let cpu0: NodeJS.CpuUsage | null = null;
+        let cpuMs = NaN;
+        const log = (line: string): void => {
+          if (cpu0 === null && line.startsWith('fetching ')) cpu0 = process.cpuUsage();
+          else if (cpu0 !== null && Number.isNaN(cpuMs) && line.startsWith('landing ')) cpuMs = cpuMsSince(cpu0);
+        };
+        const t1 = performance.now();
+        await c.collect({ log });
+        const totalMs = performance.now() - t1;
+        const trail = requests(c.caseDir).filter((x) => ['ListObjectsV2', 'GetObject', 'HeadBucket'].includes(x.verb));
+        const logGets = trail.filter((x) => x.verb === 'GetObject' && x.path.includes('/CloudTrail/'));
+        rounds.push({ plainMs: plain.ms, plainCpuMs: plain.cpuMs, cpuMs, syncedMs: synced.ms, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
+      } finally {
+        c.cleanup();
+      }
+    }
+    const ratio = (r: Round): number => r.ms / r.plainMs;
+    const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
+    const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
+    const spread = (f: (r: Round) => number, d = 2): string => `${Math.min(...rounds.map(f)).toFixed(d)}-${Math.max(...rounds.map(f)).toFixed(d)}`;
+    const mb = bytes / 1e6;
+    rows.push(`| trail files: podtrail (SigV4, custody, checkpoint, durable files) | ${m.gets} objects, ${mb.toFixed(1)} MB | ${(m.ms / 1000).toFixed(2)} s | ${(mb / (m.ms / 1000)).toFixed(1)} MB/s | ${ratio(m).toFixed(2)} x the plain download (rounds: ${spread(ratio)} x) | collect incl. LookupEvents and landing ${(m.totalMs / 1000).toFixed(1)} s |`);
+    rows.push(`| the log files' GetObject phase alone | ${m.logGets} objects, ${(m.logBytes / 1e6).toFixed(1)} MB | ${(m.logMs / 1000).toFixed(2)} s | ${(m.logBytes / 1e6 / (m.logMs / 1000)).toFixed(1)} MB/s | ${(m.logMs / m.plainMs).toFixed(2)} x the plain download (rounds: ${spread((r) => r.logMs / r.plainMs)} x) | listing, digests and keys excluded |`);
+    rows.push(`| trail files: plain download (HTTP GET into files, ${CONCURRENCY} at a time) | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.plainMs / 1000).toFixed(2)} s | ${(mb / (m.plainMs / 1000)).toFixed(1)} MB/s | baseline (rounds: ${spread((r) => mb / (r.plainMs / 1000), 1)} MB/s) | |`);
+    rows.push(`| trail files: plain download, each file fsynced | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.syncedMs / 1000).toFixed(2)} s | ${(mb / (m.syncedMs / 1000)).toFixed(1)} MB/s | podtrail is ${(m.ms / m.syncedMs).toFixed(2)} x this (rounds: ${spread((r) => r.ms / r.syncedMs)} x) | the durability podtrail owes the evidence |`);
+    rows.push(`| CPU of this process: podtrail's fetch phase / the plain download's | ${mb.toFixed(1)} MB | ${(m.cpuMs / 1000).toFixed(2)} s / ${(m.plainCpuMs / 1000).toFixed(2)} s | ${(m.cpuMs / mb).toFixed(1)} / ${(m.plainCpuMs / mb).toFixed(1)} ms per MB | ${(m.cpuMs / m.plainCpuMs).toFixed(2)} x (rounds: ${spread((r) => r.cpuMs / r.plainCpuMs)} x) | fetch phase: first GetObject to landing, incl. digests and keys |`);
+    notes.push(`trail rounds (podtrail / plain / plain fsynced, s): ${rounds.map((r) => `${(r.ms / 1000).toFixed(2)}/${(r.plainMs / 1000).toFixed(2)}/${(r.syncedMs / 1000).toFixed(2)}`).join(', ')}`);
   } finally {
     t.cleanup();
-    await a.cleanup();
+    const r = await remote.stop();
+    notes.push(`remote account process: ${r.requests} requests, peak RSS ${r.maxRssMb.toFixed(0)} MB, CPU ${(r.cpuMs / 1000).toFixed(1)} s`);
     const rss = process.resourceUsage().maxRSS / 1024;
-    console.log(['', '| measure | volume | time | rate | ratio | note |', '|---|---|---|---|---|---|', ...rows, '', `peak RSS of the benchmark process: ${rss.toFixed(0)} MB`].join('\n'));
+    const [l1, l5] = (await import('node:os')).loadavg();
+    console.log(['', '| measure | volume | time | rate | ratio | note |', '|---|---|---|---|---|---|', ...rows, '', `peak RSS of the collector process (vitest worker): ${rss.toFixed(0)} MB`, ...notes, `load average (1 min, 5 min) at the end: ${l1!.toFixed(2)}, ${l5!.toFixed(2)}, on ${(await import('node:os')).cpus().length} cores`].join('\n'));
   }
 });

@@ -48,7 +48,8 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
       let output: T;
       const timeout = AbortSignal.timeout(ctx.timeoutMs);
       try {
-        output = await exchangeSlot.run(ex, () => send(AbortSignal.any([ctx.signal, timeout])));
+        const signal = AbortSignal.any([ctx.signal, timeout]);
+        output = await exchangeSlot.run({ ex, signal }, () => send(signal));
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         const failure = timeout.aborted

@@ -31,6 +31,9 @@ export class AwsClients {
     return {
       region,
       maxAttempts: 1,
+      // the middleware resolved once per command, not per call (calls pass no per-call options:
+      // their abort signal reaches the HTTP handler through capture-handler's exchange slot)
+      cacheMiddleware: true,
       ...(this.o.profile ? { profile: this.o.profile } : {}),
       ...(this.o.endpoint ? { endpoint: this.o.endpoint } : {}),
       requestHandler: { requestTimeout: this.o.timeoutMs, connectionTimeout: this.o.timeoutMs },

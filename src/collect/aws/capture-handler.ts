@@ -8,9 +8,17 @@ import type { HttpExchange } from '../common/exchange.js';
  * sent (never the headers: they carry the signature and the session token), reads the whole
  * response body (a body cut short is an error, not a shorter answer), keeps it in the exchange of
  * the call that runs (AsyncLocalStorage: calls run concurrently) and hands the same bytes to the
- * SDK's parser. With maxAttempts 1 every SDK call is exactly one HTTP exchange.
+ * SDK's parser. With maxAttempts 1 every SDK call is exactly one HTTP exchange. The call's abort
+ * signal (the operator's stop and podtrail's timeout) comes with the exchange, so a call need not
+ * pass per-call options to `send`, and the SDK can reuse the middleware it resolved for the
+ * command (cacheMiddleware: any per-call options make it resolve them again, for every call).
  */
-export const exchangeSlot = new AsyncLocalStorage<HttpExchange>();
+export interface CallSlot {
+  ex: HttpExchange;
+  signal: AbortSignal;
+}
+
+export const exchangeSlot = new AsyncLocalStorage<CallSlot>();
 
 interface SmithyRequest {
   method: string;
@@ -51,6 +59,41 @@ function bodyOf(b: unknown): Buffer | null {
   return null;
 }
 
+/** A larger announced length is not trusted with an allocation up front. */
+const PREALLOCATE_MAX = 64 * 1024 * 1024;
+
+/**
+ * A response body gathered with one copy of each byte: into a buffer of the announced
+ * Content-Length as the chunks come (no list of chunks, no join), or, without a usable length or
+ * past it, the chunks kept and joined at the end. A body shorter than announced is the bytes that
+ * came (the caller reports it cut).
+ */
+class BodyBytes {
+  private buf: Buffer | null;
+  private parts: Buffer[] = [];
+  length = 0;
+  constructor(expected: number | null) {
+    this.buf = expected !== null ? Buffer.allocUnsafe(expected) : null;
+  }
+
+  add(chunk: Uint8Array): void {
+    if (this.buf !== null && this.length + chunk.byteLength <= this.buf.length) this.buf.set(chunk, this.length);
+    else {
+      if (this.buf !== null) {
+        this.parts.push(this.buf.subarray(0, this.length)); // more than announced: keep every byte
+        this.buf = null;
+      }
+      this.parts.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+    this.length += chunk.byteLength;
+  }
+
+  bytes(): Buffer {
+    if (this.buf !== null) return this.length === this.buf.length ? this.buf : this.buf.subarray(0, this.length);
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts);
+  }
+}
+
 /** Wraps a client's request handler (client.config.requestHandler) so every exchange is kept. */
 export function captureExchanges(client: { config: { requestHandler: unknown } }): void {
   const inner = client.config.requestHandler as RequestHandler;
@@ -60,7 +103,9 @@ export function captureExchanges(client: { config: { requestHandler: unknown } }
     updateHttpClientConfig: (k, v) => inner.updateHttpClientConfig?.(k, v),
     httpHandlerConfigs: () => inner.httpHandlerConfigs?.(),
     handle: async (request, options) => {
-      const ex = exchangeSlot.getStore();
+      const slot = exchangeSlot.getStore();
+      const ex = slot?.ex;
+      if (slot && !(options as { abortSignal?: unknown } | undefined)?.abortSignal) options = { ...(options as object | undefined), abortSignal: slot.signal };
       if (ex) {
         ex.method = request.method;
         ex.url = urlOf(request);
@@ -73,29 +118,29 @@ export function captureExchanges(client: { config: { requestHandler: unknown } }
         ex.status = res.statusCode;
         ex.headers = Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
       }
-      const parts: Buffer[] = [];
       const stream = res.body as (Readable & { complete?: boolean }) | undefined;
+      const expected = Number(ex?.headers['content-length'] ?? NaN);
+      const body = new BodyBytes(request.method !== 'HEAD' && Number.isSafeInteger(expected) && expected >= 0 && expected <= PREALLOCATE_MAX ? expected : null);
       if (stream && typeof (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
         try {
-          for await (const chunk of stream as AsyncIterable<Buffer>) parts.push(Buffer.from(chunk));
+          for await (const chunk of stream as AsyncIterable<Uint8Array>) body.add(chunk);
         } catch (e) {
           if ((e as Error).name === 'AbortError') throw e;
-          throw Object.assign(new Error(`the response broke off after ${Buffer.concat(parts).length} bytes (${(e as Error).message})`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+          throw Object.assign(new Error(`the response broke off after ${body.length} bytes (${(e as Error).message})`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
         } finally {
           if (ex) {
-            ex.body = Buffer.concat(parts);
+            ex.body = body.bytes();
             ex.respondedAtMs = Date.now();
           }
         }
-        const received = ex ? ex.body.length : parts.reduce((n, p) => n + p.length, 0);
-        const expected = Number(ex?.headers['content-length'] ?? NaN);
+        const received = body.length;
         if (stream.complete === false || (Number.isFinite(expected) && request.method !== 'HEAD' && received < expected)) {
           throw Object.assign(new Error(`the response ended after ${received} of ${Number.isFinite(expected) ? expected : '?'} bytes`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
         }
       } else if (ex) {
         ex.respondedAtMs = Date.now();
       }
-      res.body = Readable.from([ex ? ex.body : Buffer.concat(parts)]);
+      res.body = Readable.from([ex ? ex.body : body.bytes()]);
       return { response: res };
     },
   };

@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -20,40 +20,64 @@ export function writeEvidence(file: string, bytes: Buffer): void {
   renameSync(tmp, file);
 }
 
+interface Written {
+  file: string;
+  tmp: string;
+  fh: FileHandle;
+  /** What waits for the file to be durable (its record, its state in the checkpoint). */
+  durable: () => void;
+}
+
 /**
- * Evidence files written off the event loop and made durable in batches: each file is written
- * whole under a temp name and renamed, and `sync()` fsyncs every file written since (side by side,
- * so the disk can merge them) before the caller appends the custody entries that name them.
+ * Evidence files written off the event loop and made durable in batches. `write()` writes a file
+ * whole under its temp name (.partial) and keeps it open; `take()` hands over every file written
+ * since as a batch whose `sync()` fsyncs them side by side (so the disk can merge them), closes
+ * each, renames it to its final name, then runs each file's `durable` callback in the order the
+ * files were written. A file at its final name is complete and on disk; a run killed before its
+ * batch synced leaves .partial files, which the next run writes again.
  */
 export class EvidenceBatch {
-  private unsynced: string[] = [];
+  private written: Written[] = [];
+  private folders = new Set<string>();
 
-  async write(file: string, bytes: Buffer): Promise<void> {
-    await mkdir(path.dirname(file), { recursive: true });
+  async write(file: string, bytes: Buffer, durable: () => void): Promise<void> {
+    const dir = path.dirname(file);
+    if (!this.folders.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.folders.add(dir);
+    }
     const tmp = `${file}.partial`;
     const fh = await open(tmp, 'w');
     try {
       let off = 0;
       while (off < bytes.length) off += (await fh.write(bytes, off, bytes.length - off)).bytesWritten;
-    } finally {
+    } catch (e) {
       await fh.close();
+      throw e;
     }
-    await rename(tmp, file);
-    this.unsynced.push(file);
+    this.written.push({ file, tmp, fh, durable });
   }
 
-  async sync(): Promise<void> {
-    const files = this.unsynced;
-    this.unsynced = [];
-    await Promise.all(
-      files.map(async (f) => {
-        const fh = await open(f, 'r');
-        try {
-          await fh.datasync();
-        } finally {
-          await fh.close();
-        }
-      }),
-    );
+  /** The files written so far, as a batch of their own. */
+  take(): { sync(): Promise<void> } {
+    const files = this.written;
+    this.written = [];
+    return {
+      sync: async () => {
+        const done = await Promise.allSettled(
+          files.map(async (f) => {
+            try {
+              await f.fh.datasync();
+            } finally {
+              await f.fh.close();
+            }
+            await rename(f.tmp, f.file);
+          }),
+        );
+        const failed = done.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+        if (failed) throw failed.reason;
+        for (const f of files) f.durable();
+      },
+    };
   }
 }

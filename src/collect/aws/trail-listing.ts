@@ -16,8 +16,8 @@ export function s3For(ctx: AwsContext, t: TrailState) {
 
 async function list(ctx: AwsContext, t: TrailState, params: { Prefix: string; Delimiter?: string; StartAfter?: string; ContinuationToken?: string }): Promise<{ output: ListObjectsV2CommandOutput; record: () => void }> {
   const input = { Bucket: t.bucket, MaxKeys: ctx.listPageSize, ...params };
-  const r = await awsCall(ctx, { service: 's3', operation: 'ListObjectsV2', region: t.bucket_region ?? '?', resource: `s3://${t.bucket}/${params.Prefix}`, parameters: input }, (signal) =>
-    s3For(ctx, t).send(new ListObjectsV2Command(input), { abortSignal: signal }),
+  const r = await awsCall(ctx, { service: 's3', operation: 'ListObjectsV2', region: t.bucket_region ?? '?', resource: `s3://${t.bucket}/${params.Prefix}`, parameters: input }, () =>
+    s3For(ctx, t).send(new ListObjectsV2Command(input)),
   );
   return { output: r.output, record: () => r.record({ message: `${r.output.KeyCount ?? 0} keys${r.output.IsTruncated ? '' : ' (last page)'}` }) };
 }
@@ -47,8 +47,8 @@ export async function planTrail(ctx: AwsContext, t: TrailState): Promise<void> {
   if (t.bucket_region === null) {
     const region = s.regions[0]!;
     try {
-      const r = await awsCall(ctx, { service: 's3', operation: 'HeadBucket', region, resource: `s3://${t.bucket}`, parameters: { Bucket: t.bucket } }, (signal) =>
-        ctx.clients.s3(region).send(new HeadBucketCommand({ Bucket: t.bucket }), { abortSignal: signal }),
+      const r = await awsCall(ctx, { service: 's3', operation: 'HeadBucket', region, resource: `s3://${t.bucket}`, parameters: { Bucket: t.bucket } }, () =>
+        ctx.clients.s3(region).send(new HeadBucketCommand({ Bucket: t.bucket })),
       );
       t.bucket_region = r.exchange.headers['x-amz-bucket-region'] ?? r.output.BucketRegion ?? region;
       r.record({ message: `bucket region ${t.bucket_region}` });

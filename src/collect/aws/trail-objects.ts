@@ -18,66 +18,80 @@ export function objectFile(o: Pick<ObjectTask, 'bucket' | 'key'>): string {
   return ['s3', o.bucket, ...o.key.split('/')].join('/');
 }
 
-/** Fetches every pending object of `kind` (GetObject, a few at a time), committing as it goes. */
+/** Custody and the checkpoint follow the files in batches: at most this many files, bytes or ms behind. */
+const BATCH = { files: 256, bytes: 64 * 1024 * 1024, ms: 5000 };
+
+/**
+ * Fetches every pending object of `kind` (GetObject, `ctx.concurrency` at a time). Each file is
+ * written as it comes; its request record, its object's state and its place in the checkpoint wait
+ * in the batch until the file is durable. A commit, in the background while the fetching goes on
+ * (one at a time, in order), syncs the files of its batch, then records them, appends custody and
+ * saves the checkpoint, so custody never names a file that is not on disk. A run killed outright
+ * fetches at most the last batch again; a stopped one (Ctrl-C) fetches nothing again.
+ */
 export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' | 'digest'): Promise<void> {
   const todo = ctx.cp.state.objects.filter((o) => o.state === 'pending' && o.kind === kind);
   if (todo.length === 0) return;
   ctx.progress.line(`fetching ${todo.length} ${kind === 'log' ? 'log' : 'digest'} files from s3://${t.bucket}`);
   let next = 0;
-  let sinceCommit = 0;
-  let lastCommit = performance.now();
   let fatal: unknown = null;
-  // custody and the checkpoint follow the files in batches (at most 64 files or 1 s behind): a run
-  // killed outright fetches at most that batch again; a stopped one (Ctrl-C) fetches nothing again
   const files = new EvidenceBatch();
-  const commit = async (): Promise<void> => {
-    sinceCommit = 0;
-    lastCommit = performance.now();
-    await files.sync(); // the files first, then the custody entries that name them
-    await ctx.run.commit();
-    ctx.cp.save();
+  let since = { files: 0, bytes: 0, at: performance.now() };
+  let committing: Promise<void> = Promise.resolve();
+  const commit = (): Promise<void> => {
+    since = { files: 0, bytes: 0, at: performance.now() };
+    const batch = files.take(); // the files written so far; later ones go with the next commit
+    committing = committing.then(async () => {
+      await batch.sync(); // the files first, then the records and custody entries that name them
+      await ctx.run.commit();
+      ctx.cp.save();
+    });
+    committing.catch((e: unknown) => (fatal ??= e));
+    return committing;
   };
   const worker = async (): Promise<void> => {
     while (next < todo.length && fatal === null && !ctx.signal.aborted) {
       const o = todo[next++]!;
       try {
-        await fetchOne(ctx, t, o, files);
+        since.bytes += await fetchOne(ctx, t, o, files);
       } catch (e) {
         if (ctx.signal.aborted || isFatal(e) || !(e instanceof RequestFailure)) {
           fatal ??= e;
           return;
         }
       }
-      if (++sinceCommit >= 64 || performance.now() - lastCommit > 1000) await commit();
+      if (++since.files >= BATCH.files || since.bytes >= BATCH.bytes || performance.now() - since.at > BATCH.ms) void commit();
       ctx.progress.tick('objects', `  ${ctx.stats.objects} trail files, ${(ctx.stats.bytes / 1e6).toFixed(1)} MB`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(ctx.concurrency, todo.length) }, worker));
-  await commit();
+  await commit().catch(() => {}); // its failure is in `fatal`
   if (ctx.signal.aborted) throw ctx.signal.reason;
   if (fatal !== null) throw fatal;
   ctx.progress.tick('objects', `  ${ctx.stats.objects} trail files, ${(ctx.stats.bytes / 1e6).toFixed(1)} MB`, true);
 }
 
-async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: EvidenceBatch): Promise<void> {
+/** Fetches one object into its evidence file; returns the bytes fetched (0 when none). */
+async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: EvidenceBatch): Promise<number> {
   const input = { Bucket: o.bucket, Key: o.key };
   const region = t.bucket_region ?? '?';
   try {
-    const r = await awsCall(ctx, { service: 's3', operation: 'GetObject', region, resource: `s3://${o.bucket}/${o.key}`, parameters: input }, async (signal) => {
-      const out = await s3For(ctx, t).send(new GetObjectCommand(input), { abortSignal: signal });
-      await out.Body?.transformToByteArray(); // the bytes are kept by the exchange handler
+    const r = await awsCall(ctx, { service: 's3', operation: 'GetObject', region, resource: `s3://${o.bucket}/${o.key}`, parameters: input }, async () => {
+      const out = await s3For(ctx, t).send(new GetObjectCommand(input));
+      // the bytes are kept by the exchange handler: the SDK's body (the same bytes, through its
+      // checksum validation when S3 sent a checksum) is read to its end, not gathered again
+      if (out.Body) for await (const _ of out.Body as AsyncIterable<unknown>);
       return out;
     });
     const rel = objectFile(o);
     const abs = path.join(ctx.dir, ...rel.split('/'));
-    await files.write(abs, r.exchange.body);
-    r.record({ responseFile: abs, message: `${r.exchange.body.length} bytes (${o.why})` });
+    const body = r.exchange.body;
+    // hashed once, here; the body is then only in its file (the record carries its size and hash)
+    const streamed = { bytes: body.length, sha256: sha256Hex(body) };
+    r.exchange.body = Buffer.alloc(0);
     const m = r.output.Metadata ?? {};
-    o.state = 'fetched';
-    o.file = rel;
-    o.sha256 = ctx.run.lastResponseSha256 ?? sha256Hex(r.exchange.body);
-    o.meta = {
-      size: r.exchange.body.length,
+    const meta = {
+      size: body.length,
       etag: r.output.ETag ?? null,
       version_id: r.output.VersionId ?? null,
       last_modified: r.output.LastModified?.toISOString() ?? null,
@@ -89,7 +103,15 @@ async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: Ev
       captured_at: new Date(r.exchange.respondedAtMs).toISOString(),
     };
     ctx.stats.objects++;
-    ctx.cp.state.files.push({ file: rel, ready: true, ingested: false });
+    await files.write(abs, body, () => {
+      r.record({ responseFile: abs, streamed, message: `${streamed.bytes} bytes (${o.why})` });
+      o.state = 'fetched';
+      o.file = rel;
+      o.sha256 = streamed.sha256;
+      o.meta = meta;
+      ctx.cp.state.files.push({ file: rel, ready: true, ingested: false });
+    });
+    return streamed.bytes;
   } catch (e) {
     if (!(e instanceof RequestFailure) || isFatal(e) || ctx.signal.aborted) throw e;
     if (e.kind === 'not-found') {
@@ -97,12 +119,13 @@ async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: Ev
       o.message = `not found in S3 (${o.why}): digest validation reports it`;
       ctx.run.custody.add(`s3://${o.bucket}/${o.key} not found (${o.why})`, new Date().toISOString(), { kind: 'object-missing', collection_id: ctx.run.collectionId, bucket: o.bucket, key: o.key, why: o.why });
       ctx.progress.line(`  s3://${o.bucket}/${o.key}: not found (${o.why})`);
-      return;
+      return 0;
     }
     o.state = e.kind === 'forbidden' ? 'forbidden' : 'failed';
     o.message = e.kind === 'forbidden' ? await forbiddenWhy(ctx, t, o, e) : `not fetched: ${e.message}`;
     ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: `s3://${o.bucket}/${o.key}`, verb: 'GetObject', from: null, to: null, message: o.message });
     ctx.progress.line(`  ${o.message}`);
+    return 0;
   }
 }
 
@@ -114,8 +137,8 @@ async function forbiddenWhy(ctx: AwsContext, t: TrailState, o: ObjectTask, e: Re
   let kmsKey: string | null = null;
   let sse: string | null = null;
   try {
-    const h = await awsCall(ctx, { service: 's3', operation: 'HeadObject', region: t.bucket_region ?? '?', resource: `s3://${o.bucket}/${o.key}`, parameters: { Bucket: o.bucket, Key: o.key } }, (signal) =>
-      s3For(ctx, t).send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.key }), { abortSignal: signal }),
+    const h = await awsCall(ctx, { service: 's3', operation: 'HeadObject', region: t.bucket_region ?? '?', resource: `s3://${o.bucket}/${o.key}`, parameters: { Bucket: o.bucket, Key: o.key } }, () =>
+      s3For(ctx, t).send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.key })),
     );
     h.record({ message: 'why GetObject was refused' });
     sse = h.output.ServerSideEncryption ?? null;
