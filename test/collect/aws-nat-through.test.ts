@@ -93,7 +93,7 @@ beforeAll(async () => {
   });
   await correlateCase(caseDir);
   after = (await score()).score;
-}, 120_000);
+}, 300_000);
 
 afterAll(async () => {
   await aws?.stop();
@@ -129,5 +129,26 @@ describe('a NAT-through case with no egress declared, attributed from collected 
     expect(after.precision ?? 1).toBe(1);
     expect(after.notPodMadeProvenStrong).toBe(0);
     expect(after.recalled).toBeGreaterThanOrEqual(before.recalled);
+  });
+
+  it('never lets a collected fact override one the analyst declared', async () => {
+    const spec = findScenario('nat-public')!.build(SEED);
+    const nat = spec.cluster.account.nats[0]!;
+    const cfg = loadCaseConfig(path.join(caseDir, 'case.yaml'));
+    // the analyst declares the first NAT's address in front of one node only
+    const node = spec.cluster.nodes.find((n) => n.subnet.nat === nat)!.name;
+    writeFileSync(path.join(caseDir, 'case.yaml'), renderCaseConfig({ ...cfg, egress: [{ label: 'analyst-nat', public: [nat.publicIp], nodes: [node], subnets: [] }] as typeof cfg.egress }));
+    await correlateCase(caseDir);
+    const store = await openCaseStore(casePaths(caseDir), { write: false });
+    try {
+      const facts = (await store.rows(`select distinct fact_id, source, overridden_by from egress_facts where cidr = $ip order by fact_id`, { ip: nat.publicIp })) as { fact_id: string; source: string; overridden_by: string | null }[];
+      expect(facts.find((f) => f.source === 'declared')).toMatchObject({ overridden_by: null });
+      expect(facts.filter((f) => f.source === 'collected').length).toBeGreaterThan(0);
+      for (const f of facts.filter((x) => x.source === 'collected')) expect(f.overridden_by).toBe(`declared:analyst-nat:${nat.publicIp}`);
+      const cited = (await store.rows(`select distinct a.egress_fact_id from attributions as a inner join cloud_events as c using (event_id) where c.source_ip = $ip and a.egress_fact_id is not null`, { ip: nat.publicIp })) as { egress_fact_id: string }[];
+      expect(cited.map((r) => r.egress_fact_id)).toEqual([`declared:analyst-nat:${nat.publicIp}`]);
+    } finally {
+      store.close();
+    }
   });
 });

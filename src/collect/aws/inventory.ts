@@ -22,7 +22,7 @@ type Obj = Record<string, unknown>;
 /** What one inventory call sends and how its answer pages. */
 interface CallPlan {
   send: (ctx: AwsContext, c: InventoryCall, token: string | null, signal: AbortSignal) => Promise<Obj>;
-  parameters: (c: InventoryCall, token: string | null) => Record<string, unknown>;
+  parameters: (c: InventoryCall, token: string | null, max: number) => Record<string, unknown>;
   /** The answer's list (counted) and its next-page token. */
   items: (out: Obj) => number;
   next: (out: Obj) => string | null;
@@ -40,7 +40,7 @@ function ec2Plan(stem: string, listKey: string, make: (vpc: string | null, token
   return {
     stem,
     xml: true,
-    parameters: (c, token) => ({ vpc: c.argument, ...(paged ? { MaxResults: 1000 } : {}), ...(token ? { NextToken: token } : {}) }),
+    parameters: (c, token, max) => ({ ...(c.argument ? { Filters: [{ Name: 'vpc-id', Values: [c.argument] }] } : {}), ...(paged ? { MaxResults: max } : {}), ...(token ? { NextToken: token } : {}) }),
     send: async (ctx, c, token, signal) => {
       const cmd = make(c.argument, token, ctx.inventoryPageSize) as Parameters<ReturnType<AwsContext['clients']['ec2']>['send']>[0];
       return (await ctx.clients.ec2(c.region).send(cmd, { abortSignal: signal })) as unknown as Obj;
@@ -62,7 +62,7 @@ const PLANS: Record<string, CallPlan> = {
   'eks:ListPodIdentityAssociations': {
     stem: 'eks-list-pod-identity-associations',
     xml: false,
-    parameters: (c, token) => ({ clusterName: c.argument, maxResults: 100, ...(token ? { nextToken: token } : {}) }),
+    parameters: (c, token, max) => ({ clusterName: c.argument, maxResults: Math.min(100, max), ...(token ? { nextToken: token } : {}) }),
     send: async (ctx, c, token, signal) =>
       (await ctx.clients.eks(c.region).send(new ListPodIdentityAssociationsCommand({ clusterName: c.argument!, maxResults: Math.min(100, ctx.inventoryPageSize), ...(token ? { nextToken: token } : {}) }), { abortSignal: signal })) as unknown as Obj,
     items: (o) => len(o['associations']),
@@ -124,7 +124,7 @@ async function runCall(ctx: AwsContext, cl: ClusterState, c: InventoryCall): Pro
     const token = c.next_token;
     let r;
     try {
-      r = await awsCall(ctx, { service: c.service, operation: c.operation, region: c.region, resource: `cluster/${cl.name}/${c.key}`, parameters: plan.parameters(c, token) }, (signal) => plan.send(ctx, c, token, signal));
+      r = await awsCall(ctx, { service: c.service, operation: c.operation, region: c.region, resource: `cluster/${cl.name}/${c.key}`, parameters: plan.parameters(c, token, ctx.inventoryPageSize) }, (signal) => plan.send(ctx, c, token, signal));
     } catch (e) {
       await ctx.run.commit();
       if (!(e instanceof RequestFailure) || isFatal(e)) throw e;
