@@ -2,7 +2,8 @@
 -- place. One row per fact and node behind it (a fact with no node known behind it keeps one row
 -- with node_name NULL).
 --   declared  case.yaml egress: a NAT's public addresses and the nodes or subnets behind it
---   collected the network inventory of the cloud account (NAT gateways and their subnets); none yet
+--   collected the network inventory of the cloud account: NAT gateways, the route tables that send
+--             each node's subnet to them, nodes' own public addresses (int_net__collected_egress)
 --   learned  an address from which the node-role sessions of two or more of the cluster's
 --             instances called (int_net__learned_egress): the nodes of those instances
 -- precedence: declared 1, collected 2, learned 3. A fact covered by a fact of a better precedence
@@ -52,6 +53,22 @@ declared_facts as (
     from declared_nodes
 ),
 
+collected_facts as (
+    select
+        'collected:' || label || ':' || public_ip as fact_id,
+        public_ip as cidr,
+        pt_ipv4_int(public_ip) as lo,
+        pt_ipv4_int(public_ip) as hi,
+        node_name,
+        'collected' as source,
+        2 as precedence,
+        label,
+        case via when 'nat-gateway' then 'subnet' else 'node' end as behind_kind,
+        case via when 'nat-gateway' then subnet_id else node_name end as behind,
+        evidence
+    from int_net__collected_egress
+),
+
 learned_facts as (
     select
         'learned:node-role:' || source_ip as fact_id,
@@ -70,6 +87,8 @@ learned_facts as (
 
 facts as (
     select distinct * from declared_facts
+    union all
+    select * from collected_facts
     union all
     select * from learned_facts
 ),

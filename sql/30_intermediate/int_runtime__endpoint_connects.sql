@@ -28,7 +28,7 @@ connects as (
 ),
 
 endpoints as (
-    select * from case_endpoints
+    select * from int_net__endpoint_facts
 ),
 
 aws_ranges as (

@@ -41,7 +41,7 @@ offsets as (
 ),
 
 endpoints as (
-    select * from case_endpoints
+    select * from int_net__endpoint_facts
 ),
 
 node_ips as (

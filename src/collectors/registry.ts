@@ -9,11 +9,12 @@ import { collection } from './collection/index.js';
 import { sensor } from './sensor/index.js';
 import { cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys } from './cloudtrail-integrity/index.js';
 import { awsIpRanges } from './aws-ip-ranges/index.js';
+import { awsInventory } from './aws-inventory/index.js';
 
 type Obj = Record<string, unknown>;
 
 /** Detection order matters only where shapes could overlap; these cannot. */
-export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection, sensor, cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys, awsIpRanges];
+export const COLLECTORS: readonly Collector[] = [tetragon, falco, kubeAudit, inventory, cloudtrail, k8sWatch, collection, sensor, cloudtrailDigest, cloudtrailObjects, cloudtrailPublicKeys, awsIpRanges, awsInventory];
 
 export function collectorFor(source: SourceType): Collector {
   return COLLECTORS.find((c) => c.source === source)!;

@@ -1,5 +1,5 @@
 /** The evidence sources podtrail lands (values of --source). */
-export const SOURCE_TYPES = ['tetragon', 'falco', 'kube-audit', 'inventory', 'cloudtrail', 'k8s-watch', 'collection', 'sensor', 'cloudtrail-digest', 'cloudtrail-objects', 'cloudtrail-public-keys', 'aws-ip-ranges'] as const;
+export const SOURCE_TYPES = ['tetragon', 'falco', 'kube-audit', 'inventory', 'cloudtrail', 'k8s-watch', 'collection', 'sensor', 'cloudtrail-digest', 'cloudtrail-objects', 'cloudtrail-public-keys', 'aws-ip-ranges', 'aws-inventory'] as const;
 export type SourceType = (typeof SOURCE_TYPES)[number];
 
 /** A lake table written by a land SQL file. */

@@ -40,6 +40,7 @@ function largeDocumentGuess(text: string): SourceType | null {
   if (/"(logEvents|events)"\s*:\s*\[/.test(text) && /auditID/.test(text)) return 'kube-audit';
   if (/"eventVersion"\s*:/.test(text) && /"eventSource"\s*:/.test(text)) return 'cloudtrail';
   if (/"syncToken"\s*:/.test(text) && /"prefixes"\s*:\s*\[/.test(text)) return 'aws-ip-ranges';
+  if (/^\{\s*"(Reservations|NetworkInterfaces|NatGateways|Addresses|RouteTables|VpcEndpoints|PrefixLists)"\s*:\s*\[/.test(text)) return 'aws-inventory';
   return null;
 }
 

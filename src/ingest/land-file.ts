@@ -55,6 +55,7 @@ const TIME_COLUMN: Record<string, string> = {
   cloudtrail_objects: 'captured_at',
   cloudtrail_public_keys: 'validity_start',
   aws_ip_ranges: 'published_at',
+  ...Object.fromEntries(['aws_instances', 'aws_network_interfaces', 'aws_nat_gateways', 'aws_elastic_ips', 'aws_route_tables', 'aws_vpc_endpoints', 'aws_prefix_lists', 'aws_eks_clusters', 'aws_pod_identity_associations', 'aws_iam_roles'].map((t) => [t, 'snapshot_at'])),
   _rejects: 'line',
 };
 

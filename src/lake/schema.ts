@@ -1,6 +1,7 @@
 import { collectionTables } from './collection-schema.js';
 import { sensorTables } from './sensor-schema.js';
 import { trailIntegrityTables } from './trail-integrity-schema.js';
+import { awsInventoryTables } from './aws-inventory-schema.js';
 
 /**
  * The public schema of the evidence lake: every table, every column, its DuckDB type and its
@@ -46,7 +47,7 @@ export const LAKE_TABLES: TableDoc[] = [
       c('origin', 'VARCHAR', 'Locator as given: the path relative to the case when the file lies inside it (e.g. inputs/cloudtrail/AWSLogs/...), else absolute.'),
       c('s3_key', 'VARCHAR', 'For CloudTrail log files: the S3 object key recovered from the origin (from AWSLogs/ on), else NULL.'),
       c('raw_path', 'VARCHAR', 'The read-only copy inside the case, relative to the case folder (raw/<id>-<name>).'),
-      c('source_type', 'VARCHAR', 'tetragon | falco | kube-audit | inventory | cloudtrail | k8s-watch | collection | sensor | cloudtrail-digest | cloudtrail-objects | cloudtrail-public-keys | aws-ip-ranges, or NULL when refused.'),
+      c('source_type', 'VARCHAR', 'tetragon | falco | kube-audit | inventory | cloudtrail | k8s-watch | collection | sensor | cloudtrail-digest | cloudtrail-objects | cloudtrail-public-keys | aws-ip-ranges | aws-inventory, or NULL when refused.'),
       c('detected_by', 'VARCHAR', 'content (detected from the records) or declared (--source).'),
       c('layout', 'VARCHAR', 'lines (one JSON value per line) or document (one multi-line JSON value).'),
       c('status', 'VARCHAR', 'landed (at least one record landed or was accounted for) or refused (wrong type, unsupported or unreadable; nothing landed).'),
@@ -214,6 +215,7 @@ export const LAKE_TABLES: TableDoc[] = [
   ...collectionTables(provenance),
   ...sensorTables(provenance),
   ...trailIntegrityTables(provenance),
+  ...awsInventoryTables(provenance),
   {
     name: 'aws_ip_ranges',
     kind: 'lake table',

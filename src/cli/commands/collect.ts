@@ -74,11 +74,13 @@ export function registerCollect(program: Command, io: Io): void {
       .option('--trail <s3url>', 'the trail bucket: s3://bucket[/prefix] (log files, digest files and their signatures)')
       .option('--event-source <source>', 'one LookupEvents scan per source, e.g. sts.amazonaws.com (repeatable; default: all management events)', collectAll, [])
       .option('--account <id>', 'an account whose trail files to read from an organization or log-archive bucket (repeatable; default: the caller\'s)', collectAll, [])
+      .option('--cluster <name>', 'the EKS cluster (in the first --region): its network and identity inventory (instances, ENIs, NAT gateways, EIPs, route tables, VPC endpoints, Pod Identity associations, role trust) and its audit log from CloudWatch Logs')
+      .option('--role <arn>', 'another IAM role whose trust policy to read (repeatable; the associations\' roles and the IRSA roles of the case\'s service accounts are read anyway)', collectAll, [])
       .option('--new', 'start a new collection even if an unfinished one with the same options could be continued')
       .option('--request-timeout <duration>', 'give up on a request that has not answered in this time', '60s')
       .option('--operator <name>', 'who collects the evidence (default: the OS user)')
       .option('--as-of <iso>', 'pin the clock for acquisition times (or PODTRAIL_AS_OF); receive times stay real')
-      .addHelpText('after', '\nExamples:\n  podtrail collect aws incident-42 --profile ir --region us-west-2 --trail s3://org-trail-logs/prod\n  podtrail collect aws incident-42 --region eu-west-1 --event-source sts.amazonaws.com --event-source iam.amazonaws.com\n\nThe read-only IAM policy it needs: deploy/podtrail-collector-aws-policy.json. See docs/collect.md.')
+      .addHelpText('after', '\nExamples:\n  podtrail collect aws incident-42 --profile ir --region us-west-2 --trail s3://org-trail-logs/prod\n  podtrail collect aws incident-42 --region us-west-2 --cluster prod-eks\n  podtrail collect aws incident-42 --region eu-west-1 --event-source sts.amazonaws.com --event-source iam.amazonaws.com\n\nThe read-only IAM policy it needs: deploy/podtrail-collector-aws-policy.json. See docs/collect.md.')
       .action(async (caseDir, o) => {
         const interrupt = interruptOnSignals((sig) => io.err(`${sig}: stopping; recording what was collected (again to quit at once)\n`));
         try {
@@ -91,6 +93,8 @@ export function registerCollect(program: Command, io: Io): void {
             eventSources: o.eventSource,
             trail: o.trail ?? null,
             accounts: o.account,
+            cluster: o.cluster ?? null,
+            roles: o.role,
             fresh: o.new === true,
             timeoutMs: parseDurationSeconds(o.requestTimeout, '--request-timeout') * 1000,
             operator: o.operator ?? null,

@@ -1,6 +1,10 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EKSClient } from '@aws-sdk/client-eks';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { captureExchanges } from './capture-handler.js';
 
 export interface AwsTargetOptions {
@@ -24,7 +28,7 @@ export interface AwsTargetOptions {
  * identity, ECS and EC2 roles): podtrail never reads or stores a secret itself.
  */
 export class AwsClients {
-  private cache = new Map<string, CloudTrailClient | S3Client | STSClient>();
+  private cache = new Map<string, { destroy(): void }>();
   constructor(readonly o: AwsTargetOptions) {}
 
   private common(region: string): Record<string, unknown> {
@@ -40,7 +44,7 @@ export class AwsClients {
     };
   }
 
-  private get<T extends CloudTrailClient | S3Client | STSClient>(key: string, make: () => T): T {
+  private get<T extends { destroy(): void }>(key: string, make: () => T): T {
     let c = this.cache.get(key) as T | undefined;
     if (!c) {
       c = make();
@@ -61,6 +65,23 @@ export class AwsClients {
 
   sts(region: string): STSClient {
     return this.get(`sts/${region}`, () => new STSClient(this.common(region)));
+  }
+
+  ec2(region: string): EC2Client {
+    return this.get(`ec2/${region}`, () => new EC2Client(this.common(region)));
+  }
+
+  eks(region: string): EKSClient {
+    return this.get(`eks/${region}`, () => new EKSClient(this.common(region)));
+  }
+
+  /** IAM is global: its endpoint is in us-east-1 (aws partition). */
+  iam(region: string): IAMClient {
+    return this.get(`iam/${region}`, () => new IAMClient(this.common(region)));
+  }
+
+  logs(region: string): CloudWatchLogsClient {
+    return this.get(`logs/${region}`, () => new CloudWatchLogsClient(this.common(region)));
   }
 
   destroy(): void {

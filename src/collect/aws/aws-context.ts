@@ -32,6 +32,10 @@ export interface AwsContext {
   lookupPageSize: number;
   /** ListObjectsV2 MaxKeys. */
   listPageSize: number;
+  /** MaxResults of the EC2 Describe calls (5..1000) and of the EKS lists (at most 100). */
+  inventoryPageSize: number;
+  /** FilterLogEvents limit (at most 10000). */
+  auditPageSize: number;
   /** GetObject requests in flight. */
   concurrency: number;
   /** Per attempt: no complete response in this time is a timeout (podtrail's, not the SDK's). */

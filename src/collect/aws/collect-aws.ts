@@ -18,6 +18,9 @@ import { Pacer } from './pacer.js';
 import { fetchPublicKeys } from './public-keys.js';
 import { fetchObjects, followDigests, writeObjectRecords } from './trail-objects.js';
 import { planTrail, runListing } from './trail-listing.js';
+import { collectCluster } from './inventory.js';
+import { auditLogGroup, AUDIT_STREAM_PREFIX, collectEksAudit } from './eks-audit.js';
+import { irsaRolesOfCase } from './case-roles.js';
 
 export interface CollectAwsOptions {
   caseDir: string;
@@ -31,6 +34,10 @@ export interface CollectAwsOptions {
   trail: string | null;
   /** --account: the accounts whose trail files to read (default: the caller's). */
   accounts: string[];
+  /** --cluster: the EKS cluster whose network and identity inventory and audit log to collect. */
+  cluster?: string | null;
+  /** --role: more roles whose trust policy to read (besides the associations' and the IRSA annotations'). */
+  roles?: string[];
   fresh?: boolean;
   /** Every service at this endpoint (tests, VPC endpoints); else the SDK's resolution (AWS_ENDPOINT_URL...). */
   endpoint?: string | null;
@@ -41,6 +48,12 @@ export interface CollectAwsOptions {
   lookupPageSize?: number;
   listPageSize?: number;
   concurrency?: number;
+  /** EC2 Describe MaxResults (5..1000; EKS lists take at most 100). */
+  inventoryPageSize?: number;
+  /** FilterLogEvents limit. */
+  auditPageSize?: number;
+  /** How long after the window's end CloudWatch Logs may still receive an audit record (default 15 min). */
+  auditAllowanceSeconds?: number;
   /** How long after the window's end log files are still delivered (default 1 h). */
   deliveryAllowanceSeconds?: number;
   operator: string | null;
@@ -102,7 +115,12 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
   const from = Date.parse(cfg.window.from) - margin;
   const to = Date.parse(cfg.window.to) + margin;
   const allowance = (o.deliveryAllowanceSeconds ?? 3600) * 1000;
-  const ask = { profile: o.profile, regions, eventSources, trail };
+  const cluster = o.cluster ?? null;
+  if (cluster !== null && !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(cluster)) throw new UsageError(`--cluster: "${cluster}" is not an EKS cluster name`);
+  // the cluster lives in the first region given (else AWS_REGION), us-east-1 only when nothing else is
+  const clusterRegion = regions.find((r) => o.regions.includes(r)) ?? regions.find((r) => r !== 'us-east-1') ?? regions[0]!;
+  const auditAllowance = (o.auditAllowanceSeconds ?? 900) * 1000;
+  const ask = { profile: o.profile, regions, eventSources, trail, cluster };
   const cp =
     (o.fresh ? null : findUnfinished(p.root, ask)) ??
     newCollection(p.root, {
@@ -118,6 +136,17 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
       digests_to: new Date(to + allowance + 3600_000).toISOString(),
       lookups: regions.flatMap((region) => (eventSources.length ? eventSources : [null]).map((src) => ({ region, event_source: src, state: 'pending' as const, next_token: null, pages: [], events: 0, oldest_event_at: null }))),
       trail: trail ? { bucket: trail.bucket, prefix: trail.prefix, bucket_region: null, state: 'pending', bases: {}, regions_present: {}, listings: [], followed: false } : null,
+      cluster: cluster
+        ? {
+            name: cluster,
+            region: clusterRegion,
+            state: 'pending',
+            vpc_id: null,
+            calls: [],
+            roles: [...new Set(o.roles ?? [])].sort(),
+            audit: { log_group: auditLogGroup(cluster), stream_prefix: AUDIT_STREAM_PREFIX, from_ms: from, to_ms: to + auditAllowance, allowance_ms: auditAllowance, state: 'pending', next_token: null, pages: [], events: 0 },
+          }
+        : null,
     });
   const resumed = cp.state.runs > 0;
   cp.state.runs++;
@@ -139,6 +168,8 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
     lookupPageSize: o.lookupPageSize ?? 50,
     listPageSize: o.listPageSize ?? 1000,
     concurrency: o.concurrency ?? 4,
+    inventoryPageSize: o.inventoryPageSize ?? 1000,
+    auditPageSize: o.auditPageSize ?? 10000,
     timeoutMs: o.timeoutMs ?? 60_000,
     stats: { requests: 0, events: 0, bytes: 0, objects: 0, startedMs: performance.now() },
   };
@@ -164,6 +195,12 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
       }),
     );
     if (cp.state.trail) await collectTrail(ctx);
+    const cl = cp.state.cluster;
+    if (cl) {
+      // the audit log first: CloudWatch Logs retention is the more volatile
+      if (cl.audit && cl.audit.state !== 'done') await collectEksAudit(ctx, cl, (o.now ?? Date.now)());
+      if (cl.state !== 'done') await collectCluster(ctx, await irsaRolesOfCase(o.caseDir));
+    }
   } catch (e) {
     if (signal.aborted && !(e instanceof RequestFailure)) interrupted = true;
     else if (e instanceof RequestFailure) failure = e;
@@ -253,6 +290,16 @@ async function closeRun(ctx: AwsContext, interrupted: boolean, failure: RequestF
   if (s.trail && (s.trail.state !== 'done' || pendingObjects.length > 0)) {
     run.recordGap({ gap: interrupted ? 'interrupted' : 'not-collected', resource: `s3://${s.trail.bucket}/${s.trail.prefix ?? ''}`, verb: 'GetObject', from: s.logs_from, to: s.logs_to, message: `trail files not all fetched (${pendingObjects.length} pending: ${why}); \`podtrail collect aws\` with the same options continues` });
   }
+  if (s.cluster && s.cluster.state !== 'done') {
+    const open = s.cluster.calls.filter((c) => c.state === 'pending' || c.state === 'running');
+    if (open.length > 0 || s.cluster.state === 'pending' || s.cluster.state === 'running') {
+      run.recordGap({ gap: interrupted ? 'interrupted' : 'not-collected', resource: `cluster/${s.cluster.name}`, verb: 'Describe', from: null, to: null, message: `cluster inventory not finished (${open.length} calls open: ${why}); \`podtrail collect aws\` with the same options continues it` });
+    }
+  }
+  if (s.cluster?.audit && (s.cluster.audit.state === 'pending' || s.cluster.audit.state === 'running')) {
+    const a = s.cluster.audit;
+    run.recordGap({ gap: interrupted ? 'interrupted' : 'not-collected', resource: `logs/${a.log_group}`, verb: 'FilterLogEvents', from: new Date(a.from_ms).toISOString(), to: new Date(a.to_ms).toISOString(), message: `EKS audit not finished after ${a.pages.length} pages (${why}); \`podtrail collect aws\` with the same options continues it` });
+  }
   const state = interrupted ? 'interrupted' : failure ? 'failed' : 'finished';
   run.recordRun(state, 'STS GetCallerIdentity', failure ? failure.message : interrupted ? 'stopped by the operator' : `${ctx.stats.requests} requests, ${ctx.stats.events} events, ${ctx.stats.objects} trail files, ${(ctx.stats.bytes / 1e6).toFixed(1)} MB`);
   await run.close();
@@ -268,6 +315,12 @@ async function closeRun(ctx: AwsContext, interrupted: boolean, failure: RequestF
       detail: `${by('fetched')} files fetched (${s.objects.filter((o) => o.kind === 'digest' && o.state === 'fetched').length} digests), ${by('missing')} missing, ${by('forbidden')} forbidden, ${by('failed')} failed, ${by('pending')} pending`,
     });
     for (const k of s.keys) steps.push({ step: `public keys ${k.region}`, state: k.state, detail: `${k.files.length} files` });
+  }
+  if (s.cluster) {
+    const cl = s.cluster;
+    if (cl.audit) steps.push({ step: `EKS audit ${cl.audit.log_group}`, state: cl.audit.state, detail: `${cl.audit.events} events in ${cl.audit.pages.length} pages` });
+    const by = (st: string): number => cl.calls.filter((c) => c.state === st).length;
+    steps.push({ step: `cluster inventory ${cl.name} (${cl.region})`, state: cl.state, detail: `${by('done')} of ${cl.calls.length} calls done (${by('forbidden')} forbidden, ${by('failed')} failed), ${cl.calls.reduce((n, c) => n + c.items, 0)} items in ${cl.calls.reduce((n, c) => n + c.pages.length, 0)} pages; ${cl.roles.length} roles` });
   }
   return steps;
 }

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Checkpoint } from '../common/checkpoint.js';
+import type { ClusterState } from './inventory-state.js';
 
 export const AWS_CHECKPOINT_FORMAT = 'podtrail.aws-collection/v1';
 
@@ -99,6 +100,8 @@ export interface AwsCollectionState {
   objects: ObjectTask[];
   keys: KeysTask[];
   files: CollectedFile[];
+  /** --cluster: the network and identity inventory and the EKS audit log (absent: not asked). */
+  cluster?: ClusterState | null;
 }
 
 export function collectRoot(caseRoot: string): string {
@@ -110,9 +113,10 @@ export function fileStamp(iso: string): string {
 }
 
 /** The same request of the collection (regions, sources, trail, profile), or any when unnamed. */
-export function sameAsk(s: AwsCollectionState, o: { profile: string | null; regions: string[]; eventSources: string[]; trail: { bucket: string; prefix: string | null } | null }): boolean {
+export function sameAsk(s: AwsCollectionState, o: { profile: string | null; regions: string[]; eventSources: string[]; trail: { bucket: string; prefix: string | null } | null; cluster?: string | null }): boolean {
   return (
     s.profile === o.profile &&
+    (s.cluster?.name ?? null) === (o.cluster ?? null) &&
     JSON.stringify(s.regions) === JSON.stringify(o.regions) &&
     JSON.stringify(s.event_sources) === JSON.stringify(o.eventSources) &&
     JSON.stringify(s.trail ? { bucket: s.trail.bucket, prefix: s.trail.prefix } : null) === JSON.stringify(o.trail)
@@ -123,6 +127,7 @@ export function isFinished(s: AwsCollectionState): boolean {
   return (
     s.lookups.every((l) => l.state === 'done') &&
     (s.trail === null || (s.trail.state === 'done' && s.objects.every((o) => o.state !== 'pending' && o.recorded) && s.keys.every((k) => k.state === 'done'))) &&
+    (!s.cluster || s.cluster.state === 'done') &&
     s.files.every((f) => f.ingested)
   );
 }

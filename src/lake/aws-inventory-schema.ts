@@ -1,0 +1,155 @@
+import type { ColumnDoc, TableDoc } from './schema.js';
+
+/**
+ * Lake tables of the AWS network and identity inventory: what turns an address into a node or a
+ * pod, and a role into the service accounts that may assume it. They land from the files
+ * `podtrail collect aws --cluster` writes, or from the AWS CLI's output given to `podtrail ingest`
+ * (the same JSON). Each row is a snapshot: snapshot_at is the instant it was seen.
+ */
+const c = (name: string, type: string, doc: string): ColumnDoc => ({ name, type, doc });
+
+const seen = [
+  c('snapshot_at', 'TIMESTAMP', 'The instant the answer was received (collect) or declared (--snapshot-at, file name), UTC.'),
+  c('region', 'VARCHAR', 'The region asked (from the file name; EC2 answers do not name it).'),
+];
+
+export function awsInventoryTables(provenance: ColumnDoc[]): TableDoc[] {
+  const table = (name: string, doc: string, columns: ColumnDoc[], withRegion = true): TableDoc => ({
+    name,
+    kind: 'lake table',
+    doc,
+    key: ['row_id'],
+    columns: [...provenance, ...(withRegion ? seen : seen.slice(0, 1)), ...columns],
+  });
+  return [
+    table('aws_instances', 'EC2 instances (ec2 DescribeInstances): the cluster\'s nodes as EC2 sees them.', [
+      c('instance_id', 'VARCHAR', 'InstanceId (a node\'s providerID ends with it; a node-role session is named after it).'),
+      c('state', 'VARCHAR', 'State.Name (running, terminated, ...).'),
+      c('vpc_id', 'VARCHAR', 'VpcId.'),
+      c('subnet_id', 'VARCHAR', 'SubnetId of the primary interface.'),
+      c('availability_zone', 'VARCHAR', 'Placement.AvailabilityZone.'),
+      c('private_ip', 'VARCHAR', 'PrivateIpAddress (primary).'),
+      c('public_ip', 'VARCHAR', 'PublicIpAddress, if any.'),
+      c('private_dns_name', 'VARCHAR', 'PrivateDnsName (often the node name).'),
+      c('launch_time', 'TIMESTAMP', 'LaunchTime.'),
+      c('instance_profile_arn', 'VARCHAR', 'IamInstanceProfile.Arn (the node role\'s profile).'),
+      c('cluster_name', 'VARCHAR', 'Tag aws:eks:cluster-name, else the name in a kubernetes.io/cluster/<name> tag.'),
+      c('eni_ids', 'VARCHAR[]', 'Its network interfaces.'),
+    ]),
+    table('aws_network_interfaces', 'Network interfaces (ec2 DescribeNetworkInterfaces) with every address they hold: the primary and secondary private IPv4 (VPC CNI pod IPs), delegated IPv4 and IPv6 prefixes (prefix mode), IPv6 addresses and public associations.', [
+      c('eni_id', 'VARCHAR', 'NetworkInterfaceId.'),
+      c('interface_type', 'VARCHAR', 'InterfaceType: interface, nat_gateway, vpc_endpoint, ...'),
+      c('description', 'VARCHAR', 'Description (e.g. "VPC Endpoint Interface vpce-...").'),
+      c('status', 'VARCHAR', 'Status (in-use, available).'),
+      c('vpc_id', 'VARCHAR', 'VpcId.'),
+      c('subnet_id', 'VARCHAR', 'SubnetId.'),
+      c('availability_zone', 'VARCHAR', 'AvailabilityZone.'),
+      c('instance_id', 'VARCHAR', 'Attachment.InstanceId (NULL for an endpoint\'s or a NAT\'s interface).'),
+      c('device_index', 'INTEGER', 'Attachment.DeviceIndex.'),
+      c('requester_id', 'VARCHAR', 'RequesterId (the service that manages it).'),
+      c('primary_ip', 'VARCHAR', 'PrivateIpAddress (the primary private IPv4).'),
+      c('secondary_ips', 'VARCHAR[]', 'PrivateIpAddresses that are not primary (VPC CNI secondary IP mode: pod IPs).'),
+      c('ipv4_prefixes', 'VARCHAR[]', 'Ipv4Prefixes: delegated /28 prefixes (VPC CNI prefix mode: pod IPs).'),
+      c('ipv6_addresses', 'VARCHAR[]', 'Ipv6Addresses.'),
+      c('ipv6_prefixes', 'VARCHAR[]', 'Ipv6Prefixes (delegated).'),
+      c('public_ips', 'VARCHAR[]', 'Public addresses associated with the interface or its private addresses.'),
+    ]),
+    table('aws_nat_gateways', 'NAT gateways (ec2 DescribeNatGateways) with their public and private addresses.', [
+      c('nat_gateway_id', 'VARCHAR', 'NatGatewayId.'),
+      c('state', 'VARCHAR', 'State (available, deleted, ...).'),
+      c('connectivity_type', 'VARCHAR', 'public | private.'),
+      c('vpc_id', 'VARCHAR', 'VpcId.'),
+      c('subnet_id', 'VARCHAR', 'The subnet it sits in (not the subnets it serves: aws_route_tables).'),
+      c('create_time', 'TIMESTAMP', 'CreateTime.'),
+      c('delete_time', 'TIMESTAMP', 'DeleteTime (deleted gateways stay listed for about an hour).'),
+      c('public_ips', 'VARCHAR[]', 'NatGatewayAddresses[].PublicIp: where the traffic it translates comes from.'),
+      c('private_ips', 'VARCHAR[]', 'NatGatewayAddresses[].PrivateIp.'),
+      c('eni_ids', 'VARCHAR[]', 'NatGatewayAddresses[].NetworkInterfaceId.'),
+      c('allocation_ids', 'VARCHAR[]', 'NatGatewayAddresses[].AllocationId (the Elastic IPs).'),
+    ]),
+    table('aws_elastic_ips', 'Elastic IPs (ec2 DescribeAddresses) and what they are associated with.', [
+      c('public_ip', 'VARCHAR', 'PublicIp.'),
+      c('allocation_id', 'VARCHAR', 'AllocationId.'),
+      c('association_id', 'VARCHAR', 'AssociationId (NULL when unassociated).'),
+      c('domain', 'VARCHAR', 'Domain (vpc).'),
+      c('instance_id', 'VARCHAR', 'InstanceId, when associated with an instance.'),
+      c('eni_id', 'VARCHAR', 'NetworkInterfaceId (a NAT gateway\'s interface, an instance\'s).'),
+      c('private_ip', 'VARCHAR', 'PrivateIpAddress it maps to.'),
+    ]),
+    table('aws_route_tables', 'Route tables (ec2 DescribeRouteTables): one row per route, with the table\'s subnet associations: which subnets leave through which NAT gateway or gateway endpoint.', [
+      c('route_table_id', 'VARCHAR', 'RouteTableId.'),
+      c('vpc_id', 'VARCHAR', 'VpcId.'),
+      c('main', 'BOOLEAN', 'The VPC\'s main table (serves every subnet without an explicit association).'),
+      c('subnet_ids', 'VARCHAR[]', 'Subnets explicitly associated.'),
+      c('destination', 'VARCHAR', 'DestinationCidrBlock, DestinationIpv6CidrBlock or DestinationPrefixListId (NULL: a table without routes).'),
+      c('destination_prefix_list_id', 'VARCHAR', 'DestinationPrefixListId (a gateway endpoint\'s route).'),
+      c('target_kind', 'VARCHAR', 'nat-gateway | gateway | vpc-endpoint | local | instance | network-interface | transit-gateway | peering | other.'),
+      c('target_id', 'VARCHAR', 'The target\'s id (nat-..., igw-..., vpce-..., local, ...).'),
+      c('state', 'VARCHAR', 'active | blackhole.'),
+    ]),
+    table('aws_vpc_endpoints', 'VPC endpoints (ec2 DescribeVpcEndpoints): interface endpoints take their addresses from their network interfaces; gateway endpoints have none and are reached through a prefix list.', [
+      c('vpc_endpoint_id', 'VARCHAR', 'VpcEndpointId (CloudTrail\'s vpcEndpointId).'),
+      c('endpoint_type', 'VARCHAR', 'Interface | Gateway | GatewayLoadBalancer.'),
+      c('service_name', 'VARCHAR', 'ServiceName (com.amazonaws.<region>.<service>).'),
+      c('event_source', 'VARCHAR', 'The CloudTrail eventSource it serves (sts.amazonaws.com, ...).'),
+      c('vpc_id', 'VARCHAR', 'VpcId.'),
+      c('state', 'VARCHAR', 'State (available, ...).'),
+      c('created_at', 'TIMESTAMP', 'CreationTimestamp.'),
+      c('eni_ids', 'VARCHAR[]', 'NetworkInterfaceIds (interface endpoints).'),
+      c('subnet_ids', 'VARCHAR[]', 'SubnetIds.'),
+      c('route_table_ids', 'VARCHAR[]', 'RouteTableIds (gateway endpoints).'),
+      c('dns_names', 'VARCHAR[]', 'DnsEntries[].DnsName.'),
+    ]),
+    table('aws_prefix_lists', 'AWS-managed prefix lists (ec2 DescribePrefixLists): the addresses of S3 and DynamoDB that gateway endpoints serve.', [
+      c('prefix_list_id', 'VARCHAR', 'PrefixListId (pl-...).'),
+      c('prefix_list_name', 'VARCHAR', 'PrefixListName (com.amazonaws.<region>.s3).'),
+      c('event_source', 'VARCHAR', 'The CloudTrail eventSource it serves.'),
+      c('cidrs', 'VARCHAR[]', 'Cidrs.'),
+    ]),
+    table('aws_eks_clusters', 'EKS clusters (eks DescribeCluster): ARN, OIDC issuer (IRSA), VPC, and whether audit logging is on.', [
+      c('cluster_name', 'VARCHAR', 'name.'),
+      c('cluster_arn', 'VARCHAR', 'arn (the eks-cluster-arn session tag of Pod Identity).'),
+      c('account_id', 'VARCHAR', 'Account, from the ARN.'),
+      c('created_at', 'TIMESTAMP', 'createdAt.'),
+      c('version', 'VARCHAR', 'Kubernetes version.'),
+      c('status', 'VARCHAR', 'status.'),
+      c('endpoint', 'VARCHAR', 'API server endpoint.'),
+      c('role_arn', 'VARCHAR', 'The cluster role.'),
+      c('vpc_id', 'VARCHAR', 'resourcesVpcConfig.vpcId.'),
+      c('subnet_ids', 'VARCHAR[]', 'resourcesVpcConfig.subnetIds.'),
+      c('service_ipv4_cidr', 'VARCHAR', 'kubernetesNetworkConfig.serviceIpv4Cidr.'),
+      c('ip_family', 'VARCHAR', 'kubernetesNetworkConfig.ipFamily (ipv4 | ipv6).'),
+      c('oidc_issuer', 'VARCHAR', 'identity.oidc.issuer (IRSA trust policies name it).'),
+      c('audit_logging', 'BOOLEAN', 'The audit log type is enabled (else CloudWatch Logs holds no kube-apiserver-audit stream).'),
+    ]),
+    table('aws_pod_identity_associations', 'EKS Pod Identity associations: which service account gets which role (eks DescribePodIdentityAssociation, described one by one; ListPodIdentityAssociations rows have described = false and no role).', [
+      c('association_id', 'VARCHAR', 'associationId.'),
+      c('association_arn', 'VARCHAR', 'associationArn.'),
+      c('cluster_name', 'VARCHAR', 'clusterName.'),
+      c('namespace', 'VARCHAR', 'namespace.'),
+      c('service_account', 'VARCHAR', 'serviceAccount.'),
+      c('role_arn', 'VARCHAR', 'roleArn: the role EKS assumes for the pod.'),
+      c('target_role_arn', 'VARCHAR', 'targetRoleArn: EKS chains into it from role_arn; the pod gets its credentials.'),
+      c('disable_session_tags', 'BOOLEAN', 'disableSessionTags: no kubernetes-* session tags (the pod-uid tag rule cannot fire).'),
+      c('external_id', 'VARCHAR', 'externalId (used when chaining to target_role_arn).'),
+      c('owner_arn', 'VARCHAR', 'ownerArn (an EKS add-on that owns it).'),
+      c('created_at', 'TIMESTAMP', 'createdAt.'),
+      c('modified_at', 'TIMESTAMP', 'modifiedAt.'),
+      c('described', 'BOOLEAN', 'From DescribePodIdentityAssociation (true) or only from the list (false).'),
+    ]),
+    table(
+      'aws_iam_roles',
+      'IAM roles (iam GetRole) with their trust policies (URL-decoded): which OIDC subject or service may assume each.',
+      [
+        c('role_arn', 'VARCHAR', 'Arn.'),
+        c('role_name', 'VARCHAR', 'RoleName.'),
+        c('role_id', 'VARCHAR', 'RoleId (AROA..., CloudTrail\'s principalId prefix).'),
+        c('path', 'VARCHAR', 'Path.'),
+        c('created_at', 'TIMESTAMP', 'CreateDate.'),
+        c('max_session_seconds', 'INTEGER', 'MaxSessionDuration.'),
+        c('trust_policy', 'JSON', 'AssumeRolePolicyDocument, decoded.'),
+      ],
+      false,
+    ),
+  ];
+}
