@@ -29,6 +29,22 @@ source_facts as (
     select event_id, min(fact_id) as fact_id from int_attr__source_facts group by event_id
 ),
 
+pod_tags as (
+    -- the pod a Pod Identity credential names in its session tags (kubernetes-pod-uid, -namespace,
+    -- -pod-name, -service-account): on the issuing AssumeRole itself, or on the call that issued the
+    -- key this call used; names the pod when no snapshot or audit event shows it
+    select
+        c.event_id,
+        coalesce(c.tag_pod_uid, i.tag_pod_uid) as pod_uid,
+        coalesce(c.tag_namespace, i.tag_namespace) as namespace,
+        coalesce(c.tag_pod_name, i.tag_pod_name) as name,
+        coalesce(c.tag_service_account, i.tag_service_account) as service_account
+    from int_cloud__calls as c
+    left join credential_sessions as s on s.access_key_id = c.access_key_id
+    left join int_cloud__calls as i on i.event_id = s.issuing_event_id
+    where coalesce(c.tag_pod_uid, i.tag_pod_uid) is not null
+),
+
 offsets as (
     select node_name, coalesce(offset_seconds, 0) as offset_seconds from node_clock_offsets
 ),
@@ -155,7 +171,7 @@ listed as (
     select
         d.event_id,
         to_json(list({
-            'pod_uid': c.pod_uid, 'namespace': c.namespace, 'name': c.name, 'node_name': c.node_name, 'kept_by': c.kept_by
+            'pod_uid': c.pod_uid, 'namespace': coalesce(c.namespace, pt.namespace), 'name': coalesce(c.name, pt.name), 'node_name': c.node_name, 'kept_by': c.kept_by
         } order by c.pod_uid)) as candidates,
         count(c.pod_uid)::INTEGER as candidate_count,
         list_sort(list_distinct(flatten(list(c.connect_row_ids)))) as runtime_rows
@@ -166,6 +182,7 @@ listed as (
             (d.confidence in ('proven', 'strong') and c.pod_uid = d.pod_uid)
             or d.confidence = 'ambiguous'
         )
+    left join pod_tags as pt on pt.event_id = d.event_id and pt.pod_uid = c.pod_uid
     group by d.event_id
 ),
 
@@ -178,10 +195,10 @@ final as (
         d.confidence,
         case when d.rule_id = 'aws-service-inherit' then 'aws-service' else e.path end as path,
         d.pod_uid,
-        p.namespace as pod_namespace,
-        p.name as pod_name,
+        coalesce(p.namespace, pt.namespace) as pod_namespace,
+        coalesce(p.name, pt.name) as pod_name,
         coalesce(p.node_name, e.subject_node_name) as node_name,
-        coalesce(p.service_account, e.sa_name) as service_account,
+        coalesce(p.service_account, pt.service_account, e.sa_name) as service_account,
         e.principal_arn,
         e.access_key_id,
         e.session_name,
@@ -210,6 +227,7 @@ final as (
     left join listed as l on l.event_id = e.event_id
     left join offsets as o on o.node_name = p.node_name
     left join source_facts as sf on sf.event_id = e.event_id
+    left join pod_tags as pt on pt.event_id = e.event_id and pt.pod_uid = d.pod_uid
     left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|aws-range-connect|keepalive-connect|single-pod)$', '\2')
 )
 
