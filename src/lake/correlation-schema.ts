@@ -72,8 +72,8 @@ export const CORRELATION_TABLES: TableDoc[] = [
     key: ['node_name'],
     columns: [
       c('node_name', 'VARCHAR', 'Node.'),
-      c('offset_seconds', 'DOUBLE', 'Node clock minus reference clock, seconds (positive: the node runs ahead); NULL when unknown.'),
-      c('method', 'VARCHAR', 'declared (case.yaml) | measured | unknown (too few pairs).'),
+      c('offset_seconds', 'DOUBLE', 'Node clock minus reference clock, seconds (positive: the node runs ahead); NULL when unknown or not measurable.'),
+      c('method', 'VARCHAR', 'declared (case.yaml) | measured | not-measurable (the pairs agree on an offset within ±0.5 s, inside the whole second CloudTrail truncates eventTime to: no value is claimed) | unknown (too few pairs, or pairs that disagree).'),
       c('pairs', 'BIGINT', 'Pairs used for the measurement.'),
       c('spread_seconds', 'DOUBLE', 'Spread of the pair offsets (max - min of the middle half), seconds.'),
       c('evidence', 'JSON', 'Up to 20 pairs used: runtime row_id, reference row or event id, and the offset of each.'),
