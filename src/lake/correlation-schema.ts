@@ -30,7 +30,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c('valid_from', 'TIMESTAMP', 'Start of the interval (UTC).'),
       c('valid_to', 'TIMESTAMP', 'End of the interval (UTC); NULL when the pod still ran at the end of the evidence.'),
       c('from_evidence', 'VARCHAR', 'What set valid_from: inventory-created | watch-created (creationTimestamp seen by the pod watch, 1 s) | audit-create | runtime-first-seen | inventory-first-seen | image-change.'),
-      c('to_evidence', 'VARCHAR', 'What set valid_to: watch-deleted (receive time of the pod watch\'s DELETED event: gone) | audit-delete | inventory-deleted | inventory-absent | runtime-last-seen | image-change | open.'),
+      c('to_evidence', 'VARCHAR', 'What set valid_to: watch-deleted (receive time of the pod watch\'s DELETED event: gone) | audit-delete | inventory-deleted | inventory-terminated (the first snapshot showing the pod Succeeded or Failed, when its last one does) | inventory-absent | runtime-last-seen | image-change | open.'),
       c('from_row_id', 'VARCHAR', 'Lake row that set valid_from.'),
       c('to_row_id', 'VARCHAR', 'Lake row that set valid_to.'),
     ],

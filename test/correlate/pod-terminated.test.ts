@@ -1,0 +1,59 @@
+/**
+ * A pod whose last snapshot shows it Succeeded or Failed ends at the first snapshot that shows it
+ * so (or at its delete, when earlier), not at the end of the window: a finished Job's pod stays
+ * listed by kubectl for hours, yet it can make no call after it finished. Hand-made kubectl
+ * snapshots at 08:50 (Running), 09:20 and 10:05 (Succeeded / Failed); one pod still Running.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handmadeCase, ingestAndCorrelate, kubeList, node, pod, snapshotName, writeInput } from '../helpers/handmade.js';
+import { query } from '../helpers/case.js';
+
+type Obj = Record<string, unknown>;
+const withPhase = (p: Obj, phase: string): Obj => ({ ...p, status: { ...(p['status'] as Obj), phase } });
+
+const JOB = pod({ uid: '7e57e57e-0000-4000-8000-00000000a001', namespace: 'batch', name: 'report-29001-abcde', node: 'node-a', ip: '10.0.1.50' });
+const FAILED = pod({ uid: '7e57e57e-0000-4000-8000-00000000a002', namespace: 'batch', name: 'import-29001-fghij', node: 'node-a', ip: '10.0.1.51' });
+const WEB = pod({ uid: '7e57e57e-0000-4000-8000-00000000a003', namespace: 'shop', name: 'web-0', node: 'node-a', ip: '10.0.1.52' });
+
+let caseDir: string;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  ({ caseDir, cleanup } = handmadeCase());
+  const nodes = kubeList([node({ name: 'node-a', instanceId: 'i-0a0000000000000a1', ip: '10.0.1.10' })]);
+  const snaps: [string, Obj[]][] = [
+    ['2026-10-20T08:50:00Z', [JOB, FAILED, WEB]],
+    ['2026-10-20T09:20:00Z', [withPhase(JOB, 'Succeeded'), FAILED, WEB]],
+    ['2026-10-20T10:05:00Z', [withPhase(JOB, 'Succeeded'), withPhase(FAILED, 'Failed'), WEB]],
+  ];
+  for (const [at, pods] of snaps) {
+    writeInput(caseDir, snapshotName('nodes', at), nodes);
+    writeInput(caseDir, snapshotName('pods', at), kubeList(pods));
+  }
+  await ingestAndCorrelate(caseDir);
+}, 120_000);
+
+afterAll(() => cleanup?.());
+
+describe('terminated pods end where the inventory shows them finished', () => {
+  it('Succeeded at 09:20 and Failed at 10:05 end there; a Running pod stays open', async () => {
+    const r = await query(
+      caseDir,
+      `select name, strftime(valid_to, '%Y-%m-%dT%H:%M:%SZ') as valid_to, to_evidence, to_row_id is not null as cited
+       from pod_lifecycle order by name`,
+    );
+    expect(r).toEqual([
+      { name: 'import-29001-fghij', valid_to: '2026-10-20T10:05:00Z', to_evidence: 'inventory-terminated', cited: true },
+      { name: 'report-29001-abcde', valid_to: '2026-10-20T09:20:00Z', to_evidence: 'inventory-terminated', cited: true },
+      { name: 'web-0', valid_to: null, to_evidence: 'open', cited: false },
+    ]);
+  });
+
+  it('cites the first snapshot row that shows the pod finished', async () => {
+    const r = await query(
+      caseDir,
+      `select p.phase, strftime(p.snapshot_at, '%H:%M') as at from pod_lifecycle as l inner join k8s_pods as p on p.row_id = l.to_row_id where l.name = 'report-29001-abcde'`,
+    );
+    expect(r).toEqual([{ phase: 'Succeeded', at: '09:20' }]);
+  });
+});
