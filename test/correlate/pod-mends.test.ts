@@ -3,9 +3,11 @@
  * so (or at its delete, when earlier), not at the end of the window: a finished Job's pod stays
  * listed by kubectl for hours, yet it can make no call after it finished. Hand-made kubectl
  * snapshots at 08:50 (Running), 09:20 and 10:05 (Succeeded / Failed); one pod still Running.
+ * Runtime events of a sensor that gives no pod.uid (Tetragon before v1.6) carry in timeline rows the
+ * UID correlation resolved: by container id, else by namespace and name at that time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handmadeCase, ingestAndCorrelate, kubeList, node, pod, snapshotName, writeInput } from '../helpers/handmade.js';
+import { handmadeCase, ingestAndCorrelate, kubeList, lines, node, pod, snapshotName, tgExec, writeInput } from '../helpers/handmade.js';
 import { query } from '../helpers/case.js';
 
 type Obj = Record<string, unknown>;
@@ -13,7 +15,8 @@ const withPhase = (p: Obj, phase: string): Obj => ({ ...p, status: { ...(p['stat
 
 const JOB = pod({ uid: '7e57e57e-0000-4000-8000-00000000a001', namespace: 'batch', name: 'report-29001-abcde', node: 'node-a', ip: '10.0.1.50' });
 const FAILED = pod({ uid: '7e57e57e-0000-4000-8000-00000000a002', namespace: 'batch', name: 'import-29001-fghij', node: 'node-a', ip: '10.0.1.51' });
-const WEB = pod({ uid: '7e57e57e-0000-4000-8000-00000000a003', namespace: 'shop', name: 'web-0', node: 'node-a', ip: '10.0.1.52' });
+const WEB_UID = '7e57e57e-0000-4000-8000-00000000a003';
+const WEB = pod({ uid: WEB_UID, namespace: 'shop', name: 'web-0', node: 'node-a', ip: '10.0.1.52' });
 
 let caseDir: string;
 let cleanup: () => void;
@@ -30,6 +33,19 @@ beforeAll(async () => {
     writeInput(caseDir, snapshotName('nodes', at), nodes);
     writeInput(caseDir, snapshotName('pods', at), kubeList(pods));
   }
+  const webCid = WEB_UID.replace(/[^0-9a-f]/g, '').padEnd(64, 'c').slice(0, 64);
+  writeInput(
+    caseDir,
+    'tetragon/node-a.json',
+    lines([
+      // no pod.uid (Tetragon before v1.6): the container id names web-0
+      tgExec({ time: '2026-10-20T09:05:00Z', node: 'node-a', pid: 501, pod: { namespace: 'shop', name: 'web-0', containerId: webCid } }),
+      // a container id no inventory lists: namespace and name at that time name the job's pod
+      tgExec({ time: '2026-10-20T09:06:00Z', node: 'node-a', pid: 502, pod: { namespace: 'batch', name: 'report-29001-abcde', containerId: 'f'.repeat(64) } }),
+      // the same name after the pod finished: no pod to name
+      tgExec({ time: '2026-10-20T09:50:00Z', node: 'node-a', pid: 503, pod: { namespace: 'batch', name: 'report-29001-abcde', containerId: 'e'.repeat(64) } }),
+    ]),
+  );
   await ingestAndCorrelate(caseDir);
 }, 120_000);
 
@@ -55,5 +71,21 @@ describe('terminated pods end where the inventory shows them finished', () => {
       `select p.phase, strftime(p.snapshot_at, '%H:%M') as at from pod_lifecycle as l inner join k8s_pods as p on p.row_id = l.to_row_id where l.name = 'report-29001-abcde'`,
     );
     expect(r).toEqual([{ phase: 'Succeeded', at: '09:20' }]);
+  });
+});
+
+describe('timeline rows of runtime events without pod.uid', () => {
+  it('carry the pod UID correlation resolved, and say how', async () => {
+    const r = await query(
+      caseDir,
+      `select json_extract_string(line::JSON, '$.pod') as pod, json_extract_string(line::JSON, '$.pod_uid') as pod_uid,
+              json_extract_string(line::JSON, '$.pod_uid_from') as pod_uid_from
+       from mart_timeline where source = 'tetragon' order by ts`,
+    );
+    expect(r).toEqual([
+      { pod: 'web-0', pod_uid: WEB_UID, pod_uid_from: 'container-id' },
+      { pod: 'report-29001-abcde', pod_uid: '7e57e57e-0000-4000-8000-00000000a001', pod_uid_from: 'namespace-name-time' },
+      { pod: 'report-29001-abcde', pod_uid: null, pod_uid_from: null },
+    ]);
   });
 });
