@@ -29,6 +29,18 @@ source_facts as (
     select event_id, min(fact_id) as fact_id from int_attr__source_facts group by event_id
 ),
 
+unknown_sa_pods as (
+    -- pods of the account's namespace alive at the call whose service account no evidence shows
+    -- (known from audit or runtime only): "no pod of the account ran" would contradict them
+    select e.event_id, count(distinct l.pod_uid) as n, list_sort(list_distinct(list(l.name))) as names
+    from events as e
+    inner join lifecycle as l
+        on l.namespace = e.sa_namespace and l.service_account is null
+        and l.valid_from <= e.ts and (l.valid_to is null or l.valid_to >= e.ts)
+    where e.sa_name is not null
+    group by e.event_id
+),
+
 pod_tags as (
     -- the pod a Pod Identity credential names in its session tags (kubernetes-pod-uid, -namespace,
     -- -pod-name, -service-account): on the issuing AssumeRole itself, or on the call that issued the
@@ -219,7 +231,14 @@ final as (
         e.window_from,
         e.window_to,
         coalesce(o.offset_seconds, 0)::DOUBLE as clock_offset_seconds,
-        case when d.confidence in ('proven', 'strong') then null else d.reason end as reason
+        case
+            when d.confidence in ('proven', 'strong') then null
+            when d.reason like 'no pod of service account % was known to run at that time%' and us.n > 0 then
+                'no pod known to run with service account ' || e.sa_namespace || ':' || e.sa_name || ' at that time; '
+                || pt_count(us.n, 'pod', 'pods') || ' of namespace ' || e.sa_namespace || ' whose service account no evidence shows '
+                || case when us.n = 1 then 'was' else 'were' end || ' running (' || array_to_string(us.names, ', ') || ')'
+            else d.reason
+        end as reason
     from events as e
     inner join decisions as d on d.event_id = e.event_id
     left join decided_by as db on db.event_id = e.event_id
@@ -228,6 +247,7 @@ final as (
     left join offsets as o on o.node_name = p.node_name
     left join source_facts as sf on sf.event_id = e.event_id
     left join pod_tags as pt on pt.event_id = e.event_id and pt.pod_uid = d.pod_uid
+    left join unknown_sa_pods as us on us.event_id = e.event_id
     left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|aws-range-connect|keepalive-connect|single-pod)$', '\2')
 )
 

@@ -5,9 +5,12 @@
  * snapshots at 08:50 (Running), 09:20 and 10:05 (Succeeded / Failed); one pod still Running.
  * Runtime events of a sensor that gives no pod.uid (Tetragon before v1.6) carry in timeline rows the
  * UID correlation resolved: by container id, else by namespace and name at that time.
+ * An IRSA call of service account batch:exporter while the only pod alive in batch that no
+ * snapshot holds is known from audit alone (its service account unknown) is unattributed, and its
+ * reason says so rather than "no pod of the service account ran".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { handmadeCase, ingestAndCorrelate, kubeList, lines, node, pod, snapshotName, tgExec, writeInput } from '../helpers/handmade.js';
+import { auditEvent, ctEvent, ctLogFile, ctLogKey, handmadeCase, identity, ingestAndCorrelate, kubeList, lines, node, pod, snapshotName, stsCredentials, tgExec, writeInput } from '../helpers/handmade.js';
 import { query } from '../helpers/case.js';
 
 type Obj = Record<string, unknown>;
@@ -46,6 +49,30 @@ beforeAll(async () => {
       tgExec({ time: '2026-10-20T09:50:00Z', node: 'node-a', pid: 503, pod: { namespace: 'batch', name: 'report-29001-abcde', containerId: 'e'.repeat(64) } }),
     ]),
   );
+  // a pod created between snapshots, known from the audit log only (no service account in it)
+  writeInput(
+    caseDir,
+    'audit/audit.log',
+    lines([
+      auditEvent({
+        id: 'create-exporter', time: '2026-10-20T09:29:00.000000Z', verb: 'create', resource: 'pods', namespace: 'batch', name: 'exporter-29002-kq7zt', code: 201,
+        responseObject: { kind: 'Pod', apiVersion: 'v1', metadata: { name: 'exporter-29002-kq7zt', namespace: 'batch', uid: '7e57e57e-0000-4000-8000-00000000a004' } },
+      }),
+    ]),
+  );
+  const session = 'botocore-session-1792488600';
+  writeInput(
+    caseDir,
+    ctLogKey('2026-10-20T09:35:00Z', 'mends0001'),
+    ctLogFile([
+      ctEvent({
+        id: 'ev-irsa-exporter', time: '2026-10-20T09:30:00Z', source: 'sts.amazonaws.com', name: 'AssumeRoleWithWebIdentity',
+        identity: identity.webIdentityUser({ namespace: 'batch', serviceAccount: 'exporter' }), ip: '10.0.1.60',
+        params: { roleArn: 'arn:aws:iam::111122223333:role/batch-exporter', roleSessionName: session },
+        response: { ...stsCredentials({ key: 'ASIAEXPORTER00000001', role: 'batch-exporter', session }), subjectFromWebIdentityToken: 'system:serviceaccount:batch:exporter' },
+      }),
+    ]),
+  );
   await ingestAndCorrelate(caseDir);
 }, 120_000);
 
@@ -56,7 +83,7 @@ describe('terminated pods end where the inventory shows them finished', () => {
     const r = await query(
       caseDir,
       `select name, strftime(valid_to, '%Y-%m-%dT%H:%M:%SZ') as valid_to, to_evidence, to_row_id is not null as cited
-       from pod_lifecycle order by name`,
+       from pod_lifecycle where from_evidence <> 'audit-create' order by name`,
     );
     expect(r).toEqual([
       { name: 'import-29001-fghij', valid_to: '2026-10-20T10:05:00Z', to_evidence: 'inventory-terminated', cited: true },
@@ -86,6 +113,18 @@ describe('timeline rows of runtime events without pod.uid', () => {
       { pod: 'web-0', pod_uid: WEB_UID, pod_uid_from: 'container-id' },
       { pod: 'report-29001-abcde', pod_uid: '7e57e57e-0000-4000-8000-00000000a001', pod_uid_from: 'namespace-name-time' },
       { pod: 'report-29001-abcde', pod_uid: null, pod_uid_from: null },
+    ]);
+  });
+});
+
+describe('statements that follow the evidence', () => {
+  it('an unattributed IRSA call does not say no pod ran when audit shows one whose service account is unknown', async () => {
+    const r = await query(caseDir, `select confidence, reason from attributions where event_id = 'ev-irsa-exporter'`);
+    expect(r).toEqual([
+      {
+        confidence: 'unattributed',
+        reason: 'no pod known to run with service account batch:exporter at that time; 1 pod of namespace batch whose service account no evidence shows was running (exporter-29002-kq7zt)',
+      },
     ]);
   });
 });
