@@ -207,7 +207,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
     key: ['finding_id'],
     columns: [
       c('check_id', 'VARCHAR', 'continuity | coverage | cloudtrail-files | clock | identity-bindings | sensor-coverage | runtime-enrichment | rejects.'),
-      c('kind', 'VARCHAR', 'What was found: audit-silence, sensor-silence, sensor-drops, retention-before-window, ends-before-window-end, cloudtrail-hour-missing, lookup-events-horizon, no-data-events, clock-offset, clock-unknown, no-sensor, sensor-late, node-not-in-inventory, shared-binding, pod-identity-tags-disabled, rejected-records, refused-file, and the ok kinds.'),
+      c('kind', 'VARCHAR', 'What was found: audit-silence, sensor-silence, sensor-drops, retention-before-window, ends-before-window-end, cloudtrail-hour-missing, lookup-events-horizon, no-data-events, clock-offset, clock-unknown, clock-below-resolution, no-sensor, falco-only, sensor-late, source-missing, node-not-in-inventory, shared-binding, pod-identity-tags-disabled, rejected-records, refused-file, and the ok kinds.'),
       c('finding_id', 'VARCHAR', 'Stable id: check, subject and start.'),
       c('status', 'VARCHAR', 'ok | gap | unknown.'),
       c('source', 'VARCHAR', 'Evidence source concerned.'),
