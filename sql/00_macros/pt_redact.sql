@@ -1,6 +1,6 @@
 -- Redaction (README, "Redaction"): live credentials never land in the lake. A secret value is
 -- replaced by a marker carrying the first 12 hex digits of its SHA-256, so equal secrets can
--- still be matched; raw/ keeps the originals. Rule set version: redaction/v1.
+-- still be matched; raw/ keeps the originals. Rule set version: redaction/v2 (v2: token headers).
 
 create or replace macro pt_redaction_marker(v) as
     '[REDACTED sha256:' || left(sha256(v), 12) || ']';
@@ -13,7 +13,9 @@ create or replace macro pt_redact_values(text, secrets) as
     );
 
 -- Command lines: values of options and variables whose name says password, secret, token, key, ...,
--- Authorization headers, and passwords in URLs (scheme://user:password@host).
+-- Authorization headers, token headers (X-aws-ec2-metadata-token, the IMDSv2 session token;
+-- X-Vault-Token, X-Auth-Token, X-Api-Key, ...: a header name ending in token, secret or api key;
+-- a shell variable such as $TOKEN stays readable), and passwords in URLs (scheme://user:password@host).
 create or replace macro pt_redact_args(args) as
     case
         when args is null or length(args) = 0 then args
@@ -25,6 +27,7 @@ create or replace macro pt_redact_args(args) as
                 regexp_extract_all(args, '(?i)(--?[a-z0-9_.-]*(passw(or)?d|pwd|secret|token|psk|api[_-]?key|access[_-]?key|private[_-]?key|credential)[a-z0-9_.-]*)(=|\s+)([^\s"'']+)', 5),
                 regexp_extract_all(args, '(?i)\b([a-z0-9_]*(passw(or)?d|secret|token|api_?key|access_?key|private_?key)[a-z0-9_]*)=([^\s"'']+)', 4),
                 regexp_extract_all(args, '(?i)authorization:\s*(bearer|basic)\s+([^\s"'']+)', 2),
+                regexp_extract_all(args, '(?i)\b([a-z0-9-]*(token|secret|api-?key))\s*:\s*([^\s"''$][^\s"'']*)', 3),
                 regexp_extract_all(args, '[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:([^@\s/]+)@', 1)
             )
         )

@@ -4,7 +4,9 @@
 -- A pair measures skew minus latency (the connect precedes the logged request by the time the
 -- client needs to send it). The latency is taken as the median of the per-node medians over the
 -- nodes with at least 3 pairs when there are at least 3 such nodes (most nodes keep good time),
--- and removed; with fewer measured nodes the raw median is reported.
+-- and removed; with fewer measured nodes the raw median is reported. CloudTrail's eventTime is
+-- truncated to the whole second, so each pair carries ±0.5 s: an offset within that is reported
+-- as not measurable (NULL, joins assume 0), never as a value.
 create or replace view int_clock__node_offsets as
 
 with
@@ -46,11 +48,13 @@ final as (
         n.node_name,
         case
             when d.node_name is not null then d.offset_seconds
-            when m.pairs >= 3 and m.spread_seconds <= 2 then round(m.offset_seconds - b.latency_seconds, 3)
+            when m.pairs >= 3 and m.spread_seconds <= 2 and abs(m.offset_seconds - b.latency_seconds) >= 0.5
+                then round(m.offset_seconds - b.latency_seconds, 3)
         end as offset_seconds,
         case
             when d.node_name is not null then 'declared'
-            when m.pairs >= 3 and m.spread_seconds <= 2 then 'measured'
+            when m.pairs >= 3 and m.spread_seconds <= 2 and abs(m.offset_seconds - b.latency_seconds) >= 0.5 then 'measured'
+            when m.pairs >= 3 and m.spread_seconds <= 2 then 'not-measurable'
             else 'unknown'
         end as method,
         coalesce(m.pairs, 0) as pairs,

@@ -7,6 +7,8 @@
 -- A call pairs only when exactly one connect lies within 120 s of it (periodic traffic would
 -- otherwise pair the wrong connect). offset = connect time - (eventTime + 0.5 s): CloudTrail
 -- truncates eventTime to the second, and the connect precedes the request by milliseconds.
+-- A call is one pair, whatever kinds it qualifies for (a node-role call from a private address is
+-- both): counted once, with its kinds; a call whose kinds pick different connects pairs with none.
 create or replace view int_clock__pairs as
 
 with
@@ -68,6 +70,20 @@ unique_matches as (
     from matches
 ),
 
+one_per_call as (
+    select
+        event_id,
+        string_agg(kind, '+' order by kind) as kind,
+        any_value(row_id) as row_id,
+        any_value(node_name) as node_name,
+        any_value(call_ts) as call_ts,
+        any_value(connect_ts) as connect_ts
+    from unique_matches
+    where n = 1
+    group by event_id
+    having count(distinct row_id) = 1
+),
+
 final as (
     select
         kind,
@@ -77,8 +93,7 @@ final as (
         call_ts,
         connect_ts,
         pt_seconds_between(call_ts, connect_ts) - 0.5 as offset_seconds
-    from unique_matches
-    where n = 1
+    from one_per_call
 )
 
 select * from final

@@ -4,7 +4,9 @@
 -- (int_pod__watch_span: creationTimestamp, and the DELETED event's receive time for "gone"). A UID gets a new interval when the
 -- set of image digests its snapshots show changes. Bounds take the earliest start and the best
 -- end evidence; when the end is only known to lie between two snapshots the interval runs to the
--- first snapshot without the pod (a wider interval costs ambiguity, never a wrong answer).
+-- first snapshot without the pod (a wider interval costs ambiguity, never a wrong answer). A pod
+-- whose last snapshot shows it Succeeded or Failed ends at the first snapshot showing that (or at
+-- its delete, when earlier): its containers had stopped by then.
 create or replace view int_pod__lifecycle as
 
 with
@@ -19,6 +21,18 @@ snapshots as (
 
 snapshot_instants as (
     select distinct snapshot_at from k8s_pods
+),
+
+terminated as (
+    -- pods whose last snapshot shows a terminal phase: the first snapshot of that phase bounds the end
+    select
+        uid as pod_uid,
+        min(snapshot_at) filter (where phase in ('Succeeded', 'Failed')) as terminated_at,
+        arg_min(row_id, snapshot_at) filter (where phase in ('Succeeded', 'Failed')) as terminated_row_id
+    from k8s_pods
+    where uid is not null
+    group by uid
+    having arg_max(phase, snapshot_at) in ('Succeeded', 'Failed')
 ),
 
 audit_creates as (
@@ -254,8 +268,11 @@ bounded as (
         case when i.interval_no = 1 then ws.created_at end as watch_created_at,
         ws.created_row_id as watch_created_row_id,
         case when i.interval_no = i.last_interval_no then ws.deleted_at end as watch_deleted_at,
-        ws.deleted_row_id as watch_deleted_row_id
+        ws.deleted_row_id as watch_deleted_row_id,
+        tm.terminated_at,
+        tm.terminated_row_id
     from all_intervals as i
+    left join terminated as tm on tm.pod_uid = i.pod_uid and i.interval_no = i.last_interval_no
     left join runtime_span as rs on rs.pod_uid = i.pod_uid
     left join watch_span as ws on ws.pod_uid = i.pod_uid
     left join create_match as ac on ac.pod_uid = i.pod_uid and i.interval_no = 1
@@ -282,6 +299,12 @@ final as (
         end as valid_from,
         case
             when interval_no < last_interval_no then next_interval_from
+            -- terminated before any delete: runtime sightings up to 120 s later still extend it
+            when terminated_at is not null and terminated_at <= coalesce(watch_deleted_at, audit_deleted_at, deleted_at, terminated_at) then
+                case
+                    when runtime_last_at is null then terminated_at
+                    else greatest(terminated_at, least(runtime_last_at, terminated_at + interval 120 seconds))
+                end
             -- gone: the watch's DELETED event (runtime sightings up to 120 s later still extend it)
             when watch_deleted_at is not null then
                 case
@@ -311,6 +334,8 @@ final as (
         end as from_evidence,
         case
             when interval_no < last_interval_no then 'image-change'
+            when terminated_at is not null and terminated_at <= coalesce(watch_deleted_at, audit_deleted_at, deleted_at, terminated_at) then
+                case when runtime_last_at > terminated_at then 'runtime-last-seen' else 'inventory-terminated' end
             when watch_deleted_at is not null then
                 case when runtime_last_at > watch_deleted_at then 'runtime-last-seen' else 'watch-deleted' end
             when audit_deleted_at is not null then
@@ -330,6 +355,8 @@ final as (
         end as from_row_id,
         case
             when interval_no < last_interval_no then next_interval_row_id
+            when terminated_at is not null and terminated_at <= coalesce(watch_deleted_at, audit_deleted_at, deleted_at, terminated_at) then
+                case when runtime_last_at > terminated_at then runtime_last_row_id else terminated_row_id end
             when watch_deleted_at is not null then
                 case when runtime_last_at > watch_deleted_at then runtime_last_row_id else watch_deleted_row_id end
             when audit_deleted_at is not null then

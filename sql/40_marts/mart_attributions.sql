@@ -29,6 +29,34 @@ source_facts as (
     select event_id, min(fact_id) as fact_id from int_attr__source_facts group by event_id
 ),
 
+unknown_sa_pods as (
+    -- pods of the account's namespace alive at the call whose service account no evidence shows
+    -- (known from audit or runtime only): "no pod of the account ran" would contradict them
+    select e.event_id, count(distinct l.pod_uid) as n, list_sort(list_distinct(list(l.name))) as names
+    from events as e
+    inner join lifecycle as l
+        on l.namespace = e.sa_namespace and l.service_account is null
+        and l.valid_from <= e.ts and (l.valid_to is null or l.valid_to >= e.ts)
+    where e.sa_name is not null
+    group by e.event_id
+),
+
+pod_tags as (
+    -- the pod a Pod Identity credential names in its session tags (kubernetes-pod-uid, -namespace,
+    -- -pod-name, -service-account): on the issuing AssumeRole itself, or on the call that issued the
+    -- key this call used; names the pod when no snapshot or audit event shows it
+    select
+        c.event_id,
+        coalesce(c.tag_pod_uid, i.tag_pod_uid) as pod_uid,
+        coalesce(c.tag_namespace, i.tag_namespace) as namespace,
+        coalesce(c.tag_pod_name, i.tag_pod_name) as name,
+        coalesce(c.tag_service_account, i.tag_service_account) as service_account
+    from int_cloud__calls as c
+    left join credential_sessions as s on s.access_key_id = c.access_key_id
+    left join int_cloud__calls as i on i.event_id = s.issuing_event_id
+    where coalesce(c.tag_pod_uid, i.tag_pod_uid) is not null
+),
+
 offsets as (
     select node_name, coalesce(offset_seconds, 0) as offset_seconds from node_clock_offsets
 ),
@@ -158,7 +186,7 @@ listed as (
     select
         d.event_id,
         to_json(list({
-            'pod_uid': c.pod_uid, 'namespace': c.namespace, 'name': c.name, 'node_name': c.node_name, 'kept_by': c.kept_by
+            'pod_uid': c.pod_uid, 'namespace': coalesce(c.namespace, pt.namespace), 'name': coalesce(c.name, pt.name), 'node_name': c.node_name, 'kept_by': c.kept_by
         } order by c.pod_uid)) as candidates,
         count(c.pod_uid)::INTEGER as candidate_count,
         list_sort(list_distinct(flatten(list(c.connect_row_ids)))) as runtime_rows
@@ -169,6 +197,7 @@ listed as (
             (d.confidence in ('proven', 'strong') and c.pod_uid = d.pod_uid)
             or d.confidence = 'ambiguous'
         )
+    left join pod_tags as pt on pt.event_id = d.event_id and pt.pod_uid = c.pod_uid
     group by d.event_id
 ),
 
@@ -181,10 +210,10 @@ final as (
         d.confidence,
         case when d.rule_id = 'aws-service-inherit' then 'aws-service' else e.path end as path,
         d.pod_uid,
-        p.namespace as pod_namespace,
-        p.name as pod_name,
+        coalesce(p.namespace, pt.namespace) as pod_namespace,
+        coalesce(p.name, pt.name) as pod_name,
         coalesce(p.node_name, e.subject_node_name) as node_name,
-        coalesce(p.service_account, e.sa_name) as service_account,
+        coalesce(p.service_account, pt.service_account, e.sa_name) as service_account,
         e.principal_arn,
         e.access_key_id,
         e.session_name,
@@ -205,7 +234,14 @@ final as (
         e.window_from,
         e.window_to,
         coalesce(o.offset_seconds, 0)::DOUBLE as clock_offset_seconds,
-        case when d.confidence in ('proven', 'strong') then null else d.reason end as reason
+        case
+            when d.confidence in ('proven', 'strong') then null
+            when d.reason like 'no pod of service account % was known to run at that time%' and us.n > 0 then
+                'no pod known to run with service account ' || e.sa_namespace || ':' || e.sa_name || ' at that time; '
+                || pt_count(us.n, 'pod', 'pods') || ' of namespace ' || e.sa_namespace || ' whose service account no evidence shows '
+                || case when us.n = 1 then 'was' else 'were' end || ' running (' || array_to_string(us.names, ', ') || ')'
+            else d.reason
+        end as reason
     from events as e
     inner join decisions as d on d.event_id = e.event_id
     left join decided_by as db on db.event_id = e.event_id
@@ -213,6 +249,8 @@ final as (
     left join listed as l on l.event_id = e.event_id
     left join offsets as o on o.node_name = p.node_name
     left join source_facts as sf on sf.event_id = e.event_id
+    left join pod_tags as pt on pt.event_id = e.event_id and pt.pod_uid = d.pod_uid
+    left join unknown_sa_pods as us on us.event_id = e.event_id
     left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|aws-range-connect|keepalive-connect|single-pod)$', '\2')
 )
 

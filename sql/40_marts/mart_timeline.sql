@@ -12,6 +12,10 @@
 -- A cloudtrail line's log_validation is its log file's digest verdict (cloudtrail_validation):
 -- valid, INVALID, UNVERIFIABLE or UNREFERENCED; not-validated when the event did not come from a
 -- trail log file (lookup-events output, EventBridge, single events): only valid is proven unaltered.
+-- A runtime event from a sensor that gives no pod UID (Tetragon before v1.6, Falco without k8s
+-- metadata) carries the UID correlation resolves, as int_runtime__connects_resolved does: by its
+-- container id when one pod has it, else by namespace and name at that time when one pod matches;
+-- pod_uid_from says which (sensor | container-id | namespace-name-time; null when unresolved).
 -- The bundle orders by ts, then source, then row_id (row ids are unique across the lake).
 create or replace view mart_timeline as
 
@@ -36,6 +40,48 @@ runtime_events_at as (
     from runtime
 ),
 
+containers as (
+    select * from int_pod__container_ids
+),
+
+by_container as (
+    select r.row_id, min(m.pod_uid) as pod_uid, count(distinct m.pod_uid) as n
+    from runtime_events_at as r
+    inner join containers as m
+        on (length(r.container_id) = 12 and r.container_id = m.short_id) or (length(r.container_id) > 12 and r.container_id = m.container_id)
+    where r.pod_uid is null and r.container_id is not null
+    group by r.row_id
+),
+
+by_name as (
+    select r.row_id, min(l.pod_uid) as pod_uid, count(distinct l.pod_uid) as n
+    from runtime_events_at as r
+    inner join pod_lifecycle as l
+        on l.namespace = r.pod_namespace and l.name = r.pod_name
+        and r.ts_ref::TIMESTAMP >= l.valid_from - interval 5 seconds
+        and (l.valid_to is null or r.ts_ref::TIMESTAMP <= l.valid_to + interval 5 seconds)
+    where r.pod_uid is null and r.pod_name is not null
+    group by r.row_id
+),
+
+runtime_resolved as (
+    select
+        r.* exclude (pod_uid),
+        case
+            when r.pod_uid is not null then r.pod_uid
+            when bc.n = 1 then bc.pod_uid
+            when bn.n = 1 then bn.pod_uid
+        end as pod_uid,
+        case
+            when r.pod_uid is not null then 'sensor'
+            when bc.n = 1 then 'container-id'
+            when bn.n = 1 then 'namespace-name-time'
+        end as pod_uid_from
+    from runtime_events_at as r
+    left join by_container as bc on bc.row_id = r.row_id
+    left join by_name as bn on bn.row_id = r.row_id
+),
+
 runtime_lines as (
     select
         -- ids
@@ -53,6 +99,7 @@ runtime_lines as (
         pod_namespace,
         pod_name,
         pod_uid,
+        pod_uid_from,
         container_id,
         pid,
         uid,
@@ -66,7 +113,7 @@ runtime_lines as (
         dst_port,
         protocol,
         sensor_dropped
-    from runtime_events_at
+    from runtime_resolved
 ),
 
 audit_lines as (
@@ -146,6 +193,7 @@ final as (
             'pid': pid,
             'pod': pod_name,
             'pod_uid': pod_uid,
+            'pod_uid_from': pod_uid_from,
             'protocol': protocol,
             'row_id': row_id,
             'sensor_dropped': sensor_dropped,

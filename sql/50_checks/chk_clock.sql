@@ -20,6 +20,7 @@ final as (
         case
             when o.method = 'unknown' then 'clock-unknown'
             when o.method = 'declared' then 'clock-declared'
+            when o.method = 'not-measurable' then 'clock-below-resolution'
             when abs(o.offset_seconds) > r.tolerance_seconds then 'clock-offset'
             else 'clock-in-tolerance'
         end as kind,
@@ -43,6 +44,8 @@ final as (
                 || '); joins assume 0 within the '
                 || r.tolerance_seconds || ' s tolerance'
             when o.method = 'declared' then o.node_name || ': declared offset ' || o.offset_seconds || ' s applied'
+            when o.method = 'not-measurable' then o.node_name || ': offset not measurable: ' || pt_count(o.pairs, 'pair puts', 'pairs put')
+                || ' it within 0.5 s, inside the whole second CloudTrail gives eventTime; joins assume 0 within the ' || r.tolerance_seconds || ' s tolerance'
             when abs(o.offset_seconds) > r.tolerance_seconds then o.node_name || ': clock runs ' || abs(o.offset_seconds) || ' s '
                 || case when o.offset_seconds > 0 then 'ahead' else 'behind' end || ' (' || pt_count(o.pairs, 'pair', 'pairs') || ', spread ' || coalesce(o.spread_seconds, 0)
                 || ' s); correlation moved its runtime evidence by that offset'

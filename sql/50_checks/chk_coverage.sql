@@ -1,7 +1,8 @@
 -- Check 2, retention and coverage: per source, the first landed event against the window start.
 -- A source whose first event comes later than the window start (by more than its expected gap)
 -- does not cover the start of the window: the window starts before the oldest retained event.
--- Sources: the Kubernetes audit log and Tetragon (streams with a known rate), and inventory.
+-- Sources: the Kubernetes audit log and Tetragon (streams with a known rate), and inventory; a
+-- window without any CloudTrail event is a gap of its own (nothing to attribute).
 -- CloudTrail is judged hour by hour on its log files (chk_cloudtrail_files), and a source that
 -- falls silent before the window ends is a continuity finding (chk_continuity), not reported twice.
 create or replace view chk_coverage as
@@ -113,8 +114,33 @@ missing_sources as (
     where s.source not in (select source from per_source where events > 0)
 ),
 
+cloud_counts as (
+    select
+        (select count(*) from cloud_events as c where c.ts >= r.window_from and c.ts < r.window_to) as in_window,
+        (select count(*) from cloud_events) as in_lake,
+        (select count(*) from evidence_files where source_type = 'cloudtrail' and status = 'landed') as files
+    from range as r
+),
+
+missing_cloud as (
+    -- no cloud call in the window: nothing to attribute, which is a gap, never "0 gaps"
+    select
+        'coverage', 'source-missing', 'coverage:missing:cloudtrail', 'gap', 'cloudtrail', null, null,
+        r.window_from, r.window_to, epoch(r.window_to) - epoch(r.window_from), 0::DOUBLE,
+        to_json({'events': 0, 'events_in_margin': k.in_lake, 'files': k.files}),
+        case
+            when k.files = 0 then 'no CloudTrail evidence in the case: no cloud call can be attributed'
+            else 'no CloudTrail event in the window (' || pt_count(k.files, 'CloudTrail file', 'CloudTrail files') || ' landed, '
+                || pt_count(k.in_lake, 'event', 'events') || ' in the margin around it): no cloud call of the window can be attributed'
+        end
+    from cloud_counts as k
+    cross join range as r
+    where k.in_window = 0
+),
+
 final as (
     select * from late_start
+    union all select * from missing_cloud
     union all select * from inventory_span
     union all select * from ok_sources
     union all select * from missing_sources

@@ -6,7 +6,10 @@
 -- between them can only be ambiguous). With the AWS inventory collected (or ingested): the Pod
 -- Identity associations name the binding before any session is seen (and say when session tags
 -- are disabled), and the roles' trust policies say whether the binding can work at all (a role
--- whose trust does not let the service account assume it is a gap).
+-- whose trust does not let the service account assume it is a gap). An account with both an IRSA
+-- annotation and Pod Identity sessions is reported as both, with each role (each call follows the
+-- credential it used); an account on the node role shows as cloud evidence the node-role calls
+-- attributed to its pods.
 create or replace view chk_identity_bindings as
 
 with
@@ -73,6 +76,14 @@ irsa_role_use as (
     select session_issuer_arn as role_arn, count(*) as calls from cloud_events where session_issuer_arn is not null group by all
 ),
 
+node_role_use as (
+    -- node-role calls attributed (proven or strong) to a pod of the account
+    select pod_namespace as namespace, service_account, count(*) as calls
+    from attributions
+    where path = 'node-role' and confidence in ('proven', 'strong') and pod_uid is not null and service_account is not null
+    group by all
+),
+
 concurrency as (
     -- most pods of the account alive at the same moment (at any interval start)
     select a.namespace, a.service_account, max(n) as max_concurrent
@@ -96,12 +107,14 @@ accounts as (
         pi.sessions as pod_identity_sessions,
         pi.role_arn as pod_identity_role_arn,
         coalesce(ic.calls, 0) + coalesce(ru.calls, 0) as irsa_evidence,
+        coalesce(nr.calls, 0) as node_role_calls,
         coalesce(c.max_concurrent, 0) as max_concurrent,
         pa.association_id,
         pa.association_role_arn,
         pa.target_role_arn,
         pa.disable_session_tags,
         case
+            when (pi.sessions is not null or pa.association_id is not null) and an.irsa_role_arn is not null then 'irsa+pod-identity'
             when pi.sessions is not null then 'pod-identity'
             when an.irsa_role_arn is not null then 'irsa'
             when pa.association_id is not null then 'pod-identity'
@@ -115,6 +128,7 @@ accounts as (
     left join irsa_calls as ic on ic.namespace = s.namespace and ic.service_account = s.service_account
     left join irsa_role_use as ru on ru.role_arn = an.irsa_role_arn
     left join concurrency as c on c.namespace = s.namespace and c.service_account = s.service_account
+    left join node_role_use as nr on nr.namespace = s.namespace and nr.service_account = s.service_account
     left join associations as pa on pa.namespace = s.namespace and pa.service_account = s.service_account
 ),
 
@@ -143,11 +157,11 @@ account_findings as (
         case
             when trust_allows = false then 'binding-untrusted'
             when binding = 'pod-identity' and disable_session_tags then 'pod-identity-untagged'
-            when binding in ('irsa', 'pod-identity') and max_concurrent > 1 then 'shared-binding'
+            when binding in ('irsa', 'pod-identity', 'irsa+pod-identity') and max_concurrent > 1 then 'shared-binding'
             else 'binding-' || binding
         end as kind,
         'identity-bindings:' || namespace || ':' || service_account as finding_id,
-        case when (binding in ('irsa', 'pod-identity') and max_concurrent > 1) or trust_allows = false or (binding = 'pod-identity' and disable_session_tags) then 'gap' else 'ok' end as status,
+        case when (binding in ('irsa', 'pod-identity', 'irsa+pod-identity') and max_concurrent > 1) or trust_allows = false or (binding = 'pod-identity' and disable_session_tags) then 'gap' else 'ok' end as status,
         'inventory' as source,
         null::VARCHAR as node_name,
         null::VARCHAR as region,
@@ -158,12 +172,16 @@ account_findings as (
         case
             when association_id is null and trust_allows is null then to_json({
                 'namespace': namespace, 'service_account': service_account, 'binding': binding,
-                'role_arn': coalesce(irsa_role_arn, pod_identity_role_arn), 'cloud_evidence': coalesce(pod_identity_sessions, 0) + irsa_evidence > 0,
+                'role_arn': coalesce(irsa_role_arn, pod_identity_role_arn), 'irsa_role_arn': irsa_role_arn, 'pod_identity_role_arn': pod_identity_role_arn,
+                'cloud_evidence': coalesce(pod_identity_sessions, 0) + irsa_evidence + node_role_calls > 0,
+                'node_role_calls': node_role_calls,
                 'max_concurrent_pods': max_concurrent
             })
             else to_json({
                 'namespace': namespace, 'service_account': service_account, 'binding': binding,
-                'role_arn': coalesce(irsa_role_arn, pod_identity_role_arn, association_role_arn), 'cloud_evidence': coalesce(pod_identity_sessions, 0) + irsa_evidence > 0,
+                'role_arn': coalesce(irsa_role_arn, pod_identity_role_arn, association_role_arn), 'irsa_role_arn': irsa_role_arn, 'pod_identity_role_arn': pod_identity_role_arn,
+                'cloud_evidence': coalesce(pod_identity_sessions, 0) + irsa_evidence + node_role_calls > 0,
+                'node_role_calls': node_role_calls,
                 'max_concurrent_pods': max_concurrent,
                 'association_id': association_id, 'target_role_arn': target_role_arn, 'disable_session_tags': disable_session_tags, 'trust_allows': trust_allows
             })
@@ -173,12 +191,15 @@ account_findings as (
                 when 'irsa' then 'IRSA role ' || irsa_role_arn
                 when 'pod-identity' then 'EKS Pod Identity role ' || coalesce(pod_identity_role_arn, association_role_arn, '?')
                     || coalesce(' (association ' || association_id || coalesce(', chained to ' || target_role_arn, '') || ')', '')
+                when 'irsa+pod-identity' then 'IRSA role ' || irsa_role_arn || ' and EKS Pod Identity role ' || coalesce(pod_identity_role_arn, association_role_arn, '?')
+                    || ' (each call follows the credential it used)'
                 when 'azure-workload-identity' then 'Azure workload identity ' || azure_client_id
                 when 'gke-workload-identity' then 'GKE workload identity ' || gcp_service_account
                 else 'no workload identity binding: its pods reach the node role through IMDS'
             end
             || case when binding in ('irsa', 'pod-identity') and coalesce(pod_identity_sessions, 0) + irsa_evidence = 0 then '; no cloud evidence of its use in the window' else '' end
-            || case when binding in ('irsa', 'pod-identity') and max_concurrent > 1
+            || case when binding = 'node-role' and node_role_calls > 0 then '; ' || pt_count(node_role_calls, 'node-role call', 'node-role calls') || ' attributed to its pods' else '' end
+            || case when binding in ('irsa', 'pod-identity', 'irsa+pod-identity') and max_concurrent > 1
                 then '; shared by up to ' || max_concurrent || ' pods at once: without runtime evidence its calls can only be ambiguous' else '' end
             || case when trust_allows = false then '; the role''s trust policy does not let this service account assume it' else '' end
             || case when binding = 'pod-identity' and disable_session_tags then '; its association disables session tags: no kubernetes-pod-uid tag, its calls cannot be proven to a pod' else '' end as message

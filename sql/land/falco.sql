@@ -32,7 +32,8 @@
 --   * pid = proc.pid, binary = proc.exepath, arguments = proc.cmdline through pt_redact_args,
 --     uid = user.uid.
 --   * addresses: client fd.cip:fd.cport -> src, server fd.sip:fd.sport -> dst; without them, for a
---     connect, local fd.lip:fd.lport -> src and remote fd.rip:fd.rport -> dst. protocol = fd.l4proto.
+--     connect, local fd.lip:fd.lport -> src and remote fd.rip:fd.rport -> dst; without any of those,
+--     fd.name (client:port->server:port, as the stock metadata-service rule prints it). protocol = fd.l4proto.
 --   * sensor_dropped: on the "Falco internal: syscall event drop" alert (or any alert carrying
 --     n_drops), output_fields n_drops, else n_drops_buffer_total.
 --   * exec_id, parent_exec_id, exec_id_node and sensor_version_hint are Tetragon-only: NULL.
@@ -62,12 +63,12 @@ picked as (
             '$."fd.cip"', '$."fd.cport"', '$."fd.sip"', '$."fd.sport"',
             '$."fd.lip"', '$."fd.lport"', '$."fd.rip"', '$."fd.rport"', '$."fd.l4proto"',
             '$."proc.pid"', '$."proc.exepath"', '$."proc.cmdline"', '$."user.uid"',
-            '$."n_drops"', '$."n_drops_buffer_total"'
+            '$."n_drops"', '$."n_drops_buffer_total"', '$."fd.name"'
         ]) as v
     from alerts
 ),
 
-fields as (
+fields_named as (
     select
         _efid,
         _ordinal,
@@ -99,8 +100,22 @@ fields as (
         pt_falco_value(v[26]) as binary_raw,
         v[27] as cmdline,
         v[28] as uid_raw,
-        coalesce(v[29], v[30]) as drops_raw
+        coalesce(v[29], v[30]) as drops_raw,
+        -- fd.name of a socket, client:port->server:port (IPv6 bare or in brackets: the port is
+        -- after the last colon); rules such as the stock metadata-service one print only it
+        regexp_extract(v[31], '^\[?(.+?)\]?:([0-9]+)->\[?(.+?)\]?:([0-9]+)$', ['cip', 'cport', 'sip', 'sport']) as fd_name
     from picked
+),
+
+fields as (
+    select
+        * exclude (src_ip_raw, src_port_raw, dst_ip_raw, dst_port_raw, server_or_remote_ip, fd_name),
+        coalesce(src_ip_raw, nullif(fd_name.cip, '')) as src_ip_raw,
+        coalesce(src_port_raw, nullif(fd_name.cport, '')) as src_port_raw,
+        coalesce(dst_ip_raw, nullif(fd_name.sip, '')) as dst_ip_raw,
+        coalesce(dst_port_raw, nullif(fd_name.sport, '')) as dst_port_raw,
+        coalesce(server_or_remote_ip, nullif(fd_name.sip, '')) as server_or_remote_ip
+    from fields_named
 ),
 
 classified as (

@@ -202,6 +202,7 @@ export async function reproduceBundle(o: ReproduceOptions): Promise<ReproduceRes
       source: declared,
       operator: rows[0]!.operator,
       snapshotAt: overridden?.snapshot_at ?? null,
+      collectedAt: rows[0]!.collected_at ?? null,
       clock: createClock(rows[0]!.acquired_at),
       log: () => {},
       replay: { ingestId, origins },

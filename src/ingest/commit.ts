@@ -33,7 +33,7 @@ export interface CommitInput {
   configText: string;
 }
 
-export const REDACTION_RULES = 'redaction/v1';
+export const REDACTION_RULES = 'redaction/v2';
 
 /**
  * Makes an ingest visible, in an order that keeps the case consistent if interrupted anywhere:

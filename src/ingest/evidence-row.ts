@@ -27,6 +27,7 @@ export interface EvidenceFileRow {
   last_record_at: string | null;
   snapshot_at: string | null;
   acquired_at: string;
+  collected_at: string | null;
   operator: string;
   tool_version: string;
   ingest_id: string;
@@ -49,6 +50,8 @@ export function reportedOrigin(origin: string): string {
 /** What one ingest run records of every file it acquired. */
 export interface AcquisitionMeta {
   acquiredAt: string;
+  /** When the evidence was collected from its source (ingest --collected-at), when the operator knows it. */
+  collectedAt: string | null;
   operator: string;
   toolVersion: string;
   ingestId: string;
@@ -82,6 +85,7 @@ export function evidenceFileRow(x: PendingFile, landing: FileLanding | null, met
     last_record_at: landing?.lastAt ?? null,
     snapshot_at: x.snapshotAt,
     acquired_at: meta.acquiredAt,
+    collected_at: meta.collectedAt,
     operator: meta.operator,
     tool_version: meta.toolVersion,
     ingest_id: meta.ingestId,

@@ -7,6 +7,7 @@ import { casePaths, type CasePaths } from '../case/case-paths.js';
 import { lockCase } from '../case/case-lock.js';
 import type { Clock } from '../core/clock.js';
 import { parseInstant } from '../core/clock.js';
+import { CliError, ExitCode } from '../core/errors.js';
 import { TOOL_ID } from '../core/version.js';
 import { discoverInputs } from './discover-inputs.js';
 import { acquireInputs, type FileOutcome } from './acquire-inputs.js';
@@ -26,6 +27,8 @@ export interface IngestOptions {
   source: SourceType | null;
   operator: string | null;
   snapshotAt: string | null;
+  /** When the inputs were collected from their source (e.g. when a lookup-events run was made), if known. */
+  collectedAt?: string | null;
   clock: Clock;
   /** Notes (stderr), and the steps' lines when no progress is given. */
   log: (line: string) => void;
@@ -54,6 +57,10 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const p = casePaths(o.caseDir);
   const acquiredAt = o.clock.nowIso();
   const operator = o.operator ?? os.userInfo().username;
+  const collectedAt = o.collectedAt ? parseInstant(o.collectedAt, '--collected-at').toISOString() : null;
+  if (collectedAt !== null && collectedAt > acquiredAt) {
+    throw new CliError(`--collected-at ${collectedAt} is after the acquisition time ${acquiredAt}: evidence is collected before it is acquired`, ExitCode.usage);
+  }
   const snapshotOverride = o.snapshotAt ? parseInstant(o.snapshotAt, '--snapshot-at').toISOString() : null;
   const discovered = discoverInputs(o.paths, p);
   const inputs = discovered.files
@@ -99,7 +106,7 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
         const origin = known.get(file)?.origin ?? pendings.find((x) => x.efid === file)?.input.origin ?? file;
         progress.note(`replaced: ${n} CloudTrail event${n === 1 ? '' : 's'} of evidence ${file} (${origin}) by their S3 log file copies`);
       }
-      const meta = { acquiredAt, operator, toolVersion: TOOL_ID, ingestId };
+      const meta = { acquiredAt, collectedAt, operator, toolVersion: TOOL_ID, ingestId };
       const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
       for (const [i, x] of pendings.entries()) {
         const status = rows[i]!.status;

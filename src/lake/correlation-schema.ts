@@ -30,7 +30,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c('valid_from', 'TIMESTAMP', 'Start of the interval (UTC).'),
       c('valid_to', 'TIMESTAMP', 'End of the interval (UTC); NULL when the pod still ran at the end of the evidence.'),
       c('from_evidence', 'VARCHAR', 'What set valid_from: inventory-created | watch-created (creationTimestamp seen by the pod watch, 1 s) | audit-create | runtime-first-seen | inventory-first-seen | image-change.'),
-      c('to_evidence', 'VARCHAR', 'What set valid_to: watch-deleted (receive time of the pod watch\'s DELETED event: gone) | audit-delete | inventory-deleted | inventory-absent | runtime-last-seen | image-change | open.'),
+      c('to_evidence', 'VARCHAR', 'What set valid_to: watch-deleted (receive time of the pod watch\'s DELETED event: gone) | audit-delete | inventory-deleted | inventory-terminated (the first snapshot showing the pod Succeeded or Failed, when its last one does) | inventory-absent | runtime-last-seen | image-change | open.'),
       c('from_row_id', 'VARCHAR', 'Lake row that set valid_from.'),
       c('to_row_id', 'VARCHAR', 'Lake row that set valid_to.'),
     ],
@@ -72,8 +72,8 @@ export const CORRELATION_TABLES: TableDoc[] = [
     key: ['node_name'],
     columns: [
       c('node_name', 'VARCHAR', 'Node.'),
-      c('offset_seconds', 'DOUBLE', 'Node clock minus reference clock, seconds (positive: the node runs ahead); NULL when unknown.'),
-      c('method', 'VARCHAR', 'declared (case.yaml) | measured | unknown (too few pairs).'),
+      c('offset_seconds', 'DOUBLE', 'Node clock minus reference clock, seconds (positive: the node runs ahead); NULL when unknown or not measurable.'),
+      c('method', 'VARCHAR', 'declared (case.yaml) | measured | not-measurable (the pairs agree on an offset within ±0.5 s, inside the whole second CloudTrail truncates eventTime to: no value is claimed) | unknown (too few pairs, or pairs that disagree).'),
       c('pairs', 'BIGINT', 'Pairs used for the measurement.'),
       c('spread_seconds', 'DOUBLE', 'Spread of the pair offsets (max - min of the middle half), seconds.'),
       c('evidence', 'JSON', 'Up to 20 pairs used: runtime row_id, reference row or event id, and the offset of each.'),
@@ -232,7 +232,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
     key: ['finding_id'],
     columns: [
       c('check_id', 'VARCHAR', 'continuity | coverage | cloudtrail-files | clock | identity-bindings | sensor-coverage | runtime-enrichment | rejects.'),
-      c('kind', 'VARCHAR', 'What was found: audit-silence, sensor-silence, sensor-drops, retention-before-window, ends-before-window-end, cloudtrail-hour-missing, lookup-events-horizon, no-data-events, clock-offset, clock-unknown, no-sensor, sensor-late, node-not-in-inventory, shared-binding, pod-identity-tags-disabled, rejected-records, refused-file, and the ok kinds.'),
+      c('kind', 'VARCHAR', 'What was found: audit-silence, sensor-silence, sensor-drops, retention-before-window, ends-before-window-end, cloudtrail-hour-missing, lookup-events-horizon, no-data-events, clock-offset, clock-unknown, clock-below-resolution, no-sensor, falco-only, sensor-late, source-missing, node-not-in-inventory, shared-binding, pod-identity-tags-disabled, rejected-records, refused-file, and the ok kinds.'),
       c('finding_id', 'VARCHAR', 'Stable id: check, subject and start.'),
       c('status', 'VARCHAR', 'ok | gap | unknown.'),
       c('source', 'VARCHAR', 'Evidence source concerned.'),

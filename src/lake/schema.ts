@@ -62,6 +62,7 @@ export const LAKE_TABLES: TableDoc[] = [
       c('last_record_at', 'TIMESTAMP', 'Latest record time landed from this file (UTC).'),
       c('snapshot_at', 'TIMESTAMP', 'Inventory files: the instant of the snapshot (from --snapshot-at or the file name), UTC.'),
       c('acquired_at', 'TIMESTAMP', 'When podtrail acquired the file (the injectable clock: --as-of / PODTRAIL_AS_OF), UTC.'),
+      c('collected_at', 'TIMESTAMP', 'When the evidence was collected from its source, as the operator declared it (ingest --collected-at), UTC; NULL when not declared. For lookup-events output it is when the lookup ran, which sets its 90-day horizon.'),
       c('operator', 'VARCHAR', 'Who acquired it (--operator, else the OS user).'),
       c('tool_version', 'VARCHAR', 'podtrail/<version> that acquired it.'),
       c('ingest_id', 'VARCHAR', 'The ingest run that acquired it (hash of the run\'s inputs and time).'),

@@ -11,10 +11,14 @@ import path from 'node:path';
 export async function readEvidenceFiles(store: Store, lakeDir: string): Promise<EvidenceFileRow[]> {
   const file = evidenceFilesParquet(lakeDir);
   if (!existsSync(file)) return [];
-  const cols = tableDoc('evidence_files')!.columns.map((c) =>
-    c.type === 'TIMESTAMP' ? `strftime(${c.name}, '%Y-%m-%dT%H:%M:%S.%fZ') as ${c.name}` : c.type === 'BIGINT' || c.type === 'INTEGER' ? `${c.name}::DOUBLE as ${c.name}` : c.name,
-  );
   try {
+    // a column a catalog written by an earlier version lacks reads as NULL
+    const present = new Set((await store.rows(`select name from parquet_schema(${quotedString(file)})`)).map((r) => String(r['name'])));
+    const cols = tableDoc('evidence_files')!.columns.map((c) =>
+      !present.has(c.name)
+        ? `null as ${c.name}`
+        : c.type === 'TIMESTAMP' ? `strftime(${c.name}, '%Y-%m-%dT%H:%M:%S.%fZ') as ${c.name}` : c.type === 'BIGINT' || c.type === 'INTEGER' ? `${c.name}::DOUBLE as ${c.name}` : c.name,
+    );
     const rows = await store.rows(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
     return rows as unknown as EvidenceFileRow[];
   } catch (e) {

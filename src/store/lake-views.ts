@@ -17,8 +17,11 @@ function emptySelect(t: TableDoc): string {
   return `select ${t.columns.map((c) => `null::${c.type} as ${quotedIdentifier(c.name)}`).join(', ')} where false`;
 }
 
-function parquetSelect(t: TableDoc, files: string[]): string {
-  const cols = t.columns.map((c) => `${quotedIdentifier(c.name)}::${c.type} as ${quotedIdentifier(c.name)}`).join(', ');
+function parquetSelect(t: TableDoc, files: string[], present?: ReadonlySet<string>): string {
+  // a column a catalog written by an earlier version lacks reads as NULL
+  const cols = t.columns
+    .map((c) => (present && !present.has(c.name) ? `null::${c.type}` : `${quotedIdentifier(c.name)}::${c.type}`) + ` as ${quotedIdentifier(c.name)}`)
+    .join(', ');
   const list = `[${files.map((f) => quotedString(f)).join(', ')}]`;
   return `select ${cols} from read_parquet(${list}, hive_partitioning = false, union_by_name = true)`;
 }
@@ -51,7 +54,10 @@ export async function refreshLakeViews(store: Store, lakeDir: string, config?: C
     const files = t.name === 'evidence_files'
       ? (existsSync(evidenceFilesParquet(lakeDir)) ? [evidenceFilesParquet(lakeDir)] : [])
       : committedParquetFiles(lakeDir, t.name, ids);
-    let body = files.length > 0 ? parquetSelect(t, files) : emptySelect(t);
+    const present = t.name === 'evidence_files' && files.length > 0
+      ? new Set((await store.rows(`select name from parquet_schema(${quotedString(files[0]!)})`)).map((r) => String(r['name'])))
+      : undefined;
+    let body = files.length > 0 ? parquetSelect(t, files, present) : emptySelect(t);
     // a copy a later S3 log file replaced stays in its partition and is listed in ingest_duplicates
     if (t.name === 'cloud_events' && files.length > 0 && duplicates.length > 0) {
       body = `select * from (${body}) where row_id not in (select row_id from read_parquet([${duplicates.map((f) => quotedString(f)).join(', ')}]))`;

@@ -4,7 +4,7 @@
  * CASE/inputs/cloudtrail/AWSLogs/<account>/CloudTrail/<region>/..., ingested in place so each
  * file's origin keeps its S3 key.
  *   defects  no log file for 10:00-11:00 while the trail delivers 12 events an hour; management
- *            events only; a lookup-events output taken 104 days after the window start (and one
+ *            events only; a lookup-events output run 104 days after the window start (and one
  *            taken 40 days after, which reaches back over the whole window)
  *   data     the baseline: one S3 PutObject (eventCategory Data) among the management events
  */
@@ -27,11 +27,11 @@ beforeAll(async () => {
   defects.extraFiles['cloudtrail-lookup/lookup-events-2026-11-29.json'] = lookupEventsFile([lookupRecord('ev-lookup-in-horizon', '2026-10-20T11:20:00Z')]);
   const d = await buildCheckedCase(defects, {
     afterIngest: async (caseDir) => {
-      // a second lookup-events output, acquired (--as-of) long after the window
+      // a second lookup-events output, run (--collected-at) and acquired long after the window
       const late = path.join(caseDir, 'late', 'lookup-events-2027-02-01.json');
       mkdirSync(path.dirname(late));
       writeFileSync(late, lookupEventsFile([lookupRecord('ev-lookup-late', '2026-10-20T11:40:00Z')]));
-      await ingestInputs(caseDir, { paths: [late], asOf: LATE_AS_OF });
+      await ingestInputs(caseDir, { paths: [late], asOf: LATE_AS_OF, collectedAt: LATE_AS_OF });
     },
   });
   built.defects = { caseDir: d.caseDir, cleanup: d.cleanup, findings: await findings(d.caseDir) };
@@ -79,14 +79,14 @@ describe('CloudTrail log files with defects', () => {
     expect(f.value).toBe(0);
   });
 
-  it('lookup-events-horizon: the late output is a gap from the window start to its acquisition, the early one is ok', () => {
+  it('lookup-events-horizon: the late output is a gap from the window start to 90 days before it ran, the early one is ok', () => {
     const fs = built.defects.findings.filter((x) => x.kind === 'lookup-events-horizon');
     const late = fs.find((f) => f.detail['file_name'] === 'lookup-events-2027-02-01.json')!;
     const early = fs.find((f) => f.detail['file_name'] === 'lookup-events-2026-11-29.json')!;
     expect({ status: late.status, interval_from: late.interval_from, interval_to: late.interval_to }).toEqual({
       status: 'gap',
       interval_from: '2026-10-20T09:00:00.000000Z',
-      interval_to: '2027-02-01T00:00:00.000000Z',
+      interval_to: '2026-11-03T00:00:00.000000Z',
     });
     expect(late.message).toContain('90 days');
     expect(early.status).toBe('ok');

@@ -69,7 +69,10 @@ describe('identity bindings', () => {
     expect({ finding_id: f.finding_id, value: f.value, detail: f.detail }).toEqual({
       finding_id: 'identity-bindings:shop:api',
       value: 2,
-      detail: { namespace: 'shop', service_account: 'api', binding: 'irsa', role_arn: IRSA_ROLE, cloud_evidence: false, max_concurrent_pods: 2 },
+      detail: {
+        namespace: 'shop', service_account: 'api', binding: 'irsa', role_arn: IRSA_ROLE, irsa_role_arn: IRSA_ROLE, pod_identity_role_arn: null,
+        cloud_evidence: false, node_role_calls: 0, max_concurrent_pods: 2,
+      },
     });
   });
 

@@ -3,10 +3,13 @@
  * case. Each pair is a call from a private address through the S3 VPC endpoint and the one
  * Tetragon tcp_connect from that address to the endpoint within 120 s. The connect precedes the
  * logged call by 0.2 s on a true clock; clock-n1 runs 40 s ahead; clock-n2..n4 keep time (the
- * latency baseline); clock-n5 keeps time but case.yaml declares +7 s; clock-n6 has only 2 pairs.
+ * latency baseline: their offsets lie inside CloudTrail's whole second, so they are not measurable);
+ * clock-n5 keeps time but case.yaml declares +7 s; clock-n6 has only 2 pairs; clock-n7 runs 3 s
+ * ahead and its calls are node-role calls (session name = its instance id) from its own private
+ * address: each qualifies as a node-role pair and a source-ip pair, and counts once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, ctEvent, ctLogFile, ctLogKey, editCaseYaml, handmadeCase, identity, ingestAndCorrelate, lines, tgConnect, writeInput } from '../helpers/handmade.js';
+import { at, ctEvent, ctLogFile, ctLogKey, editCaseYaml, handmadeCase, identity, ingestAndCorrelate, kubeList, lines, node, snapshotName, tgConnect, writeInput } from '../helpers/handmade.js';
 import { query } from '../helpers/case.js';
 
 const S3_VPCE = '10.0.100.30';
@@ -17,7 +20,9 @@ const NODES: { name: string; skew: number; pairs: number }[] = [
   { name: 'clock-n4', skew: 0, pairs: 3 },
   { name: 'clock-n5', skew: 0, pairs: 3 },
   { name: 'clock-n6', skew: 0, pairs: 2 },
+  { name: 'clock-n7', skew: 3, pairs: 3 },
 ];
+const N7_INSTANCE = 'i-0c10c7000000000a7';
 
 let caseDir: string;
 let cleanup: () => void;
@@ -35,7 +40,9 @@ beforeAll(async () => {
     for (let j = 0; j < n.pairs; j++) {
       // one source address per call, calls a minute apart: each call has exactly one connect within 120 s
       const ip = `10.0.${k + 1}.${100 + j}`;
-      const time = at('2026-10-20T09:05:00Z', 60 * minute++);
+      // clock-n7's calls 5 min apart: a node-role call pairs with any connect of its node, so only one may lie within 120 s
+      const time = at('2026-10-20T09:05:00Z', 60 * minute);
+      minute += n.name === 'clock-n7' ? 5 : 1;
       const latency = 0.15 + 0.05 * (j % 3);
       records.push(
         ctEvent({
@@ -43,7 +50,9 @@ beforeAll(async () => {
           time,
           source: 's3.amazonaws.com',
           name: 'GetObject',
-          identity: identity.iamUser({ user: 'ci-bot', key: 'AKIACIBOT00000000001' }),
+          identity: n.name === 'clock-n7'
+            ? identity.assumedRole({ role: 'eks-node-role', session: N7_INSTANCE, key: 'ASIANODE7000000000001', ec2RoleDelivery: '2.0' })
+            : identity.iamUser({ user: 'ci-bot', key: 'AKIACIBOT00000000001' }),
           ip,
           vpce: 'vpce-0s3',
           category: 'Data',
@@ -55,6 +64,9 @@ beforeAll(async () => {
     writeInput(caseDir, `tetragon/${n.name}.json`, lines(connects));
   }
   writeInput(caseDir, ctLogKey('2026-10-20T09:45:00Z', 'clock0001'), ctLogFile(records));
+  for (const t of ['2026-10-20T08:50:00Z', '2026-10-20T10:05:00Z']) {
+    writeInput(caseDir, snapshotName('nodes', t), kubeList([node({ name: 'clock-n7', instanceId: N7_INSTANCE, ip: '10.0.7.100' })]));
+  }
   await ingestAndCorrelate(caseDir);
 }, 120_000);
 
@@ -76,11 +88,34 @@ describe('node clock offsets', () => {
     expect(o.method).toBe('measured');
     expect(Number(o.pairs)).toBe(4);
     expect(Math.abs(Number(o.offset_seconds) - 40), `offset ${o.offset_seconds}`).toBeLessThanOrEqual(2);
+  });
+
+  it('nodes that keep time are not measurable: their offset lies inside CloudTrail\'s whole-second eventTime, so no value is claimed', async () => {
     for (const name of ['clock-n2', 'clock-n3', 'clock-n4']) {
       const g = (await offsets()).get(name)!;
-      expect(g.method, name).toBe('measured');
-      expect(Math.abs(Number(g.offset_seconds)), `${name} offset ${g.offset_seconds}`).toBeLessThanOrEqual(0.5);
+      expect({ method: g.method, offset_seconds: g.offset_seconds }, name).toEqual({ method: 'not-measurable', offset_seconds: null });
     }
+  });
+
+  it('the clock check reports them as below CloudTrail\'s resolution, with no value', async () => {
+    const r = await query(caseDir, `select kind, status, value, message from chk_clock where node_name = 'clock-n2'`);
+    expect(r).toEqual([
+      {
+        kind: 'clock-below-resolution',
+        status: 'ok',
+        value: null,
+        message: 'clock-n2: offset not measurable: 3 pairs put it within 0.5 s, inside the whole second CloudTrail gives eventTime; joins assume 0 within the 5.0 s tolerance',
+      },
+    ]);
+  });
+
+  it('a node 3 s ahead is measured; each of its calls is one pair although it qualifies as node-role and source-ip', async () => {
+    const o = (await offsets()).get('clock-n7')!;
+    expect(o.method).toBe('measured');
+    expect(Number(o.pairs)).toBe(3);
+    expect(Math.abs(Number(o.offset_seconds) - 3), `offset ${o.offset_seconds}`).toBeLessThanOrEqual(0.5);
+    const kinds = await query(caseDir, `select kind, count(*)::INTEGER as n from int_clock__pairs where node_name = 'clock-n7' group by kind`);
+    expect(kinds).toEqual([{ kind: 'node-role+source-ip', n: 3 }]);
   });
 
   it('a declared offset wins over the pairs', async () => {

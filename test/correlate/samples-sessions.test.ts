@@ -52,4 +52,29 @@ describe('credential sessions from the CloudTrail samples', () => {
       { path: 'pod-identity', rule_id: 'pod-identity-tag', candidate: '91eee131-74f3-49d4-8f7c-bcde305c120b' },
     ]);
   });
+
+  it('a Pod Identity attribution names the pod, its namespace and service account from the session tags (no inventory in the samples)', async () => {
+    const r = await query(
+      caseDir,
+      `select a.pod_uid, a.pod_namespace, a.pod_name, a.service_account,
+              json_extract_string(a.candidates, '$[0].namespace') as cand_ns, json_extract_string(a.candidates, '$[0].name') as cand_name
+       from attributions as a where a.path = 'pod-identity' and a.confidence = 'proven' order by a.pod_uid`,
+    );
+    expect(r).toEqual([
+      { pod_uid: '0cda7f85-c1f9-4dee-b6e9-a0b50c8f3012', pod_namespace: 'ns-a', pod_name: 'app1', service_account: 'sa1', cand_ns: 'ns-a', cand_name: 'app1' },
+      { pod_uid: '91eee131-74f3-49d4-8f7c-bcde305c120b', pod_namespace: 'ns-a', pod_name: 'app1', service_account: 'sa1', cand_ns: 'ns-a', cand_name: 'app1' },
+    ]);
+  });
+
+  it('decided rows carry no reason text; every undecided row says why', async () => {
+    const r = await query(
+      caseDir,
+      `select confidence, count(*)::INTEGER as n, count(reason)::INTEGER as with_reason from attributions group by confidence order by confidence`,
+    );
+    expect(r.length).toBeGreaterThan(1);
+    for (const row of r) {
+      if (row['confidence'] === 'proven' || row['confidence'] === 'strong') expect(row['with_reason']).toBe(0);
+      else expect(row['with_reason']).toBe(row['n']);
+    }
+  });
 });

@@ -51,13 +51,14 @@ export function editCaseYaml(caseDir: string, edit: (doc: Obj) => void): void {
 }
 
 /** Ingests CASE/inputs (or the given paths) in place, acquired at asOf. */
-export async function ingestInputs(caseDir: string, o: { paths?: string[]; asOf?: string } = {}): Promise<void> {
+export async function ingestInputs(caseDir: string, o: { paths?: string[]; asOf?: string; collectedAt?: string } = {}): Promise<void> {
   await ingestCase({
     caseDir,
     paths: o.paths ?? [path.join(caseDir, 'inputs')],
     source: null,
     operator: 'tester',
     snapshotAt: null,
+    collectedAt: o.collectedAt ?? null,
     clock: createClock(o.asOf ?? AS_OF),
     log: () => {},
   });
@@ -193,6 +194,25 @@ export function lookupEventsFile(records: Obj[]): string {
     null,
     4,
   );
+}
+
+/** An EventBridge archive of CloudTrail events: one event a line, each under "detail". */
+export function eventBridgeLines(records: Obj[]): string {
+  return records
+    .map((r, i) =>
+      JSON.stringify({
+        version: '0',
+        id: `00000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+        'detail-type': 'AWS API Call via CloudTrail',
+        source: `aws.${String(r['eventSource']).split('.')[0]}`,
+        account: ACCOUNT,
+        time: r['eventTime'],
+        region: r['awsRegion'] ?? REGION,
+        resources: [],
+        detail: r,
+      }),
+    )
+    .join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------

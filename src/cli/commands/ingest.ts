@@ -17,11 +17,12 @@ export function registerIngest(program: Command, io: Io): void {
     .addOption(new Option('--source <type>', 'declare the type instead of detecting it').choices(SOURCE_TYPES))
     .option('--operator <name>', 'who acquires the evidence (default: the OS user)')
     .option('--snapshot-at <iso>', 'instant of inventory snapshots (default: from each file name)')
+    .option('--collected-at <iso>', 'when the inputs were collected from their source (when `aws cloudtrail lookup-events` ran: it sets the 90-day horizon)')
     .option('--as-of <iso>', `pin the clock for acquisition times (or PODTRAIL_AS_OF)`)
     .option('--ip-ranges <file>', "AWS's ip-ranges.json, acquired as evidence (source aws-ip-ranges): connects to AWS's public addresses count as connects to AWS")
     .action(async (caseDir, paths, o) => {
       if (paths.length === 0 && !o.ipRanges) throw new CliError('give at least one input path (or --ip-ranges FILE)', ExitCode.usage);
-      const base = { caseDir, operator: o.operator ?? null, snapshotAt: o.snapshotAt ?? null, clock: createClock(o.asOf), log: (line: string) => io.err(`${line}\n`), progress: progressOf(io) };
+      const base = { caseDir, operator: o.operator ?? null, snapshotAt: o.snapshotAt ?? null, collectedAt: o.collectedAt ?? null, clock: createClock(o.asOf), log: (line: string) => io.err(`${line}\n`), progress: progressOf(io) };
       const runs = [];
       if (paths.length > 0) runs.push(await ingestCase({ ...base, paths, source: o.source ?? null }));
       if (o.ipRanges) runs.push(await ingestCase({ ...base, paths: [o.ipRanges], source: 'aws-ip-ranges' }));
