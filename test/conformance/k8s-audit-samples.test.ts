@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query, SAMPLES } from '../helpers/case.js';
+import { makeCase, ingest, query } from '../helpers/case.js';
+import { SAMPLES, describeSamples, sampleNames } from '../helpers/samples.js';
 import type { IngestResult } from '../../src/ingest/ingest-case.js';
 
 /**
@@ -29,8 +30,8 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-describe('k8s-audit samples', () => {
-  const files = readdirSync(DIR).map((f) => path.join(DIR, f)).sort();
+describeSamples('k8s-audit samples', () => {
+  const files = sampleNames('k8s-audit').map((f) => path.join(DIR, f));
   let caseDir = '';
   let cleanup = (): void => {};
   let result: IngestResult;

@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, type GenerateSummary } from '../../src/generate/generate.js';
 import { cloudRecords, lines, lookupEvents, type Rec } from './read-outputs.js';
+import { SAMPLES, describeSamples } from '../helpers/samples.js';
 
 /**
  * Generated records against the real examples in ../shared/samples: no key the real tools do not
@@ -11,8 +12,6 @@ import { cloudRecords, lines, lookupEvents, type Rec } from './read-outputs.js';
  * The samples are read in place, never copied.
  */
 
-const SAMPLES = path.resolve(__dirname, '../../../shared/samples');
-const have = existsSync(SAMPLES);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'podtrail-conf-'));
 let dir = '';
 let summary: GenerateSummary;
@@ -43,7 +42,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.skipIf(!have)('conformance with ../shared/samples', () => {
+describeSamples('conformance with ../shared/samples', () => {
   it('Tetragon process, pod and sock_arg keys are ones the samples (or formats.md) show', () => {
     const seen = new Set<string>();
     for (const f of readdirSync(path.join(SAMPLES, 'tetragon'))) {
