@@ -209,7 +209,7 @@ export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
   if (floor > ceiling) p.add('gaps', 'expected_gap_floor must not exceed expected_gap_ceiling');
 
   if (p.list.length > 0) {
-    throw new CaseError(`${where} is invalid:\n  - ${p.list.join('\n  - ')}\n(see "case.yaml" in the README)`);
+    throw new CaseError(`${where} is invalid:\n  - ${p.list.join('\n  - ')}\n(see docs/case-yaml.md)`);
   }
   return {
     schema: CASE_SCHEMA,

@@ -3,7 +3,7 @@ import type { EvidenceFileRow } from '../ingest/evidence-row.js';
 import type { FindingRow } from '../store/checks.js';
 import { CHECKS } from './check-titles.js';
 
-/** validation.json, schema podtrail.validation/v1 (README, "validation.json"). */
+/** validation.json, schema podtrail.validation/v1 (docs/correlation.md, "Gaps checks: validation.json"). */
 export interface Validation {
   schema: string;
   tool: string;
