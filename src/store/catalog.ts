@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { quotedString } from '@duckdb/node-api';
 import type { Store } from './store.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import { tableDoc } from '../lake/schema.js';
 import { CaseError } from '../core/errors.js';
 import path from 'node:path';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { tempDir } from '../helpers/case.js';
 import { bundleCase, signerFromPair, type BundleResult } from '../../src/bundle/bundle-case.js';
 import { verifyBundle } from '../../src/bundle/verify-bundle.js';
-import { reproduceBundle } from '../../src/bundle/reproduce.js';
+import { reproduceBundle } from '../../src/pipeline/reproduce.js';
 import { writeKeyPair, loadPrivateKey } from '../../src/bundle/keys.js';
 import { pae, decodeBase64 } from '../../src/bundle/dsse.js';
 import { createClock } from '../../src/core/clock.js';
@@ -254,7 +254,7 @@ describe('reproduce', () => {
     mkdirSync(inputs);
     await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-unpinned') })).rejects.toThrow(/signed by a key it ships .* that nobody pinned/);
     await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-none'), pubkeyFile: TEST_PUB })).rejects.toThrow(/9 of the bundle's 9 inputs are not under [^]*inputs\/cloudtrail\/AWSLogs\/[^]*\(sha256 [0-9a-f]{64}\)/);
-    const { compareBundles, describeDifference } = await import('../../src/bundle/reproduce.js');
+    const { compareBundles, describeDifference } = await import('../../src/pipeline/reproduce.js');
     const other = copyTree(a.outDir, scratch('other'));
     const t = path.join(other, 'timeline.jsonl');
     const lines = readFileSync(t, 'utf8').split('\n');
