@@ -10,7 +10,7 @@ export interface RawRecheck {
 }
 
 /**
- * Re-verification before export (integrity.md C3): every file of raw/ is hashed again and compared
+ * Re-verification before export (raw evidence is never trusted between acquisition and bundle): every file of raw/ is hashed again and compared
  * with its catalog row (sha256 and size at acquisition). A changed, missing or unlisted file stops
  * the bundle, naming the file.
  */

@@ -55,7 +55,7 @@ applied: after a reviewed change to sql/ or to the bundle, refresh it from a cle
 and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md).`);
   });
 
-  it('has every file the issue lists, signed', () => {
+  it('has every file of the bundle format, signed', () => {
     expect(filesOf(a.outDir)).toEqual([
       'SHA256SUMS', 'attestation.dsse.json', 'case.yaml', 'custody.jsonl', 'evidence.pub.pem',
       'inventory/bindings.jsonl', 'inventory/clock_offsets.jsonl', 'inventory/credential_sessions.jsonl', 'inventory/nodes.jsonl',
@@ -72,7 +72,7 @@ and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md)
     for (const i of manifest.inputs) expect(i).toMatchObject({ operator: OPERATOR, acquired_at: '2026-10-20T12:00:00.000000Z', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
-  it('answers the questions of the issue, each claim with evidence ids', () => {
+  it('answers which pod made each call, each claim with evidence ids', () => {
     const md = readFileSync(path.join(a.outDir, 'report.md'), 'utf8');
     for (const claim of [
       '**1. `credential`**: pod `payments/billing-api-h7svdfqwgp-gthlx`', // the answer names the pod first

@@ -124,7 +124,7 @@ describeSamples('k8s-audit samples', () => {
       expect(u['user_extra_pod_uid']).toBe('2ce0196d-a7c6-434d-9992-d4588d52139b');
       expect(u['user_extra_node_name']).toBe('master-1');
     }
-    // the same pod token seen from three source addresses (formats.md, forensic caveat)
+    // the same pod token seen from three source addresses (a stolen token is used from elsewhere)
     const ips = new Set(used.map((u) => (u['source_ips'] as string[])[0]));
     expect([...ips].sort()).toEqual(['10.128.1.81', '192.168.50.1', '192.168.50.11']);
   });

@@ -8,7 +8,7 @@ import { SAMPLES, describeSamples } from '../helpers/samples.js';
 
 /**
  * Generated records against the real examples in ../shared/samples: no key the real tools do not
- * write (or that formats.md does not document), and keys in the order the tools write them.
+ * write (or that the tools' documentation does not show), and keys in the order the tools write them.
  * The samples are read in place, never copied.
  */
 
@@ -43,7 +43,7 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describeSamples('conformance with ../shared/samples', () => {
-  it('Tetragon process, pod and sock_arg keys are ones the samples (or formats.md) show', () => {
+  it('Tetragon process, pod and sock_arg keys are ones the samples (or the tools' documentation) show', () => {
     const seen = new Set<string>();
     for (const f of readdirSync(path.join(SAMPLES, 'tetragon'))) {
       const text = readFileSync(path.join(SAMPLES, 'tetragon', f), 'utf8');
@@ -57,7 +57,7 @@ describeSamples('conformance with ../shared/samples', () => {
         }
       }
     }
-    // A parent is a Process too. Documented in formats.md but absent from the samples:
+    // A parent is a Process too. Documented by Tetragon but absent from the samples:
     // pod.uid (v1.6), in_init_tree (v1.3), and the exit's own time/status/signal.
     const norm = (k: string): string => k.replace(/^parent\./, 'process.');
     const known = new Set([...seen].map(norm));

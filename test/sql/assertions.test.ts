@@ -1,5 +1,5 @@
 /**
- * SQL assertions (test/sql/assertions/*.sql, conventions.md "SQL assertions"): each file is one
+ * SQL assertions (test/sql/assertions/*.sql): each file is one
  * SELECT returning the rows that break an invariant, so 0 rows passes. Every file runs against
  * four cases built once: the generated `mixed` scenario (the richest: five incidents, rotated
  * audit logs, lookup-events copies), the generated `churn` scenario (names and IPs reused), the
