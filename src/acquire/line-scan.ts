@@ -1,7 +1,8 @@
 import { isUtf8 } from 'node:buffer';
 
-/** Records longer than this are rejected (record_too_large); DuckDB's JSON reader limit is the same. */
-export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+import { MAX_RECORD_BYTES } from '../core/limits.js';
+
+export { MAX_RECORD_BYTES };
 /** Bytes of the content kept for format detection. */
 export const SNIFF_BYTES = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import { IntegrityError } from '../core/errors.js';
 import { sha256File, byteOrder } from './files.js';
 
@@ -10,7 +10,7 @@ export interface RawRecheck {
 }
 
 /**
- * Re-verification before export (integrity.md C3): every file of raw/ is hashed again and compared
+ * Re-verification before export (raw evidence is never trusted between acquisition and bundle): every file of raw/ is hashed again and compared
  * with its catalog row (sha256 and size at acquisition). A changed, missing or unlisted file stops
  * the bundle, naming the file.
  */

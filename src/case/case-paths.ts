@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-/** The layout of a case folder (README, "The case folder"). All paths are absolute. */
+/** The layout of a case folder (README and docs/case-folder.md). All paths are absolute. */
 export interface CasePaths {
   root: string;
   config: string;

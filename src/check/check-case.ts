@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { casePaths } from '../case/case-paths.js';
 import { loadCaseConfig } from '../case/case-config.js';
-import { lockCase } from '../case/case-lock.js';
-import { openCaseStore } from '../store/case-store.js';
+import { withLockedCaseStore } from '../store/locked-case.js';
 import { runChecks } from '../store/checks.js';
 import { correlationFingerprint, requireFreshCorrelation } from '../correlate/freshness.js';
 import { readEvidenceFiles } from '../store/catalog.js';
@@ -29,15 +28,7 @@ export async function checkCase(caseDir: string, log?: ProgressLike, clock: Cloc
   const p = casePaths(caseDir);
   const config = loadCaseConfig(p.config);
   const configText = readFileSync(p.config);
-  const unlock = lockCase(p.lock, p.root);
-  let store: Awaited<ReturnType<typeof openCaseStore>>;
-  try {
-    store = await openCaseStore(p, { write: true });
-  } catch (e) {
-    unlock();
-    throw e;
-  }
-  try {
+  return withLockedCaseStore(p, { write: true }, async (store) => {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, configText);
     await requireFreshCorrelation(store, fingerprint, caseDir);
@@ -59,8 +50,5 @@ export async function checkCase(caseDir: string, log?: ProgressLike, clock: Cloc
     // readers that find the case held read these tables from the snapshot
     await exportAnalysisSnapshot(store, p);
     return validation;
-  } finally {
-    store.close();
-    unlock();
-  }
+  });
 }

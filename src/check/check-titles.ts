@@ -1,4 +1,4 @@
-/** The gaps checks, in the order validation.json lists them (MISSION.md, "Gaps checks"). */
+/** The gaps checks, in the order validation.json lists them (docs/correlation.md, "Gaps checks: validation.json"). */
 export const CHECKS: { id: string; title: string }[] = [
   { id: 'continuity', title: 'Audit continuity: silent intervals per source and per node, and events the sensors report lost' },
   { id: 'coverage', title: 'Retention and coverage: does every source cover the whole window' },

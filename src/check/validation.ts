@@ -1,24 +1,10 @@
 import type { CaseConfig } from '../case/case-config.js';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import type { FindingRow } from '../store/checks.js';
 import { CHECKS } from './check-titles.js';
+import { VALIDATION_SCHEMA, type CheckStatus, type Validation, type ValidationCheck } from '../case/validation-json.js';
 
-/** validation.json, schema podtrail.validation/v1 (README, "validation.json"). */
-export interface Validation {
-  schema: string;
-  tool: string;
-  case: {
-    case_id: string;
-    window: { from: string; to: string; reason: string; margin_seconds: number };
-    scope: { namespaces: string[] };
-    clock_tolerance_seconds: number;
-  };
-  config_sha256: string;
-  catalog_sha256: string;
-  inputs: Record<string, unknown>[];
-  checks: { id: string; title: string; status: 'ok' | 'gap' | 'unknown'; findings: Record<string, unknown>[] }[];
-  summary: { checks: Record<string, number>; findings: Record<string, number>; gaps: string[] };
-}
+export type { Validation } from '../case/validation-json.js';
 
 const RANK = { ok: 0, unknown: 1, gap: 2 } as const;
 
@@ -33,9 +19,9 @@ export function buildValidation(o: {
 }): Validation {
   const weakens = new Map<string, string[]>();
   for (const i of o.impacts) weakens.set(i.finding_id, [...(weakens.get(i.finding_id) ?? []), i.event_id]);
-  const checks = CHECKS.map((c) => {
+  const checks: ValidationCheck[] = CHECKS.map((c) => {
     const findings = o.findings.filter((f) => f.check_id === c.id);
-    const status = findings.reduce<'ok' | 'gap' | 'unknown'>((s, f) => (RANK[f.status] > RANK[s] ? f.status : s), 'ok');
+    const status = findings.reduce<CheckStatus>((s, f) => (RANK[f.status] > RANK[s] ? f.status : s), 'ok');
     return {
       id: c.id,
       title: c.title,
@@ -62,7 +48,7 @@ export function buildValidation(o: {
     return out;
   };
   return {
-    schema: 'podtrail.validation/v1',
+    schema: VALIDATION_SCHEMA,
     tool: o.tool,
     case: {
       case_id: o.config.case_id,

@@ -20,6 +20,7 @@ import { registerShell } from './commands/shell.js';
 import { registerCollect } from './commands/collect.js';
 import { setInvokedCommand } from '../case/case-lock.js';
 import { registerSensor } from './commands/sensor.js';
+import { HELP_EXAMPLES, examplesText } from './help-examples.js';
 
 /** Where commands print: injectable so tests capture output. */
 export interface Io {
@@ -73,6 +74,13 @@ export function createProgram(io: Io = processIo) {
   registerReproduce(program, io);
   registerHunts(program, io);
   registerShell(program, io);
+  for (const command of program.commands) {
+    const examples = HELP_EXAMPLES[command.name()];
+    if (examples) command.addHelpText('after', examplesText(examples));
+  }
+  program.addHelpText('after', `${examplesText(['podtrail demo', 'podtrail init incident-42 --from 2026-10-20T09:00:00Z --to 2026-10-20T13:00:00Z', 'podtrail ingest incident-42 ./evidence/', 'podtrail run incident-42 --key ./analyst.key'])}
+
+Reference: README.md and docs/ (docs/schema.md for every table).`);
   return program;
 }
 

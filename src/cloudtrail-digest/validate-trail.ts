@@ -71,7 +71,7 @@ function findSignature(sigs: readonly DigestSignature[], loc: ObjectLocation): D
 }
 
 /**
- * Validates every digest and log file of the input (integrity.md 1.8, extending awscli's
+ * Validates every digest and log file of the input (AWS's digest validation procedure, extending awscli's
  * validate-logs): each digest's signature (S3 metadata, else the next digest's
  * previousDigestSignature; both present and different is INVALID) with the public key of its
  * fingerprint from the saved keys of its region, its location, its link to the previous digest

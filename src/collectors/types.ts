@@ -10,12 +10,8 @@ export interface LandTarget {
   sqlFile: string;
 }
 
-/**
- * How records reach the land SQL as relation `src`:
- * - columns: `src` has the typed top-level columns of `columns` (read_json's fast path; from_json elsewhere);
- * - doc: `src` has one JSON column `_doc` per value (line or document) and the SQL unwraps envelopes.
- */
-export type InputMode = { mode: 'columns'; columns: Record<string, string> } | { mode: 'doc' };
+export type { InputMode } from '../lake/input-mode.js';
+import type { InputMode } from '../lake/input-mode.js';
 
 export interface Collector {
   source: SourceType;

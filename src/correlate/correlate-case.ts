@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { casePaths } from '../case/case-paths.js';
 import { loadCaseConfig } from '../case/case-config.js';
-import { lockCase } from '../case/case-lock.js';
+import { withLockedCaseStore } from '../store/locked-case.js';
 import { CORRELATE_MEMORY_LIMIT, openCaseStore } from '../store/case-store.js';
 import { materializeTables } from '../store/materialize.js';
 import { readEvidenceFiles } from '../store/catalog.js';
@@ -95,15 +95,7 @@ export interface CorrelateResult {
 export async function correlateCase(caseDir: string, log?: ProgressLike, clock: Clock = createClock(), actor?: string): Promise<CorrelateResult> {
   const p = casePaths(caseDir);
   loadCaseConfig(p.config);
-  const unlock = lockCase(p.lock, p.root);
-  let store: Awaited<ReturnType<typeof openCaseStore>>;
-  try {
-    store = await openCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false });
-  } catch (e) {
-    unlock();
-    throw e;
-  }
-  try {
+  return withLockedCaseStore(p, { write: true, memoryLimit: CORRELATE_MEMORY_LIMIT, preserveInsertionOrder: false }, async (store) => {
     const catalog = await readEvidenceFiles(store, p.lake);
     const fingerprint = correlationFingerprint(catalog, readFileSync(p.config));
     const progress = toProgress(log);
@@ -121,8 +113,5 @@ export async function correlateCase(caseDir: string, log?: ProgressLike, clock: 
     // readers that find the case held read these tables from the snapshot
     await exportAnalysisSnapshot(store, p);
     return result;
-  } finally {
-    store.close();
-    unlock();
-  }
+  });
 }

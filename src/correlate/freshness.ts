@@ -1,4 +1,4 @@
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import type { Store } from '../store/store.js';
 import { correlationRuns } from '../store/checks.js';
 import { CliError } from '../core/errors.js';

@@ -5,7 +5,7 @@ import { IntegrityError } from '../core/errors.js';
 
 export const GENESIS = '0'.repeat(64);
 
-/** What an entry records (integrity.md C4, C6, C8); 'collected': a request a live collector made. */
+/** What an entry records (what was done, by which tool and rules, to which inputs and outputs); 'collected': a request a live collector made. */
 export type CustodyAction = 'acquired' | 'refused' | 'landed' | 'transformed' | 'verified' | 'analyzed' | 'exported' | 'collected';
 
 export interface CustodyEntryInput {

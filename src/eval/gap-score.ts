@@ -1,6 +1,7 @@
+import type { Validation } from '../case/validation-json.js';
 import { EVIDENCE_GAP_KINDS } from '../check/check-titles.js';
 
-/** Gaps detected vs injected (gaps checks issue): truth.json gaps against validation.json findings. */
+/** Gaps detected vs injected: truth.json gaps against validation.json findings. */
 export interface GapTruth {
   kind: string;
   source: string;
@@ -21,23 +22,6 @@ export interface GapScore {
   false: string[];
 }
 
-interface Finding {
-  finding_id: string;
-  kind: string;
-  status: string;
-  source: string | null;
-  node_name: string | null;
-  region: string | null;
-  interval: { from: string | null; to: string | null };
-  value: number | null;
-  message: string;
-}
-
-interface ValidationLike {
-  case: { window: { from: string; to: string; margin_seconds: number } };
-  checks: { findings: Finding[] }[];
-}
-
 const t = (s: string | null): number => (s === null ? NaN : Date.parse(s));
 
 /**
@@ -47,9 +31,8 @@ const t = (s: string | null): number => (s === null ? NaN : Date.parse(s));
  * offset, its measured offset within 2 s. A false gap is a reported evidence gap (status gap, kind
  * in EVIDENCE_GAP_KINDS) that matches no injected gap.
  */
-export function scoreGaps(truth: GapTruth[], offsets: Record<string, number>, validation: unknown): GapScore {
+export function scoreGaps(truth: GapTruth[], offsets: Record<string, number>, v: Validation): GapScore {
   void offsets;
-  const v = validation as ValidationLike;
   const lo = t(v.case.window.from) - v.case.window.margin_seconds * 1000;
   const hi = t(v.case.window.to) + v.case.window.margin_seconds * 1000;
   const gaps = v.checks.flatMap((c) => c.findings).filter((f) => f.status === 'gap');

@@ -1,6 +1,6 @@
 /**
  * Scores podtrail's outputs against a generated scenario's truth.json (pure: rows in, numbers out).
- * Definitions (README, "Accuracy"):
+ * Definitions (docs/accuracy.md):
  *   precision   share of proven and strong attributions whose pod is the pod that really made the
  *               call (a call no pod made counts as wrong when attributed proven or strong)
  *   ambiguous ok  share of ambiguous attributions of pod-made calls whose candidates hold the true pod

@@ -83,6 +83,28 @@ function isJsonReadError(e: unknown): boolean {
   return /Malformed JSON|JSON|Could not convert|Conversion Error|maximum_object_size/i.test(m);
 }
 
+/** What every read path of one file is given. */
+interface ReadContext {
+  store: Store;
+  a: AcquiredFile;
+  collector: Collector;
+  efid: string;
+  stagingDir: string;
+  params: Params;
+  truncated: boolean;
+}
+
+/** What a read path found: the outcome of the land SQL and what was rejected before it ran. */
+type ReadResult = Pick<AccountInput, 'readPath' | 'note' | 'values' | 'blankLines' | 'outcomes' | 'lineRejects' | 'sqlTextRejects' | 'brokenDocument'>;
+
+const read = (r: Partial<ReadResult> & Pick<ReadResult, 'readPath' | 'outcomes' | 'values' | 'blankLines'>): ReadResult => ({
+  note: null,
+  lineRejects: [],
+  sqlTextRejects: [],
+  brokenDocument: false,
+  ...r,
+});
+
 /**
  * Lands one acquired file: the fast path when the scan says line numbers stay exact, else (or when
  * DuckDB's reader refuses the file) the line-exact path; then accounts for every record.
@@ -101,88 +123,77 @@ export async function landFile(
   if (mode.mode === 'doc') params = { ...params, duplicate_keys: await duplicateKeysParam(efid, a, layout) };
   const gzProblems = a.gzip?.problems ?? [];
   const truncated = gzProblems.some((p) => p.code === 'gzip_truncated' || p.code === 'gzip_corrupt');
-  let note: string | null = null;
-  let outcomes: TargetOutcome[] = [];
-  let lineRejects: LineReject[] = [];
-  let sqlTextRejects: Awaited<ReturnType<typeof textRejects>> = [];
-  let values = 0;
-  let blankLines = a.scan.blankLines;
-  let readPath: FileLanding['readPath'] = layout === 'document' ? 'document' : 'fast';
-  let brokenDocument = false;
-
-  if (layout === 'lines' && a.scan.clean && gzProblems.length === 0) {
-    try {
-      const src = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: true, mode };
-      if (collector.rowPerRecord === true && collector.targets.length === 1) {
-        try {
-          await createSourceViews(store, { ...src, positional: true });
-          outcomes = (await runTargets(store, collector, stagingDir, params, true)).get(efid) ?? [];
-          readPath = 'fast-parallel';
-        } catch (e) {
-          if (!(e instanceof PositionalOrderLost)) throw e;
-        }
-      }
-      if (readPath === 'fast') {
-        await createSourceViews(store, src);
-        outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
-      }
-      values = a.scan.lines;
-    } catch (e) {
-      if (!isJsonReadError(e)) throw e;
-      note = `fast path abandoned (${String((e as Error).message).split('\n')[0]}); read line by line`;
-      rmSync(stagingDir, { recursive: true, force: true });
-      readPath = 'line-exact';
-    }
-  } else if (layout === 'lines') {
-    readPath = 'line-exact';
-    note = gzProblems.length > 0 ? `gzip framing problem (${gzProblems[0]!.code}); read line by line` : `${a.scan.uncleanReason ?? 'not clean'}; read line by line`;
+  const ctx: ReadContext = { store, a, collector, efid, stagingDir, params, truncated };
+  let result: ReadResult;
+  if (layout === 'document') result = await readDocument(ctx);
+  else if (a.scan.clean && gzProblems.length === 0) {
+    const fast = await readFast(ctx);
+    result = 'abandoned' in fast ? await readLineExact(ctx, fast.abandoned) : fast;
+  } else {
+    const why = gzProblems.length > 0 ? `gzip framing problem (${gzProblems[0]!.code})` : (a.scan.uncleanReason ?? 'not clean');
+    result = await readLineExact(ctx, `${why}; read line by line`);
   }
+  return account({ efid, mode, layout, contentPath: a.contentPath, truncated, gzProblems, ...result });
+}
 
-  if (readPath === 'line-exact') {
-    const wrapperPath = path.join(stagingDir, '..', `${efid}.lines.ndjson`);
-    // columns mode: DuckDB's typed reader refused a duplicate key on the fast path; here its lenient
-    // one would take the first value, so the scan finds those lines and they are rejected
-    const duplicateKeyOrdinals = mode.mode === 'columns' ? ordinalsOf(await duplicateKeyLocations(a.contentPath, 'lines')) : undefined;
-    const split = await splitLines(a.contentPath, wrapperPath, { truncated, bom: a.scan.bom, duplicateKeyOrdinals });
-    values = split.values;
-    blankLines = split.blankLines;
-    lineRejects = split.rejects;
-    const src: LandSource = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
+/**
+ * The fast path: DuckDB's own reader over the file (positionally in parallel when one target takes
+ * a row per record and keeps the order). A file the reader refuses is abandoned to the line-exact path.
+ */
+async function readFast(ctx: ReadContext): Promise<ReadResult | { abandoned: string }> {
+  const { store, a, collector, efid, stagingDir, params } = ctx;
+  try {
+    const src = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines' as const, fast: true, mode: collector.input };
+    if (collector.rowPerRecord === true && collector.targets.length === 1) {
+      try {
+        await createSourceViews(store, { ...src, positional: true });
+        const outcomes = (await runTargets(store, collector, stagingDir, params, true)).get(efid) ?? [];
+        return read({ readPath: 'fast-parallel', outcomes, values: a.scan.lines, blankLines: a.scan.blankLines });
+      } catch (e) {
+        if (!(e instanceof PositionalOrderLost)) throw e;
+      }
+    }
     await createSourceViews(store, src);
-    sqlTextRejects = await textRejects(store, mode);
-    outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
-    rmSync(wrapperPath, { force: true });
-  } else if (readPath === 'document') {
-    try {
-      await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout, fast: false, mode });
-      outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
-    } catch (e) {
-      if (!isJsonReadError(e)) throw e;
-      rmSync(stagingDir, { recursive: true, force: true });
-      brokenDocument = true;
-      // the message lands in ingest_rejects: no temp path in it (determinism)
-      const why = String((e as Error).message).split('\n')[0]!.replaceAll(` in file "${a.contentPath}"`, '').trim();
-      note = `the document is not valid JSON (${why})`;
-      outcomes = [];
-    }
+    const outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
+    return read({ readPath: 'fast', outcomes, values: a.scan.lines, blankLines: a.scan.blankLines });
+  } catch (e) {
+    if (!isJsonReadError(e)) throw e;
+    rmSync(stagingDir, { recursive: true, force: true });
+    return { abandoned: `fast path abandoned (${String((e as Error).message).split('\n')[0]}); read line by line` };
   }
+}
 
-  return account({
-    efid,
-    mode,
-    layout,
-    contentPath: a.contentPath,
-    readPath,
-    note,
-    values,
-    blankLines,
-    outcomes,
-    lineRejects,
-    sqlTextRejects,
-    brokenDocument,
-    truncated,
-    gzProblems,
-  });
+/** The line-exact path: every line split out with its number, bad lines rejected before the land SQL. */
+async function readLineExact(ctx: ReadContext, note: string): Promise<ReadResult> {
+  const { store, a, collector, efid, stagingDir, params, truncated } = ctx;
+  const mode = collector.input;
+  const wrapperPath = path.join(stagingDir, '..', `${efid}.lines.ndjson`);
+  // columns mode: DuckDB's typed reader refused a duplicate key on the fast path; here its lenient
+  // one would take the first value, so the scan finds those lines and they are rejected
+  const duplicateKeyOrdinals = mode.mode === 'columns' ? ordinalsOf(await duplicateKeyLocations(a.contentPath, 'lines')) : undefined;
+  const split = await splitLines(a.contentPath, wrapperPath, { truncated, bom: a.scan.bom, duplicateKeyOrdinals });
+  const src: LandSource = { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'lines', fast: false, wrapperPath, wrapperMaxBytes: split.maxRecordBytes, mode };
+  await createSourceViews(store, src);
+  const sqlTextRejects = await textRejects(store, mode);
+  const outcomes = (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [];
+  rmSync(wrapperPath, { force: true });
+  return read({ readPath: 'line-exact', note, outcomes, values: split.values, blankLines: split.blankLines, lineRejects: split.rejects, sqlTextRejects });
+}
+
+/** A whole-document file: read as one value; one that is not valid JSON lands nothing and says why. */
+async function readDocument(ctx: ReadContext): Promise<ReadResult> {
+  const { store, a, collector, efid, stagingDir, params } = ctx;
+  const base = { readPath: 'document' as const, values: 0, blankLines: a.scan.blankLines };
+  try {
+    await createSourceViews(store, { evidenceFileId: efid, contentPath: a.contentPath, contentBytes: a.scan.bytes, layout: 'document', fast: false, mode: collector.input });
+    return read({ ...base, outcomes: (await runTargets(store, collector, stagingDir, params)).get(efid) ?? [] });
+  } catch (e) {
+    if (!isJsonReadError(e)) throw e;
+    rmSync(stagingDir, { recursive: true, force: true });
+    // the message lands in ingest_rejects: no temp path in it (determinism)
+    const why = String((e as Error).message).split('\n')[0]!.replaceAll(` in file "${a.contentPath}"`, '').trim();
+    return read({ ...base, outcomes: [], brokenDocument: true, note: `the document is not valid JSON (${why})` });
+  }
 }
 
 interface AccountInput {

@@ -1,4 +1,4 @@
-/** Reject reason codes (README, "Reject reasons"): every record that does not land has one. */
+/** Reject reason codes (docs/ingest.md, "Reject reasons"): every record that does not land has one. */
 export const REJECT_REASONS = {
   invalid_json: 'not valid JSON: the line, or a JSON text embedded in the record (a wrapper\'s message string)',
   not_an_object: 'the value is valid JSON but not an object (a scalar, an array where one record is expected, or an embedded event that is not one)',

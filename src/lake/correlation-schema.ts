@@ -128,7 +128,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       ),
       c('egress_fact_id', 'VARCHAR', 'The egress fact (egress_facts) that explained the call\'s public source address: for a decided row, the one that tied it to the pod named (through a relay, the relay\'s); else the one covering the address. NULL for private sources and addresses no fact explains.'),
       c('rule_id', 'VARCHAR', 'Rule that decided (e.g. pod-identity-tag, irsa-source-ip, irsa-runtime-connect, irsa-relay-connect, irsa-single-pod, session-carry, aws-service-inherit).'),
-      c('rule_version', 'INTEGER', 'Version of that rule (the README lists the rules and their versions).'),
+      c('rule_version', 'INTEGER', 'Version of that rule (docs/correlation.md lists the rules and their versions).'),
       c('window_from', 'TIMESTAMP', 'Start of the time window the runtime join used (after tolerance and clock offset).'),
       c('window_to', 'TIMESTAMP', 'End of that window.'),
       c('clock_offset_seconds', 'DOUBLE', 'Clock offset applied to the runtime evidence of the chosen node (0 when none).'),

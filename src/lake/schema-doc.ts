@@ -11,7 +11,7 @@ function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-/** Markdown for one table: the text `podtrail schema` prints and the README embeds. */
+/** Markdown for one table: the text `podtrail schema` prints and docs/schema.md embeds. */
 export function renderTableDoc(t: TableDoc): string {
   const lines = [
     `### ${t.name}`,

@@ -95,7 +95,7 @@ export const LAKE_TABLES: TableDoc[] = [
       c('exec_id', 'VARCHAR', 'Tetragon exec_id of the process.'),
       c('parent_exec_id', 'VARCHAR', 'Tetragon exec_id of the parent process.'),
       c('binary', 'VARCHAR', 'Executable path.'),
-      c('arguments', 'VARCHAR', 'Command-line arguments (Falco: proc.cmdline). Values that look like passwords or keys are redacted (README, "Redaction").'),
+      c('arguments', 'VARCHAR', 'Command-line arguments (Falco: proc.cmdline). Values that look like passwords or keys are redacted (docs/ingest.md, "Redaction").'),
       c('uid', 'BIGINT', 'User id of the process.'),
       c('src_ip', 'VARCHAR', 'Connects: source address (the pod IP, or the node IP for hostNetwork pods).'),
       c('src_port', 'INTEGER', 'Connects: source port.'),
@@ -287,7 +287,7 @@ export const LAKE_TABLES: TableDoc[] = [
   {
     name: 'ingest_rejects',
     kind: 'lake table',
-    doc: 'Every record that could not be landed, with where it is and why (reason codes in the README, "Reject reasons").',
+    doc: 'Every record that could not be landed, with where it is and why (reason codes in docs/ingest.md, "Reject reasons").',
     key: ['reject_id'],
     columns: [
       c('reject_id', 'VARCHAR', 'The row_id the record would have had; <evidence_file_id>-gzip-<n> for gzip framing problems.'),

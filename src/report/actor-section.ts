@@ -1,5 +1,5 @@
 import type { Store, Row } from '../store/store.js';
-import type { Finding as GapFinding } from '../bundle/validation.js';
+import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { ActorFinding, CallLine, SignalLine } from './model.js';
 import { actorRef, weakeningGaps, type PodLabel, type RankedActor } from './answer.js';
 import { displayTs, epochMs, isoOfMs, n, s } from './format.js';

@@ -1,5 +1,5 @@
 import type { Store, Row } from '../store/store.js';
-import type { Finding as GapFinding } from '../bundle/validation.js';
+import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { ActorRef, AnswerLine } from './model.js';
 import { capIds, displayTs, list, n, s } from './format.js';
 import { iso } from './sql-text.js';

@@ -1,7 +1,7 @@
 import type { Store } from '../store/store.js';
 import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from '../ingest/evidence-row.js';
-import type { Finding as GapFinding, SignatureStatus } from '../bundle/validation.js';
+import type { Finding as GapFinding, SignatureStatus } from '../case/validation-json.js';
 import type { ActorFinding, ReportModel } from './model.js';
 import { buildAnswer, podLabels, rankedActors } from './answer.js';
 import { actorSection, MAX_DETAILED } from './actor-section.js';

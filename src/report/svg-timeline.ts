@@ -1,5 +1,5 @@
 import type { Store, Row } from '../store/store.js';
-import type { Finding as GapFinding } from '../bundle/validation.js';
+import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { ActorFinding, SvgGap, SvgLane, SvgMark, SvgTimeline } from './model.js';
 import { byteOrder, clockTs, displayTs, epochMs, isoOfMs, n, s, shortenMiddle } from './format.js';
 import { iso } from './sql-text.js';

@@ -1,5 +1,5 @@
 import type { Store, Row } from '../store/store.js';
-import type { Finding as GapFinding } from '../bundle/validation.js';
+import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { TimelineLine } from './model.js';
 import { byteOrder, capIds, clockTs, s } from './format.js';
 import { isoNs } from './sql-text.js';

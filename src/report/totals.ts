@@ -1,6 +1,6 @@
 import type { Store } from '../store/store.js';
 import { reportedOrigin, type EvidenceFileRow } from '../ingest/evidence-row.js';
-import type { Finding as GapFinding } from '../bundle/validation.js';
+import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { GapLine, InputLine, ReportModel, RoutineLine } from './model.js';
 import { actorRef, type PodLabel } from './answer.js';
 import { byteOrder, displayTs, list, n, s } from './format.js';

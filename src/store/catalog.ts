@@ -2,28 +2,32 @@ import { existsSync } from 'node:fs';
 import { quotedString } from '@duckdb/node-api';
 import type { Store } from './store.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import { tableDoc } from '../lake/schema.js';
 import { CaseError } from '../core/errors.js';
+import { asTyped, shapeOfTable } from './typed-rows.js';
 import path from 'node:path';
 
 /** The catalog rows (lake/evidence_files), timestamps as ISO text. */
 export async function readEvidenceFiles(store: Store, lakeDir: string): Promise<EvidenceFileRow[]> {
   const file = evidenceFilesParquet(lakeDir);
   if (!existsSync(file)) return [];
+  const doc = tableDoc('evidence_files')!;
+  let rows: Awaited<ReturnType<Store['rows']>>;
   try {
     // a column a catalog written by an earlier version lacks reads as NULL
     const present = new Set((await store.rows(`select name from parquet_schema(${quotedString(file)})`)).map((r) => String(r['name'])));
-    const cols = tableDoc('evidence_files')!.columns.map((c) =>
+    const cols = doc.columns.map((c) =>
       !present.has(c.name)
         ? `null as ${c.name}`
         : c.type === 'TIMESTAMP' ? `strftime(${c.name}, '%Y-%m-%dT%H:%M:%S.%fZ') as ${c.name}` : c.type === 'BIGINT' || c.type === 'INTEGER' ? `${c.name}::DOUBLE as ${c.name}` : c.name,
     );
-    const rows = await store.rows(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
-    return rows as unknown as EvidenceFileRow[];
+    rows = await store.rows(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
   } catch (e) {
     throw catalogError(file, e);
   }
+  // typed where it crosses into TypeScript: the schema and EvidenceFileRow must agree
+  return asTyped<EvidenceFileRow>(rows, shapeOfTable(doc), `${file} (the catalog)`);
 }
 
 /**

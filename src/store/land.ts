@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import path from 'node:path';
 import { quotedString, quotedIdentifier } from '@duckdb/node-api';
 import type { Store, Params, Row } from './store.js';
-import type { InputMode } from '../collectors/types.js';
-import { MAX_RECORD_BYTES } from '../acquire/line-scan.js';
+import type { InputMode } from '../lake/input-mode.js';
+import { MAX_RECORD_BYTES } from '../core/limits.js';
 
 /** DuckDB sizes its read buffer from maximum_object_size: a document gets its own size, not a fixed ceiling. */
 function documentLimit(bytes: number): number {

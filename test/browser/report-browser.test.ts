@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/case.js';
 import { buildGoldenCase } from '../bundle/helpers.js';
 import { generateScenario } from '../../src/generate/generate.js';
 import { ingestCase } from '../../src/ingest/ingest-case.js';
-import { runCase } from '../../src/bundle/run-case.js';
+import { runCase } from '../../src/pipeline/run-case.js';
 import { createClock } from '../../src/core/clock.js';
 import type { ReportModel } from '../../src/report/model.js';
 import { hasChromium, hasPdftotext, inCi, launch, notice } from './harness.js';

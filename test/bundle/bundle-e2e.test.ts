@@ -6,7 +6,7 @@ import path from 'node:path';
 import { tempDir } from '../helpers/case.js';
 import { bundleCase, signerFromPair, type BundleResult } from '../../src/bundle/bundle-case.js';
 import { verifyBundle } from '../../src/bundle/verify-bundle.js';
-import { reproduceBundle } from '../../src/bundle/reproduce.js';
+import { reproduceBundle } from '../../src/pipeline/reproduce.js';
 import { writeKeyPair, loadPrivateKey } from '../../src/bundle/keys.js';
 import { pae, decodeBase64 } from '../../src/bundle/dsse.js';
 import { createClock } from '../../src/core/clock.js';
@@ -55,7 +55,7 @@ applied: after a reviewed change to sql/ or to the bundle, refresh it from a cle
 and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md).`);
   });
 
-  it('has every file the issue lists, signed', () => {
+  it('has every file of the bundle format, signed', () => {
     expect(filesOf(a.outDir)).toEqual([
       'SHA256SUMS', 'attestation.dsse.json', 'case.yaml', 'custody.jsonl', 'evidence.pub.pem',
       'inventory/bindings.jsonl', 'inventory/clock_offsets.jsonl', 'inventory/credential_sessions.jsonl', 'inventory/nodes.jsonl',
@@ -72,7 +72,7 @@ and review the diff of test/golden/bundle-small/expected (src/bundle/CONTEXT.md)
     for (const i of manifest.inputs) expect(i).toMatchObject({ operator: OPERATOR, acquired_at: '2026-10-20T12:00:00.000000Z', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
 
-  it('answers the questions of the issue, each claim with evidence ids', () => {
+  it('answers which pod made each call, each claim with evidence ids', () => {
     const md = readFileSync(path.join(a.outDir, 'report.md'), 'utf8');
     for (const claim of [
       '**1. `credential`**: pod `payments/billing-api-h7svdfqwgp-gthlx`', // the answer names the pod first
@@ -254,7 +254,7 @@ describe('reproduce', () => {
     mkdirSync(inputs);
     await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-unpinned') })).rejects.toThrow(/signed by a key it ships .* that nobody pinned/);
     await expect(reproduceBundle({ bundleDir: a.outDir, inputsDir: inputs, outDir: scratch('repro-none'), pubkeyFile: TEST_PUB })).rejects.toThrow(/9 of the bundle's 9 inputs are not under [^]*inputs\/cloudtrail\/AWSLogs\/[^]*\(sha256 [0-9a-f]{64}\)/);
-    const { compareBundles, describeDifference } = await import('../../src/bundle/reproduce.js');
+    const { compareBundles, describeDifference } = await import('../../src/pipeline/reproduce.js');
     const other = copyTree(a.outDir, scratch('other'));
     const t = path.join(other, 'timeline.jsonl');
     const lines = readFileSync(t, 'utf8').split('\n');

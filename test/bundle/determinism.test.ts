@@ -3,7 +3,7 @@ import { mkdirSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { tempDir } from '../helpers/case.js';
-import { runDemo } from '../../src/bundle/demo.js';
+import { runDemo } from '../../src/pipeline/demo.js';
 import { REPO, TEST_KEY, buildGoldenCase, expectSameTree } from './helpers.js';
 
 /**

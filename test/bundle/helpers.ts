@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { expect } from 'vitest';
 import { ingestCase } from '../../src/ingest/ingest-case.js';
 import { createClock } from '../../src/core/clock.js';
-import { runCase } from '../../src/bundle/run-case.js';
+import { runCase } from '../../src/pipeline/run-case.js';
 import { signerFromPair, type BundleResult } from '../../src/bundle/bundle-case.js';
 import { loadPrivateKey } from '../../src/bundle/keys.js';
 import { listFiles } from '../../src/bundle/files.js';

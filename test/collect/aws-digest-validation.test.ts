@@ -1,8 +1,8 @@
 /**
- * CloudTrail digest validation (integrity.md 1.8) through the real path: trail files written as S3
+ * CloudTrail digest validation through the real path: trail files written as S3
  * lays them out, given to `podtrail ingest` with the digest metadata and the public keys, validated
- * by `podtrail correlate` into cloudtrail_validation. Every mutation fixture of integrity.md
- * ("Self-tests to adopt") is applied to its own region of one synthetic trail signed with an RSA key
+ * by `podtrail correlate` into cloudtrail_validation. Every mutation of a trail an attacker
+ * or an accident can make is applied to its own region of one synthetic trail signed with an RSA key
  * made in the test, and each is caught with the expected status and reason; the clean region has no
  * finding at all.
  */

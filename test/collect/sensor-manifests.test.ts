@@ -1,7 +1,7 @@
 /**
  * The sensor manifests as rendered from deploy/sensor/: valid Kubernetes objects (the object schemas
- * of kubernetes-models, pinned), pinned by digest, labelled with the case, the filters the issue
- * asks for; --dry-run prints them and sends no request at all.
+ * of kubernetes-models, pinned), pinned by digest, labelled with the case, the event filters the
+ * correlation reads; --dry-run prints them and sends no request at all.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';

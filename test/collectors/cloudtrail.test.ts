@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gzipSync, inflateRawSync, constants as zc } from 'node:zlib';
 import path from 'node:path';
-import { SAMPLES, ingest, makeCase, query, tempDir } from '../helpers/case.js';
+import { ingest, makeCase, query, tempDir } from '../helpers/case.js';
+import { SAMPLES, itSamples } from '../helpers/samples.js';
 import type { Row } from '../../src/store/store.js';
 import { openStore } from '../../src/store/open-store.js';
 import { applyMacros, SQL_DIR } from '../../src/store/lake-views.js';
@@ -305,7 +306,7 @@ describe('cloudtrail: deduplication', () => {
     return inputs({ [key]: gzipSync(Buffer.from(JSON.stringify({ Records: [inner] }))) });
   }
 
-  it('the same event in lookup-events output and in an S3 log file lands once, from the S3 file', async () => {
+  itSamples('the same event in lookup-events output and in an S3 log file lands once, from the S3 file', async () => {
     const caseDir = newCase();
     const s3 = Object.values(s3CopyOfLookupEvent())[0]!;
     // lookup-events first on the command line: the S3 log file still lands first
@@ -339,7 +340,7 @@ describe('cloudtrail: deduplication', () => {
     ]);
   });
 
-  it('an event landed by an earlier ingest is a duplicate in a later one', async () => {
+  itSamples('an event landed by an earlier ingest is a duplicate in a later one', async () => {
     const caseDir = newCase();
     const s3 = Object.values(s3CopyOfLookupEvent())[0]!;
     await ingest(caseDir, [s3]);
@@ -487,7 +488,7 @@ describe('cloudtrail: bad input', () => {
     expect(rows).toEqual([{ lo: '/Records/0', n: 800 }]);
   });
 
-  it('outside the case window: counted out_of_window, nothing landed', async () => {
+  itSamples('outside the case window: counted out_of_window, nothing landed', async () => {
     const caseDir = newCase({ from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z', margin: '15m' });
     await ingest(caseDir, [STS_POD_IDENTITY]);
     const ef = await fileRow(caseDir, STS_POD_IDENTITY);

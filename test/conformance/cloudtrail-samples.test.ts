@@ -5,21 +5,21 @@
  * nothing landed, and the fields attribution depends on come out right.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SAMPLES, ingest, makeCase, query } from '../helpers/case.js';
+import { ingest, makeCase, query } from '../helpers/case.js';
+import { SAMPLES, describeSamples, sample, sampleNames } from '../helpers/samples.js';
 import { LAKE_TABLES } from '../../src/lake/schema.js';
 import type { Row } from '../../src/store/store.js';
 
 const DIRS = ['cloudtrail', 'cloudtrail-lookup-events', 'cloudtrail-digest', 'azure-activity'];
-const FILES = DIRS.flatMap((d) => readdirSync(path.join(SAMPLES, d)).sort().map((f) => path.join(SAMPLES, d, f)));
+const FILES = DIRS.flatMap((d) => sampleNames(d).map((f) => path.join(SAMPLES, d, f)));
 
 const REFUSED = [
   'azure-activity/MicrosoftDocs-azure-monitor-docs__activity-log-schema.md__administrative-sample.json',
   'cloudtrail/panther-analysis__rules-aws_cloudtrail_rules__aws_secretsmanager_retrieve_secrets.yml',
 ];
 
-const sample = (rel: string): string => path.join(SAMPLES, rel);
 const STS_POD_IDENTITY = sample('cloudtrail/aws-samples-eks-security-immersion-day__pod-identity-deep-dive__sts-AssumeRole-by-pods.eks-session-tags.json');
 const EKS_AUTH = sample('cloudtrail/aws-samples-eks-security-immersion-day__pod-identity-deep-dive__eks-auth-AssumeRoleForPodIdentity-by-node-role.json');
 const IRSA_DENIED = sample('cloudtrail/greenpau-argo-workflows-aws-plugin__DEVELOPMENT.md__sts-AssumeRoleWithWebIdentity-EKS-IRSA-AccessDenied.json');
@@ -37,7 +37,7 @@ function countRecords(file: string): number {
 
 const RECORD_TABLES = LAKE_TABLES.filter((t) => t.name !== 'evidence_files' && t.columns.some((c) => c.name === 'evidence_file_id')).map((t) => t.name);
 
-describe('conformance: every CloudTrail-family sample, one case per file', () => {
+describeSamples('conformance: every CloudTrail-family sample, one case per file', () => {
   for (const file of FILES) {
     const rel = path.relative(SAMPLES, file);
     it(rel, async () => {
@@ -79,7 +79,7 @@ describe('conformance: every CloudTrail-family sample, one case per file', () =>
   }
 });
 
-describe('conformance: chosen fields, all samples in one case', () => {
+describeSamples('conformance: chosen fields, all samples in one case', () => {
   let caseDir = '';
   let cleanup = (): void => {};
   let byId = new Map<string, Row>();

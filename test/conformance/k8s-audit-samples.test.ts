@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query, SAMPLES } from '../helpers/case.js';
+import { makeCase, ingest, query } from '../helpers/case.js';
+import { SAMPLES, describeSamples, sampleNames } from '../helpers/samples.js';
 import type { IngestResult } from '../../src/ingest/ingest-case.js';
 
 /**
@@ -29,8 +30,8 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-describe('k8s-audit samples', () => {
-  const files = readdirSync(DIR).map((f) => path.join(DIR, f)).sort();
+describeSamples('k8s-audit samples', () => {
+  const files = sampleNames('k8s-audit').map((f) => path.join(DIR, f));
   let caseDir = '';
   let cleanup = (): void => {};
   let result: IngestResult;
@@ -123,7 +124,7 @@ describe('k8s-audit samples', () => {
       expect(u['user_extra_pod_uid']).toBe('2ce0196d-a7c6-434d-9992-d4588d52139b');
       expect(u['user_extra_node_name']).toBe('master-1');
     }
-    // the same pod token seen from three source addresses (formats.md, forensic caveat)
+    // the same pod token seen from three source addresses (a stolen token is used from elsewhere)
     const ips = new Set(used.map((u) => (u['source_ips'] as string[])[0]));
     expect([...ips].sort()).toEqual(['10.128.1.81', '192.168.50.1', '192.168.50.11']);
   });

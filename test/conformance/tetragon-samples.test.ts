@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeCase, ingest, query, tempDir, SAMPLES } from '../helpers/case.js';
+import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
+import { SAMPLES, describeSamples, sampleNames } from '../helpers/samples.js';
 import type { IngestResult } from '../../src/ingest/ingest-case.js';
 
 /**
@@ -31,8 +32,8 @@ function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
-describe('tetragon samples', () => {
-  const files = readdirSync(DIR).map((f) => path.join(DIR, f)).sort();
+describeSamples('tetragon samples', () => {
+  const files = sampleNames('tetragon').map((f) => path.join(DIR, f));
   let caseDir = '';
   let cleanup = (): void => {};
   let result: IngestResult;
@@ -107,7 +108,7 @@ describe('tetragon samples', () => {
   });
 });
 
-describe('tetragon runtime-radar sample, unwrapped', () => {
+describeSamples('tetragon runtime-radar sample, unwrapped', () => {
   it('lands the inner tcp_connect event as a connect with its socket, container and exec_id node', async () => {
     const sample = JSON.parse(readFileSync(RADAR, 'utf8')) as {
       event: { node_name: string; time: string; process_kprobe: { args: { sock_arg: Record<string, string | number> }[] } };

@@ -11,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCase, ingest, tempDir } from '../helpers/case.js';
 import type { IngestResult } from '../../src/ingest/ingest-case.js';
-import { runCase } from '../../src/bundle/run-case.js';
+import { runCase } from '../../src/pipeline/run-case.js';
 import { verifyBundle } from '../../src/bundle/verify-bundle.js';
 import { createClock } from '../../src/core/clock.js';
 import { caseProblems } from '../integrity/invariants.js';

@@ -1,6 +1,6 @@
 /**
  * Attribution decisions on one small hand-made cluster (sql/30_intermediate/int_attr__*.sql): each
- * credential path of MISSION.md, "Attribution", with the exact confidence, rule, pod and reason it
+ * credential path (Pod Identity, IRSA, node role, static keys, source IP) with the exact confidence, rule, pod and reason it
  * must produce. The scenarios share one case; each uses its own service account, key and time, so
  * they do not see each other's evidence (the node-role call on node-a is the one exception: every
  * pod of node-a is its candidate, which is the point of that scenario).

@@ -1,6 +1,6 @@
 /**
- * Pod identity under redeploy churn (MISSION.md: "a pod name is reused with a new UID, pod IPs are
- * reused, images change"), on a hand-made case: pod_lifecycle (sql/30_intermediate/
+ * Pod identity under redeploy churn (a pod name is reused with a new UID, pod IPs are reused,
+ * images change), on a hand-made case: pod_lifecycle (sql/30_intermediate/
  * int_pod__lifecycle.sql) must keep the UIDs apart, and a call from a reused IP must go to the
  * pod that held the IP at that moment.
  *

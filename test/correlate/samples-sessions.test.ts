@@ -7,26 +7,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { SAMPLES, ingest, makeCase, query } from '../helpers/case.js';
+import { ingest, makeCase, query } from '../helpers/case.js';
+import { SAMPLES, describeSamples } from '../helpers/samples.js';
 import { correlateCase } from '../../src/correlate/correlate-case.js';
 
-let caseDir: string;
-let cleanup: () => void;
+describeSamples('credential sessions from the CloudTrail samples', () => {
+  let caseDir: string;
+  let cleanup: () => void;
 
-beforeAll(async () => {
-  ({ caseDir, cleanup } = makeCase({ from: '2010-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' }));
-  const dirs = readdirSync(SAMPLES)
-    .filter((d) => d.startsWith('cloudtrail'))
-    .sort()
-    .map((d) => path.join(SAMPLES, d));
-  expect(dirs.map((d) => path.basename(d))).toEqual(['cloudtrail', 'cloudtrail-digest', 'cloudtrail-lookup-events']);
-  await ingest(caseDir, dirs);
-  await correlateCase(caseDir);
-}, 120_000);
+  beforeAll(async () => {
+    ({ caseDir, cleanup } = makeCase({ from: '2010-01-01T00:00:00Z', to: '2030-01-01T00:00:00Z' }));
+    const dirs = readdirSync(SAMPLES)
+      .filter((d) => d.startsWith('cloudtrail'))
+      .sort()
+      .map((d) => path.join(SAMPLES, d));
+    expect(dirs.map((d) => path.basename(d))).toEqual(['cloudtrail', 'cloudtrail-digest', 'cloudtrail-lookup-events']);
+    await ingest(caseDir, dirs);
+    await correlateCase(caseDir);
+  }, 120_000);
 
-afterAll(() => cleanup?.());
+  afterAll(() => cleanup?.());
 
-describe('credential sessions from the CloudTrail samples', () => {
   it('the trail record of the Pod Identity AssumeRole: key ASIA37QFXJP5MQOWRZ6Q belongs to pod 0cda7f85-...', async () => {
     const r = await query(caseDir, `select subject_type, subject, subject_pod_uid, subject_namespace, subject_service_account, resolution from credential_sessions where access_key_id = 'ASIA37QFXJP5MQOWRZ6Q'`);
     expect(r).toEqual([

@@ -1,18 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateScenario, type GenerateSummary } from '../../src/generate/generate.js';
 import { cloudRecords, lines, lookupEvents, type Rec } from './read-outputs.js';
+import { SAMPLES, describeSamples } from '../helpers/samples.js';
 
 /**
  * Generated records against the real examples in ../shared/samples: no key the real tools do not
- * write (or that formats.md does not document), and keys in the order the tools write them.
+ * write (or that the tools' documentation does not show), and keys in the order the tools write them.
  * The samples are read in place, never copied.
  */
 
-const SAMPLES = path.resolve(__dirname, '../../../shared/samples');
-const have = existsSync(SAMPLES);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'podtrail-conf-'));
 let dir = '';
 let summary: GenerateSummary;
@@ -43,8 +42,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-describe.skipIf(!have)('conformance with ../shared/samples', () => {
-  it('Tetragon process, pod and sock_arg keys are ones the samples (or formats.md) show', () => {
+describeSamples('conformance with ../shared/samples', () => {
+  it('Tetragon process, pod and sock_arg keys are ones the samples (or the tools' documentation) show', () => {
     const seen = new Set<string>();
     for (const f of readdirSync(path.join(SAMPLES, 'tetragon'))) {
       const text = readFileSync(path.join(SAMPLES, 'tetragon', f), 'utf8');
@@ -58,7 +57,7 @@ describe.skipIf(!have)('conformance with ../shared/samples', () => {
         }
       }
     }
-    // A parent is a Process too. Documented in formats.md but absent from the samples:
+    // A parent is a Process too. Documented by Tetragon but absent from the samples:
     // pod.uid (v1.6), in_init_tree (v1.3), and the exit's own time/status/signal.
     const norm = (k: string): string => k.replace(/^parent\./, 'process.');
     const known = new Set([...seen].map(norm));

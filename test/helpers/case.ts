@@ -9,7 +9,7 @@ import { openCaseStore } from '../../src/store/case-store.js';
 import type { Row } from '../../src/store/store.js';
 import type { SourceType } from '../../src/collectors/types.js';
 
-export const SAMPLES = path.resolve(__dirname, '..', '..', '..', 'shared', 'samples');
+export { SAMPLES } from './samples.js';
 export const AS_OF = '2026-11-29T00:00:00Z';
 
 /** A fresh temp folder, removed by the returned cleanup. */

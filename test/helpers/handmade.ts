@@ -1,6 +1,6 @@
 /**
  * Builders for small hand-made cases: CloudTrail records, Tetragon JSON lines, kubectl Lists and
- * Kubernetes audit lines written in the shapes of the real formats (design/formats.md, the samples),
+ * Kubernetes audit lines written in the shapes of the real formats (as the tools write them),
  * with only the fields correlation and the checks read plus what detection needs. Inputs are
  * written under CASE/inputs/ and ingested in place, so an S3 key in the path survives as the
  * file's origin.

@@ -45,7 +45,7 @@ describe('the hunt library (queries/)', () => {
     for (const h of hunts) expect(path.basename(h.file)).toBe(`${h.name}.sql`);
   });
 
-  it('covers the questions of the issue', () => {
+  it('covers the analyst questions the hunts exist for', () => {
     const names = hunts.map((h) => h.name);
     for (const n of [
       'api-calls-by-pod',

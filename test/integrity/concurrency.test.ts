@@ -18,7 +18,7 @@ import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { CLI, distIsFresh } from '../helpers/dist.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { openCaseStore } from '../../src/store/case-store.js';
-import { runCase } from '../../src/bundle/run-case.js';
+import { runCase } from '../../src/pipeline/run-case.js';
 import { correlateCase } from '../../src/correlate/correlate-case.js';
 import { createClock } from '../../src/core/clock.js';
 import { caseProblems } from './invariants.js';

@@ -13,7 +13,7 @@ import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { readCustody, verifyChain, extendCustody, type CustodyEntry } from '../../src/custody/custody-log.js';
 import { custodyNext, settlePendingCustody } from '../../src/custody/pending.js';
-import { runCase } from '../../src/bundle/run-case.js';
+import { runCase } from '../../src/pipeline/run-case.js';
 import { verifyBundle } from '../../src/bundle/verify-bundle.js';
 import { createClock } from '../../src/core/clock.js';
 import { IntegrityError } from '../../src/core/errors.js';

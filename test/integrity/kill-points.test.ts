@@ -12,7 +12,7 @@ import path from 'node:path';
 import { makeCase, ingest, query, AS_OF } from '../helpers/case.js';
 import { tetragonLines } from '../helpers/tetragon-lines.js';
 import { CLI, distIsFresh } from '../helpers/dist.js';
-import { runCase } from '../../src/bundle/run-case.js';
+import { runCase } from '../../src/pipeline/run-case.js';
 import { verifyBundle } from '../../src/bundle/verify-bundle.js';
 import { createClock } from '../../src/core/clock.js';
 import { FAULT_POINTS } from '../../src/core/fault-point.js';

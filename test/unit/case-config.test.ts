@@ -62,3 +62,44 @@ describe('case.yaml', () => {
     expect(formatDuration(-40)).toBe('-40s');
   });
 });
+
+describe('case.yaml problems, each with its path', () => {
+  const problems = (doc: unknown): string => {
+    try {
+      validateCaseConfig(doc, 'case.yaml');
+      return '';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  const base = { schema: 'podtrail.case/v1', case_id: 'c1', window: { from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z' } };
+
+  it('names the path of each problem, nested keys and list items included', () => {
+    const m = problems({
+      ...base,
+      case_id: 42,
+      window: { from: '2026-10-20T09:00:00Z', to: '2026-10-20T10:00:00Z', margn: '5m' },
+      scope: { namespaces: ['a', 7] },
+      clock: { node_offsets: { 'node-a': '+2 days' } },
+      egress: [{ label: 'nat', public: ['1.2.3.4'], nodes: 'node-a' }],
+      endpoints: 'sts',
+    });
+    expect(m.split('\n').slice(1, -1)).toEqual([
+      '  - case_id: must be a string, got number',
+      '  - window.margn: unknown key (allowed: from, to, reason, margin)',
+      '  - scope.namespaces[1]: must be a string, got number',
+      '  - clock.node_offsets.node-a: "+2 days" is not a duration (examples: 30s, 15m, 2h)',
+      '  - egress[0].nodes: must be a list of strings',
+      '  - endpoints: must be a list',
+    ]);
+  });
+
+  it('a missing window and a wrong schema are both said; empty optional sections take the defaults', () => {
+    expect(problems({ schema: 'x', case_id: 'c1' })).toMatch(/schema: must be "podtrail\.case\/v1" \(got "x"\)\n {2}- window: is required \(from, to, reason, margin\)/);
+    const cfg = validateCaseConfig({ ...base, scope: null, clock: null, egress: null, endpoints: null, gaps: null }, 'case.yaml');
+    expect(cfg.scope.namespaces).toEqual([]);
+    expect(cfg.clock).toEqual({ tolerance_seconds: 5, node_offsets_seconds: {} });
+    expect(cfg.gaps).toEqual({ expected_gap_floor_seconds: 300, expected_gap_ceiling_seconds: 1800 });
+    expect(cfg.window.margin_seconds).toBe(900);
+  });
+});

@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { IntegrityError } from '../../core/errors.js';
 import { formatCheck } from '../../bundle/verify-bundle.js';
-import { DEMO, runDemo } from '../../bundle/demo.js';
+import { DEMO, runDemo } from '../../pipeline/demo.js';
 import { progressOf } from '../progress.js';
 
 export function registerDemo(program: Command, io: Io): void {

@@ -2,7 +2,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { IntegrityError } from '../../core/errors.js';
 import { loadPrivateKey } from '../../bundle/keys.js';
-import { describeDifference, reproduceBundle } from '../../bundle/reproduce.js';
+import { describeDifference, reproduceBundle } from '../../pipeline/reproduce.js';
 import { PUBKEY_HELP, TRUST_HELP } from './verify.js';
 
 export function registerReproduce(program: Command, io: Io): void {

@@ -1,7 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { Io } from '../program.js';
 import { bundleSummary } from '../../bundle/bundle-case.js';
-import { runCase } from '../../bundle/run-case.js';
+import { runCase } from '../../pipeline/run-case.js';
 import { bundleRequest, withBundleOptions } from '../bundle-options.js';
 
 export function registerRun(program: Command, io: Io): void {

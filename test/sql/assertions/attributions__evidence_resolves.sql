@@ -1,5 +1,4 @@
--- invariant: every evidence id an attribution cites resolves to a lake row (correlation issue,
--- point 7d). evidence is {cloud: [event ids], runtime: [row_ids], audit: [row_ids], inventory:
+-- invariant: every evidence id an attribution cites resolves to a lake row. evidence is {cloud: [event ids], runtime: [row_ids], audit: [row_ids], inventory:
 -- [row_ids]}, exactly those four keys:
 --   cloud      -> cloud_events.event_id
 --   runtime    -> runtime_events.row_id

@@ -1,5 +1,5 @@
 -- invariant: a proven or strong attribution names one pod (pod_uid) and that pod is among its
--- listed candidates, so the evidence that kept it is cited (correlation issue, point 7c); and the
+-- listed candidates, so the evidence that kept it is cited; and the
 -- decision fields agree: only proven/strong rows name a pod, and candidate_count is the length of
 -- the candidates array. Failing rows: one per broken row and reason.
 with

@@ -1,6 +1,5 @@
 -- invariant: every cloud event of the lake has exactly one attribution, and every attribution
--- belongs to a cloud event (correlation issue, point 7a; MISSION.md "Every cloud API call in the
--- window gets one attribution row"). Failing rows: cloud events without an attribution,
+-- belongs to a cloud event (every cloud API call in the window gets one attribution row). Failing rows: cloud events without an attribution,
 -- attributions without a cloud event, event ids attributed more than once.
 with
 

@@ -1,6 +1,5 @@
--- invariant: a proven attribution is a deterministic key chain ending at one pod UID (MISSION.md,
--- "Attribution"): it names its pod_uid and lists exactly one candidate (correlation issue, point
--- 7b). Failing rows: proven rows without a pod_uid, or with a candidate count other than one
+-- invariant: a proven attribution is a deterministic key chain ending at one pod UID: it names its
+-- pod_uid and lists exactly one candidate. Failing rows: proven rows without a pod_uid, or with a candidate count other than one
 -- (candidate_count and the candidates array both count).
 with
 

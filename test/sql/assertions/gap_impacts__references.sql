@@ -1,5 +1,5 @@
 -- invariant: every gap_impacts row links a finding that exists in gap_findings with status 'gap'
--- to an attribution that exists (correlation issue, point 7g): validation.json lists, for each gap,
+-- to an attribution that exists: validation.json lists, for each gap,
 -- the attributions it weakens, and a dangling or non-gap link would cite what is not there.
 -- Failing rows: the impact and which side does not resolve.
 with

@@ -1,8 +1,7 @@
 -- invariant: kube_attributions has one row per audited Kubernetes API request made with a
 -- pod-bound token: per audit id among final-stage kube_audit_events rows carrying
 -- user_extra_pod_uid, and no other rows; each row cites that final-stage row and the same pod UID;
--- its confidence follows off_pod (true -> off-pod, false -> proven, NULL -> strong) (correlation
--- issue, point 7h). Failing rows: the audit id and what is wrong.
+-- its confidence follows off_pod (true -> off-pod, false -> proven, NULL -> strong). Failing rows: the audit id and what is wrong.
 with
 
 bound_requests as (

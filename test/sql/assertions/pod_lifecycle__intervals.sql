@@ -1,5 +1,5 @@
 -- invariant: pod_lifecycle gives each pod UID a sequence of validity intervals that do not
--- overlap, each with valid_from <= valid_to (correlation issue, point 7e; resolving (IP, time) or
+-- overlap, each with valid_from <= valid_to (resolving (IP, time) or
 -- (namespace, name, time) to one UID depends on it). Also: interval_no runs 1..n without holes, and
 -- only the last interval of a UID may be open (valid_to NULL). Failing rows: the UID, the
 -- interval(s) and what is wrong.

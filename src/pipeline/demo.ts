@@ -6,10 +6,10 @@ import { ingestCase } from '../ingest/ingest-case.js';
 import { createClock } from '../core/clock.js';
 import { CliError } from '../core/errors.js';
 import { termLine } from '../output/terminal-text.js';
-import { keyPairFromSeed, publicKeyPem } from './keys.js';
-import { signerFromPair, type BundleResult } from './bundle-case.js';
+import { keyPairFromSeed, publicKeyPem } from '../bundle/keys.js';
+import { signerFromPair, type BundleResult } from '../bundle/bundle-case.js';
 import { runCase } from './run-case.js';
-import { verifyBundle, type CheckLine } from './verify-bundle.js';
+import { verifyBundle, type CheckLine } from '../bundle/verify-bundle.js';
 import { count, toProgress, type ProgressLike } from '../core/progress.js';
 
 /**

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { correlateCase } from '../correlate/correlate-case.js';
 import { checkCase } from '../check/check-case.js';
-import { bundleCase, type BundleOptions, type BundleResult } from './bundle-case.js';
+import { bundleCase, type BundleOptions, type BundleResult } from '../bundle/bundle-case.js';
 import { toProgress } from '../core/progress.js';
 
 /** `podtrail run`: correlate, gaps checks, bundle, in that order, on one case. */

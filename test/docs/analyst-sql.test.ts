@@ -9,49 +9,44 @@ import { renderSchemaDoc } from '../../src/lake/schema-doc.js';
 import { renderHuntMarkdown } from '../../src/query/hunts.js';
 
 /**
- * README.md, section "Analyst SQL": the generated parts (schema, hunt table) match their one
- * source, and the ```sh examples run as written against the built CLI.
+ * docs/analyst-sql.md and docs/schema.md: the generated parts (the hunt table, the schema) match
+ * their one source, and the ```sh examples of the analyst page run as written against the built CLI.
  */
 
-const README = path.join(REPO, 'README.md');
+const ANALYST = path.join(REPO, 'docs', 'analyst-sql.md');
+const SCHEMA = path.join(REPO, 'docs', 'schema.md');
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((f) => f()));
 
-function section(text: string): string {
-  const start = text.indexOf('\n## Analyst SQL\n');
-  expect(start, 'README has a "## Analyst SQL" section').toBeGreaterThanOrEqual(0);
-  const next = text.indexOf('\n## ', start + 1);
-  return text.slice(start, next === -1 ? undefined : next);
-}
-
 /** Checks (or, with UPDATE_GOLDEN=1 outside CI, rewrites) the text between two markers. */
-function checkGenerated(name: string, body: string): void {
-  const text = readFileSync(README, 'utf8');
+function checkGenerated(file: string, name: string, body: string): void {
+  const text = readFileSync(file, 'utf8');
+  const doc = path.relative(REPO, file);
   const begin = `<!-- ${name}:begin -->\n`;
   const end = `<!-- ${name}:end -->`;
   const i = text.indexOf(begin);
   const j = text.indexOf(end, i);
-  expect(i, `README has ${begin.trim()}`).toBeGreaterThanOrEqual(0);
-  expect(j, `README has ${end}`).toBeGreaterThan(i);
+  expect(i, `${doc} has ${begin.trim()}`).toBeGreaterThanOrEqual(0);
+  expect(j, `${doc} has ${end}`).toBeGreaterThan(i);
   const current = text.slice(i + begin.length, j);
   if (mayUpdateGolden()) {
-    writeFileSync(README, text.slice(0, i + begin.length) + body + text.slice(j));
+    writeFileSync(file, text.slice(0, i + begin.length) + body + text.slice(j));
     return;
   }
-  expect(current, `README ${name} section is stale: run the tests with UPDATE_GOLDEN=1`).toBe(body);
+  expect(current, `${doc}: the ${name} section is stale: run the tests with UPDATE_GOLDEN=1`).toBe(body);
 }
 
-describe('README, Analyst SQL', () => {
+describe('docs: analyst SQL and schema', () => {
   it('shows the schema generated from src/lake (the text podtrail schema prints)', () => {
-    checkGenerated('schema', renderSchemaDoc());
+    checkGenerated(SCHEMA, 'schema', renderSchemaDoc());
   });
 
   it('lists every hunt from the headers of queries/', () => {
-    checkGenerated('hunts', renderHuntMarkdown());
+    checkGenerated(ANALYST, 'hunts', renderHuntMarkdown());
   });
 
   it.skipIf(!distIsFresh())('runs its examples as written', () => {
-    const blocks = [...section(readFileSync(README, 'utf8')).matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const blocks = [...readFileSync(ANALYST, 'utf8').matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(blocks.length).toBeGreaterThanOrEqual(5);
     const t = tempDir('podtrail-readme-');
     cleanups.push(t.cleanup);

@@ -5,18 +5,18 @@ import { createClock } from '../core/clock.js';
 import { CliError, IntegrityError, UnauthenticatedError, UsageError } from '../core/errors.js';
 import { TOOL_ID } from '../core/version.js';
 import type { CustodyEntry } from '../custody/custody-log.js';
-import type { EvidenceFileRow } from '../ingest/evidence-row.js';
+import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import { ingestCase } from '../ingest/ingest-case.js';
 import { snapshotFromFileName } from '../ingest/snapshot-time.js';
 import { termLine } from '../output/terminal-text.js';
-import { byteOrder, listFiles, sha256File } from './files.js';
-import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from './sha256sums.js';
-import { decodeBase64 } from './dsse.js';
-import { keyIdOf, parsePublicKey, type KeyPair } from './keys.js';
-import { bundleCase, signerFromPair, type BundleResult, type Signer } from './bundle-case.js';
+import { byteOrder, listFiles, sha256File } from '../bundle/files.js';
+import { ENVELOPE_FILE, parseSha256Sums, PUBLIC_KEY_FILE, SHA256SUMS } from '../bundle/sha256sums.js';
+import { decodeBase64 } from '../bundle/dsse.js';
+import { keyIdOf, parsePublicKey, type KeyPair } from '../bundle/keys.js';
+import { bundleCase, signerFromPair, type BundleResult, type Signer } from '../bundle/bundle-case.js';
 import { correlateCase, CORRELATE_PURPOSE } from '../correlate/correlate-case.js';
 import { checkCase, CHECK_PURPOSE } from '../check/check-case.js';
-import { formatCheck, verifyBundle } from './verify-bundle.js';
+import { formatCheck, verifyBundle } from '../bundle/verify-bundle.js';
 
 export interface ReproduceOptions {
   bundleDir: string;
