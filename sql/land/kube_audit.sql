@@ -300,7 +300,7 @@ events as (
         nullif(j[4] ->> 'authentication.kubernetes.io/issued-credential-id', '') as issued_credential_id,
         case when (j[5] ->> 'kind') = 'Pod' then j[5] ->> 'name' end as bound_pod_name,
         case when (j[5] ->> 'kind') = 'Pod' then j[5] ->> 'uid' end as bound_pod_uid,
-        pt_ka_string_list(j[3]) as source_ips,
+        pt_ip_norm_list(pt_ka_string_list(j[3])) as source_ips,
         s[7] as user_agent,
         try_cast(s[8] as INTEGER) as response_code,
         s[8] as response_code_raw,

@@ -2,7 +2,7 @@ import { quotedIdentifier } from '@duckdb/node-api';
 import type { Store, ParamValue } from './store.js';
 import type { CaseConfig } from '../case/case-config.js';
 import { CASE_TABLES } from '../lake/case-tables.js';
-import { ipv4Range } from '../core/ipv4.js';
+import { ipRange } from '../core/ip-range.js';
 import type { TableDoc } from '../lake/schema.js';
 
 function sqlTs(iso: string): string {
@@ -35,11 +35,11 @@ export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<vo
   const egress: Record<string, ParamValue>[] = [];
   for (const e of cfg.egress) {
     for (const pub of e.public) {
-      const pr = ipv4Range(pub);
+      const pr = ipRange(pub);
       const base = { label: e.label, public_cidr: pub, public_lo: pr?.lo ?? null, public_hi: pr?.hi ?? null };
       for (const n of e.nodes) egress.push({ ...base, node_name: n, subnet_cidr: null, subnet_lo: null, subnet_hi: null });
       for (const s of e.subnets) {
-        const sr = ipv4Range(s);
+        const sr = ipRange(s);
         egress.push({ ...base, node_name: null, subnet_cidr: s, subnet_lo: sr?.lo ?? null, subnet_hi: sr?.hi ?? null });
       }
       if (e.nodes.length === 0 && e.subnets.length === 0) egress.push({ ...base, node_name: null, subnet_cidr: null, subnet_lo: null, subnet_hi: null });
@@ -49,7 +49,7 @@ export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<vo
   const endpoints: Record<string, ParamValue>[] = [];
   for (const e of cfg.endpoints) {
     for (const a of e.addresses) {
-      const r = ipv4Range(a);
+      const r = ipRange(a);
       endpoints.push({ service: e.service, cidr: a, lo: r?.lo ?? null, hi: r?.hi ?? null, vpc_endpoint_id: e.vpc_endpoint_id || null });
     }
   }
