@@ -16,6 +16,14 @@ export interface EndpointEntry {
   vpc_endpoint_id: string;
 }
 
+/** A runtime sensor podtrail did not deploy, and what its rule set is known to report. */
+export interface SensorEntry {
+  kind: 'falco';
+  /** Nodes it runs on; empty for every node. */
+  nodes: string[];
+  alerts_every_outbound_connect: boolean;
+}
+
 export interface EgressEntry {
   label: string;
   public: string[];
@@ -32,6 +40,7 @@ export interface CaseConfig {
   clock: { tolerance_seconds: number; node_offsets_seconds: Record<string, number> };
   egress: EgressEntry[];
   endpoints: EndpointEntry[];
+  sensors: SensorEntry[];
   gaps: { expected_gap_floor_seconds: number; expected_gap_ceiling_seconds: number };
 }
 
@@ -134,7 +143,7 @@ function instant(o: Obj, key: string, path: string, p: Problems): string | undef
 export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
   const p = new Problems();
   if (!isObj(doc)) throw new CaseError(`${where}: not a YAML mapping`);
-  checkKeys(doc, '', ['schema', 'case_id', 'window', 'scope', 'clock', 'egress', 'endpoints', 'gaps'], p);
+  checkKeys(doc, '', ['schema', 'case_id', 'window', 'scope', 'clock', 'egress', 'endpoints', 'sensors', 'gaps'], p);
   const schema = doc['schema'];
   if (schema !== CASE_SCHEMA) p.add('schema', `must be "${CASE_SCHEMA}" (got ${JSON.stringify(schema)})`);
   const caseId = str(doc, 'case_id', '', p) ?? '';
@@ -202,6 +211,22 @@ export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
       });
   }
 
+  const sensors: SensorEntry[] = [];
+  const rawSensors = doc['sensors'];
+  if (rawSensors !== undefined && rawSensors !== null) {
+    if (!Array.isArray(rawSensors)) p.add('sensors', 'must be a list');
+    else
+      rawSensors.forEach((e, i) => {
+        const path = `sensors[${i}]`;
+        if (!isObj(e)) return p.add(path, 'must be a mapping (kind, nodes, alerts_every_outbound_connect)');
+        checkKeys(e, path, ['kind', 'nodes', 'alerts_every_outbound_connect'], p);
+        if (e['kind'] !== 'falco') p.add(`${path}.kind`, `must be "falco" (Tetragon's connect policy reports every connect; got ${JSON.stringify(e['kind'])})`);
+        const every = e['alerts_every_outbound_connect'];
+        if (typeof every !== 'boolean') p.add(`${path}.alerts_every_outbound_connect`, 'must be true or false (does its rule set alert on every outbound connect?)');
+        sensors.push({ kind: 'falco', nodes: [...new Set(strList(e, 'nodes', path, p))].sort(), alerts_every_outbound_connect: every === true });
+      });
+  }
+
   const g = isObj(doc['gaps']) ? doc['gaps'] : {};
   checkKeys(g, 'gaps', ['expected_gap_floor', 'expected_gap_ceiling'], p);
   const floor = duration(g, 'expected_gap_floor', 'gaps', p, DEFAULTS.expected_gap_floor_seconds, 1, LIMITS.gap_seconds);
@@ -219,6 +244,7 @@ export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
     clock: { tolerance_seconds: tolerance, node_offsets_seconds: offsets },
     egress,
     endpoints,
+    sensors,
     gaps: { expected_gap_floor_seconds: floor, expected_gap_ceiling_seconds: ceiling },
   };
 }
@@ -266,6 +292,7 @@ export function renderCaseConfig(cfg: CaseConfig): string {
     },
     egress: cfg.egress.map((e) => ({ label: e.label, public: e.public, nodes: e.nodes, subnets: e.subnets })),
     endpoints: cfg.endpoints.map((e) => ({ service: e.service, addresses: e.addresses, vpc_endpoint_id: e.vpc_endpoint_id })),
+    ...(cfg.sensors.length > 0 ? { sensors: cfg.sensors.map((s) => ({ kind: s.kind, nodes: s.nodes, alerts_every_outbound_connect: s.alerts_every_outbound_connect })) } : {}),
     gaps: {
       expected_gap_floor: formatDuration(cfg.gaps.expected_gap_floor_seconds),
       expected_gap_ceiling: formatDuration(cfg.gaps.expected_gap_ceiling_seconds),

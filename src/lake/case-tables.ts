@@ -60,4 +60,15 @@ export const CASE_TABLES: TableDoc[] = [
     key: ['node_name'],
     columns: [c('node_name', 'VARCHAR', 'Node.'), c('offset_seconds', 'DOUBLE', 'Declared offset, seconds.')],
   },
+  {
+    name: 'case_sensors',
+    kind: 'case table',
+    doc: 'Runtime sensors declared in case.yaml (sensors): what a sensor podtrail did not deploy is known to report, so its silence can count.',
+    key: ['sensor', 'node_name'],
+    columns: [
+      c('sensor', 'VARCHAR', 'falco.'),
+      c('node_name', 'VARCHAR', 'Node it runs on; NULL for every node.'),
+      c('alerts_every_outbound_connect', 'BOOLEAN', 'Its rule set alerts on every outbound connect (pods and host): a node\'s silence means no connect.'),
+    ],
+  },
 ];

@@ -16,7 +16,7 @@ async function replaceTable(store: Store, t: TableDoc, rows: Record<string, Para
   for (const r of rows) await store.run(insert, r);
 }
 
-/** Writes case.yaml into the case tables (case_settings, case_egress, case_endpoints, case_node_offsets). */
+/** Writes case.yaml into the case tables (case_settings, case_egress, case_endpoints, case_node_offsets, case_sensors). */
 export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<void> {
   const doc = (name: string): TableDoc => CASE_TABLES.find((t) => t.name === name)!;
   await replaceTable(store, doc('case_settings'), [
@@ -59,4 +59,9 @@ export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<vo
     doc('case_node_offsets'),
     Object.entries(cfg.clock.node_offsets_seconds).map(([node_name, offset_seconds]) => ({ node_name, offset_seconds })),
   );
+  const sensors: Record<string, ParamValue>[] = [];
+  for (const s of cfg.sensors) {
+    for (const node_name of s.nodes.length > 0 ? s.nodes : [null]) sensors.push({ sensor: s.kind, node_name, alerts_every_outbound_connect: s.alerts_every_outbound_connect });
+  }
+  await replaceTable(store, doc('case_sensors'), sensors);
 }
