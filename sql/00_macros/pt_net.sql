@@ -1,6 +1,6 @@
 -- Address helpers for the correlation views.
 
--- An IPv4 address as an integer (NULL for anything else).
+-- An IPv4 address as an integer (NULL for anything else). Comparisons use pt_ip_int (pt_addr.sql), which serves both families.
 create or replace macro pt_ipv4_int(ip) as
     case
         when regexp_full_match(ip, '\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}') then
@@ -12,15 +12,19 @@ create or replace macro pt_ipv4_int(ip) as
 
 -- sourceIPAddress is an address (CloudTrail also writes service names: pods.eks.amazonaws.com, AWS Internal).
 create or replace macro pt_is_ip(ip) as
-    pt_ipv4_int(ip) is not null or (ip like '%:%' and regexp_full_match(ip, '[0-9A-Fa-f:.]+'));
+    pt_ip_int(ip) is not null;
 
 -- Private (RFC 1918, carrier-grade NAT, IPv6 ULA) addresses: inside a VPC.
 create or replace macro pt_is_private_ip(ip) as
     regexp_matches(coalesce(ip, ''), '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|100\.(6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])\.|f[cd][0-9a-fA-F]{2}:)');
 
--- Instance metadata service (IMDS) addresses.
+-- Instance metadata service (IMDS) addresses, IPv4 and IPv6 (any notation).
 create or replace macro pt_is_imds(ip) as
-    ip in ('169.254.169.254', 'fd00:ec2::254');
+    pt_ip_norm(ip) in ('169.254.169.254', 'fd00:ec2::254');
+
+-- The EKS Pod Identity agent's addresses, IPv4 and IPv6 (any notation).
+create or replace macro pt_is_pod_identity_agent(ip) as
+    pt_ip_norm(ip) in ('169.254.170.23', 'fd00:ec2::23');
 
 -- Seconds between two timestamps (b - a), fractional.
 create or replace macro pt_seconds_between(a, b) as

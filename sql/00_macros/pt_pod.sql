@@ -2,12 +2,12 @@
 -- k8s_pod_events (sql/land/k8s_watch.sql, the pod watch): each macro takes the pod parsed by
 -- pt_inventory_pod. Applied after pt_inventory.sql (lexical order).
 
--- status.podIPs, else [status.podIP], else [] (as k8s_pods.pod_ips).
+-- status.podIPs, else [status.podIP], else [] (as k8s_pods.pod_ips); each in pt_ip_norm's notation.
 create or replace macro pt_pod_ips(p) as
     case
         when len(list_filter(p.status.podIPs, x -> nullif(x.ip, '') is not null)) > 0
-            then list_transform(list_filter(p.status.podIPs, x -> nullif(x.ip, '') is not null), x -> x.ip)
-        when nullif(p.status.podIP, '') is not null then [p.status.podIP]
+            then list_transform(list_filter(p.status.podIPs, x -> nullif(x.ip, '') is not null), x -> pt_ip_norm(x.ip))
+        when nullif(p.status.podIP, '') is not null then [pt_ip_norm(p.status.podIP)]
         else []::VARCHAR[]
     end;
 

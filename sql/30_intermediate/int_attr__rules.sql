@@ -5,18 +5,23 @@
 --   observed and it made no connect a relay could have carried out; source-ip rules no longer
 --   name a pod that relayed someone's connect; single-pod counts the pods of the service account
 --   that existed, not those left after elimination.
+--   v3 (IPv6, Falco, controller-made pods): addresses compare in one notation and one numeric space
+--   (IPv6 pod, node, endpoint and egress addresses count); a node whose Falco alerts on every
+--   outbound connect is observed (its silence rules a candidate out); a pod created with
+--   generateName between snapshots has its service account and node from audit, so it is a
+--   candidate and is counted. aws-range-connect and relay-connect v2 for the same reasons.
 create or replace view int_attr__rules as
 
 select * from (
     values
-        ('pod-identity-tag', 2, 'proven', 'the Pod Identity session tag names the pod, and its egress or a relay it used explains the source'),
-        ('irsa-source-ip', 2, 'proven', 'IRSA: the source is the pod IP of exactly one pod of the service account, which relayed nobody, inventory brackets the call'),
-        ('source-ip-pod', 2, 'strong', 'exactly one candidate holds the source address, and it relayed nobody'),
-        ('runtime-connect', 2, 'strong', 'exactly one candidate connected to the service in the window from an egress that explains the source; no other can be unseen'),
-        ('relay-connect', 1, 'strong', 'as runtime-connect, the connect carried out by a known relay from the call''s source'),
-        ('aws-range-connect', 1, 'strong', 'no endpoint connect; exactly one candidate connected through its NAT to an address in AWS''s ranges whose code allows the service, and no other candidate to any AWS address'),
-        ('keepalive-connect', 2, 'strong', 'no candidate connected in the window; exactly one did in the 120 s before it'),
-        ('single-pod', 2, 'strong', 'exactly one pod of the service account existed, its egress or a relay explains the source, inventory brackets the call'),
+        ('pod-identity-tag', 3, 'proven', 'the Pod Identity session tag names the pod, and its egress or a relay it used explains the source'),
+        ('irsa-source-ip', 3, 'proven', 'IRSA: the source is the pod IP of exactly one pod of the service account, which relayed nobody, inventory brackets the call'),
+        ('source-ip-pod', 3, 'strong', 'exactly one candidate holds the source address, and it relayed nobody'),
+        ('runtime-connect', 3, 'strong', 'exactly one candidate connected to the service in the window from an egress that explains the source; no other can be unseen'),
+        ('relay-connect', 2, 'strong', 'as runtime-connect, the connect carried out by a known relay from the call''s source'),
+        ('aws-range-connect', 2, 'strong', 'no endpoint connect; exactly one candidate connected through its NAT to an address in AWS''s ranges whose code allows the service, and no other candidate to any AWS address'),
+        ('keepalive-connect', 3, 'strong', 'no candidate connected in the window; exactly one did in the 120 s before it'),
+        ('single-pod', 3, 'strong', 'exactly one pod of the service account existed, its egress or a relay explains the source, inventory brackets the call'),
         ('session-carry', 2, 'strong', 'the key was issued by a call decided to pod P, whose egress still explains this call''s source'),
         ('key-carry', 2, 'strong', 'every decided call with the key names pod P, whose egress still explains this call''s source'),
         ('role-chain', 1, 'strong', 'a chained key''s call the key chain names pod P for, with a link of the chain decided strong: never more certain than its weakest link'),

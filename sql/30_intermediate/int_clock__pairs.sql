@@ -21,10 +21,16 @@ sessions as (
     select access_key_id, subject_node_name from int_cloud__sessions where subject_type = 'instance'
 ),
 
+tetragon_nodes as (
+    select distinct node_name from runtime_events where source = 'tetragon' and node_name is not null
+),
+
 connects as (
-    -- Tetragon only: Falco alerts on some of the same connects, which would make each pair look
-    -- ambiguous; and a sensor's own clock is what is measured
-    select * from int_runtime__endpoint_connects where service <> 'imds' and source = 'tetragon'
+    -- one sensor per node: Tetragon where it runs, else Falco (its connects are positive evidence
+    -- too). Both on one node would report the same connect twice and make each pair look ambiguous.
+    select * from int_runtime__endpoint_connects
+    where service <> 'imds'
+        and (source = 'tetragon' or (source = 'falco' and node_name not in (select node_name from tetragon_nodes)))
 ),
 
 node_role_matches as (

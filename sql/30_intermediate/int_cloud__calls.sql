@@ -1,5 +1,5 @@
 -- Cloud calls with what the correlation needs derived once: whether the source is an address or an
--- AWS service, whether it is private, and the node-role / IRSA markers of the principal.
+-- AWS service, whether it is private (or an address a pod or node of the cluster held: IPv6 ones are global), and the node-role / IRSA markers of the principal.
 create or replace view int_cloud__calls as
 
 with
@@ -32,8 +32,8 @@ final as (
         session_tags,
         request_parameters,
         pt_is_ip(source_ip) as source_is_ip,
-        pt_is_private_ip(source_ip) as source_is_private,
-        pt_ipv4_int(source_ip) as source_ip_int,
+        pt_is_private_ip(source_ip) or source_ip in (select ip from int_net__cluster_addresses) as source_is_private,
+        pt_ip_int(source_ip) as source_ip_int,
         -- a call AWS made on someone's behalf: the source is a service name, not an address
         (source_ip is not null and not pt_is_ip(source_ip)) or invoked_by is not null as aws_invoked,
         regexp_full_match(coalesce(session_name, ''), 'i-[0-9a-f]{8,17}') as node_role_session,

@@ -1,6 +1,7 @@
 -- AWS's address ranges of the latest publication acquired (aws_ip_ranges, the greatest syncToken):
--- one row per prefix, with its first and last IPv4 address as integers, and its length and network
--- number (the address divided by the block size) for an equality join per prefix length. service_code is the
+-- one row per prefix (IPv4 and IPv6), with its first and last address in pt_ip_int's space, and its
+-- length in that space (an IPv4 /n is /n+96) and network number (the address shifted right by the
+-- host bits) for an equality join per prefix length. service_code is the
 -- published code; names_service the CloudTrail eventSource a code names: only S3 and DYNAMODB do
 -- (AMAZON and EC2 cover every service, and EC2 other customers' instances too).
 create or replace view int_net__aws_ranges as
@@ -27,15 +28,12 @@ final as (
         r.sync_token,
         r.published_at,
         r.evidence_file_id,
-        split_part(r.cidr, '/', 2)::INTEGER as prefix_len,
-        pt_ipv4_int(split_part(r.cidr, '/', 1)) // (2 ** (32 - split_part(r.cidr, '/', 2)::INTEGER))::BIGINT as net,
-        pt_ipv4_int(split_part(r.cidr, '/', 1)) // (2 ** (32 - split_part(r.cidr, '/', 2)::INTEGER))::BIGINT
-            * (2 ** (32 - split_part(r.cidr, '/', 2)::INTEGER))::BIGINT as lo,
-        pt_ipv4_int(split_part(r.cidr, '/', 1)) // (2 ** (32 - split_part(r.cidr, '/', 2)::INTEGER))::BIGINT
-            * (2 ** (32 - split_part(r.cidr, '/', 2)::INTEGER))::BIGINT + (2 ** (32 - split_part(r.cidr, '/', 2)::INTEGER))::BIGINT - 1 as hi
+        pt_cidr_bits(r.cidr) as prefix_len,
+        pt_cidr_lo(r.cidr) >> (128 - pt_cidr_bits(r.cidr))::UHUGEINT as net,
+        pt_cidr_lo(r.cidr) as lo,
+        pt_cidr_hi(r.cidr) as hi
     from ranges as r
     inner join latest as l on l.sync_token = r.sync_token
-    where r.family = 4
 )
 
 select * from final

@@ -29,7 +29,7 @@ declared_nodes as (
     union all
     select g.label, g.public_cidr, g.public_lo, g.public_hi, n.node_name, 'subnet' as behind_kind, g.subnet_cidr as behind
     from declared as g
-    left join nodes as n on pt_ipv4_int(n.node_ip) between g.subnet_lo and g.subnet_hi
+    left join nodes as n on pt_ip_int(n.node_ip) between g.subnet_lo and g.subnet_hi
     where g.subnet_cidr is not null
     union all
     select g.label, g.public_cidr, g.public_lo, g.public_hi, null, 'nothing', null

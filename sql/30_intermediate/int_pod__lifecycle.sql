@@ -36,10 +36,21 @@ terminated as (
 ),
 
 audit_creates as (
-    select namespace, name, object_uid, request_received_at as event_at, row_id
+    -- a controller's pod (generateName) is named by the response; its service account is the
+    -- request's or the response's spec.serviceAccountName
+    select namespace, name, object_uid, request_received_at as event_at, row_id, pod_service_account, pod_node_name
     from kube_audit_events
     where verb = 'create' and resource = 'pods' and subresource is null and is_final_stage
         and coalesce(response_code, 201) between 200 and 299
+),
+
+audit_bindings as (
+    -- the scheduler's binding of a pod to its node (pods/binding), the first that succeeded
+    select namespace, name, arg_min(pod_node_name, request_received_at) as node_name, arg_min(row_id, request_received_at) as row_id
+    from kube_audit_events
+    where verb = 'create' and resource = 'pods' and subresource = 'binding' and is_final_stage
+        and coalesce(response_code, 201) between 200 and 299 and pod_node_name is not null
+    group by namespace, name
 ),
 
 audit_deletes as (
@@ -114,8 +125,8 @@ audit_only as (
         1 as interval_no,
         c.namespace,
         c.name,
-        r.node_name,
-        null::VARCHAR as service_account,
+        coalesce(b.node_name, c.pod_node_name, r.node_name) as node_name,
+        c.pod_service_account as service_account,
         coalesce(r.src_ips, []::VARCHAR[]) as pod_ips,
         null::BOOLEAN as host_network,
         coalesce(ra.container_ids, []::VARCHAR[]) as container_ids,
@@ -130,6 +141,7 @@ audit_only as (
         null::VARCHAR as last_snapshot_row_id,
         1 as last_interval_no
     from audit_creates as c
+    left join audit_bindings as b on b.namespace = c.namespace and b.name = c.name
     left join runtime_span as r on r.pod_uid = c.object_uid
     left join runtime_attrs as ra on ra.pod_uid = c.object_uid
     where c.object_uid is not null

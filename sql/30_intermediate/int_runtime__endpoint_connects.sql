@@ -22,7 +22,7 @@ connects as (
         src_ip,
         dst_ip,
         dst_port,
-        pt_ipv4_int(dst_ip) as dst_int
+        pt_ip_int(dst_ip) as dst_int
     from runtime_events
     where kind = 'connect' and dst_ip is not null
 ),
@@ -53,6 +53,7 @@ public_connects as (
     select c.*
     from connects as c
     where pt_is_public_ip(c.dst_ip)
+        and c.dst_ip not in (select ip from int_net__cluster_addresses)
         and not exists (
             select 1 from endpoints as e
             where (e.lo is not null and c.dst_int between e.lo and e.hi) or (e.lo is null and c.dst_ip = e.cidr)
@@ -66,7 +67,7 @@ range_hits as (
     cross join (select distinct prefix_len from aws_ranges) as l
     inner join aws_ranges as a
         on a.prefix_len = l.prefix_len
-        and a.net = p.dst_int // (2 ** (32 - l.prefix_len))::BIGINT
+        and a.net = p.dst_int >> (128 - l.prefix_len)::UHUGEINT
     group by p.row_id
 ),
 

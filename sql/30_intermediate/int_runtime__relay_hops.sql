@@ -78,10 +78,10 @@ in_cluster as (
     left join relay_addresses as a on a.src_ip = r.dst_ip
     left join offsets as o on o.node_name = r.node_name
     where r.kind = 'connect' and r.src_ip is not null and r.dst_ip is not null and r.src_ip <> r.dst_ip
-        and pt_is_private_ip(r.dst_ip) and not pt_is_local_ip(r.dst_ip)
+        and (pt_is_private_ip(r.dst_ip) or r.dst_ip in (select ip from int_net__cluster_addresses)) and not pt_is_local_ip(r.dst_ip)
         and not exists (
             select 1 from endpoints as e
-            where (e.lo is not null and pt_ipv4_int(r.dst_ip) between e.lo and e.hi) or (e.lo is null and r.dst_ip = e.cidr)
+            where (e.lo is not null and pt_ip_int(r.dst_ip) between e.lo and e.hi) or (e.lo is null and r.dst_ip = e.cidr)
         )
 ),
 

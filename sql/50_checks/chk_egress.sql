@@ -138,7 +138,7 @@ public_connects as (
     where r.kind = 'connect' and pt_is_public_ip(r.dst_ip)
         and not exists (
             select 1 from case_endpoints as e
-            where (e.lo is not null and pt_ipv4_int(r.dst_ip) between e.lo and e.hi) or (e.lo is null and r.dst_ip = e.cidr)
+            where (e.lo is not null and pt_ip_int(r.dst_ip) between e.lo and e.hi) or (e.lo is null and r.dst_ip = e.cidr)
         )
 ),
 

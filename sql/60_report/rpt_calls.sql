@@ -74,7 +74,7 @@ outside as (
             and not exists (
                 select 1 from egress as g
                 where g.public_cidr = j.source_ip
-                    or (g.public_lo is not null and pt_ipv4_int(j.source_ip) between g.public_lo and g.public_hi)
+                    or (g.public_lo is not null and pt_ip_int(j.source_ip) between g.public_lo and g.public_hi)
             ) as from_outside
     from joined as j
 ),

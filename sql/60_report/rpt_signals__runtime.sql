@@ -70,8 +70,8 @@ outside_connects as (
         dst_ip as related
     from candidates as c
     where kind = 'connect' and pod_uid is not null and not reads_credentials
-        and not exists (select 1 from endpoints as e where e.cidr = c.dst_ip or (e.lo is not null and pt_ipv4_int(c.dst_ip) between e.lo and e.hi))
-        and not exists (select 1 from egress as g where g.public_cidr = c.dst_ip or (g.public_lo is not null and pt_ipv4_int(c.dst_ip) between g.public_lo and g.public_hi))
+        and not exists (select 1 from endpoints as e where e.cidr = c.dst_ip or (e.lo is not null and pt_ip_int(c.dst_ip) between e.lo and e.hi))
+        and not exists (select 1 from egress as g where g.public_cidr = c.dst_ip or (g.public_lo is not null and pt_ip_int(c.dst_ip) between g.public_lo and g.public_hi))
 ),
 
 final as (

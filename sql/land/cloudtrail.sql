@@ -395,7 +395,7 @@ normalized as (
         ) as web_identity_subject,
         ev.userIdentity.sessionContext.ec2RoleDelivery as ec2_role_delivery,
         -- network
-        ev.sourceIPAddress as source_ip,
+        pt_ip_norm(ev.sourceIPAddress) as source_ip,
         coalesce(nullif(ev.vpcEndpointId, ''), nullif(ev.additionalEventData ->> 'vpcEndpointId', '')) as vpc_endpoint_id,
         ev.userAgent as user_agent,
         ev.tlsDetails.clientProvidedHostHeader as tls_host,

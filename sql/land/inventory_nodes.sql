@@ -60,11 +60,11 @@ normalized as (
             nullif(regexp_extract(n.spec.providerID, '^gce://[^/]+/([^/]+)/', 1), '')
         ) as zone,
         coalesce(
-            list_transform(list_filter(n.status.addresses, a -> a.type = 'InternalIP' and a.address is not null), a -> a.address),
+            list_transform(list_filter(n.status.addresses, a -> a.type = 'InternalIP' and a.address is not null), a -> pt_ip_norm(a.address)),
             []::VARCHAR[]
         ) as internal_ips,
         coalesce(
-            list_transform(list_filter(n.status.addresses, a -> a.type = 'ExternalIP' and a.address is not null), a -> a.address),
+            list_transform(list_filter(n.status.addresses, a -> a.type = 'ExternalIP' and a.address is not null), a -> pt_ip_norm(a.address)),
             []::VARCHAR[]
         ) as external_ips,
         -- timestamps (UTC)

@@ -70,7 +70,7 @@ normalized as (
         p.spec.nodeName as node_name,
         coalesce(nullif(p.spec.serviceAccountName, ''), nullif(p.spec.serviceAccount, ''), 'default') as service_account,
         pt_pod_ips(p) as pod_ips,
-        p.status.hostIP as host_ip,
+        pt_ip_norm(p.status.hostIP) as host_ip,
         coalesce(try_cast(p.spec.hostNetwork as BOOLEAN), false) as host_network,
         p.status.phase as phase,
         pt_pod_container_ids(container_statuses) as container_ids,

@@ -89,7 +89,7 @@ final as (
         case when event_type in ('ADDED', 'MODIFIED', 'DELETED') then coalesce(nullif(p.spec.serviceAccountName, ''), nullif(p.spec.serviceAccount, ''), 'default') end as service_account,
         p.status.phase as phase,
         pt_pod_ips(p) as pod_ips,
-        p.status.hostIP as host_ip,
+        pt_ip_norm(p.status.hostIP) as host_ip,
         coalesce(try_cast(p.spec.hostNetwork as BOOLEAN), false) as host_network,
         pt_pod_container_ids(statuses) as container_ids,
         pt_pod_image_digests(statuses) as image_digests,

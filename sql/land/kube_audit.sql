@@ -47,6 +47,11 @@
 --   * user_extra_* and credential_id: first element of the user.extra arrays. bound_pod_*: from
 --     requestObject.spec.boundObjectRef when its kind is Pod (Request level and above).
 --   * object_uid: objectRef.uid, else requestObject.metadata.uid, else responseObject.metadata.uid.
+--   * name: objectRef.name, else (a create with generateName, whose objectRef has no name) the
+--     responseObject's metadata.name.
+--   * pod_service_account (pods, no subresource): spec.serviceAccountName of the request object,
+--     else of the response object (RequestResponse level). pod_node_name: the binding's target
+--     (pods/binding, the scheduler's), else spec.nodeName of the pod as created.
 --   * empty strings in objectRef fields (apiGroup "" for the core group) are NULL.
 -- Redaction: requestObject and responseObject (which can hold Secret data or a TokenRequest's
 -- token) are never landed. request_uri: values of query parameters named like a secret (password,
@@ -249,7 +254,9 @@ extracted as (
         json_extract_string(ev, [
             '$.auditID', '$.stage', '$.level', '$.verb', '$.requestURI', '$.impersonatedUser.username',
             '$.userAgent', '$.responseStatus.code', '$.requestReceivedTimestamp', '$.stageTimestamp',
-            '$.timestamp', '$.requestObject.metadata.uid', '$.responseObject.metadata.uid', '$.apiVersion'
+            '$.timestamp', '$.requestObject.metadata.uid', '$.responseObject.metadata.uid', '$.apiVersion',
+            '$.responseObject.metadata.name', '$.requestObject.spec.serviceAccountName', '$.responseObject.spec.serviceAccountName',
+            '$.requestObject.target.name', '$.requestObject.target.kind', '$.responseObject.spec.nodeName', '$.requestObject.spec.nodeName'
         ]) as s,
         json_extract(ev, [
             '$.objectRef', '$.user', '$.sourceIPs', '$.annotations', '$.requestObject.spec.boundObjectRef'
@@ -287,7 +294,13 @@ events as (
         nullif(j[1] ->> 'resource', '') as resource,
         nullif(j[1] ->> 'subresource', '') as subresource,
         nullif(j[1] ->> 'namespace', '') as namespace,
-        nullif(j[1] ->> 'name', '') as name,
+        coalesce(nullif(j[1] ->> 'name', ''), case when s[4] = 'create' and nullif(j[1] ->> 'subresource', '') is null then nullif(s[15], '') end) as name,
+        case when (j[1] ->> 'resource') = 'pods' and nullif(j[1] ->> 'subresource', '') is null
+            then coalesce(nullif(s[16], ''), nullif(s[17], '')) end as pod_service_account,
+        case
+            when (j[1] ->> 'resource') = 'pods' and (j[1] ->> 'subresource') = 'binding' and coalesce(s[19], 'Node') = 'Node' then nullif(s[18], '')
+            when (j[1] ->> 'resource') = 'pods' and nullif(j[1] ->> 'subresource', '') is null then coalesce(nullif(s[20], ''), nullif(s[21], ''))
+        end as pod_node_name,
         coalesce(nullif(j[1] ->> 'uid', ''), nullif(s[12], ''), nullif(s[13], '')) as object_uid,
         nullif(j[1] ->> 'apiGroup', '') as api_group,
         j[2] ->> 'username' as user_name,
@@ -300,7 +313,7 @@ events as (
         nullif(j[4] ->> 'authentication.kubernetes.io/issued-credential-id', '') as issued_credential_id,
         case when (j[5] ->> 'kind') = 'Pod' then j[5] ->> 'name' end as bound_pod_name,
         case when (j[5] ->> 'kind') = 'Pod' then j[5] ->> 'uid' end as bound_pod_uid,
-        pt_ka_string_list(j[3]) as source_ips,
+        pt_ip_norm_list(pt_ka_string_list(j[3])) as source_ips,
         s[7] as user_agent,
         try_cast(s[8] as INTEGER) as response_code,
         s[8] as response_code_raw,
@@ -386,6 +399,8 @@ final as (
         name,
         object_uid,
         api_group,
+        pod_service_account,
+        pod_node_name,
         -- who
         user_name,
         user_groups,

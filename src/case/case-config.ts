@@ -4,7 +4,7 @@ import { CaseError } from '../core/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { CASE_SCHEMA, caseProblems, caseSchema, type CaseConfig } from './case-schema.js';
 
-export { CASE_SCHEMA, DEFAULTS, LIMITS, type CaseConfig, type EgressEntry, type EndpointEntry } from './case-schema.js';
+export { CASE_SCHEMA, DEFAULTS, LIMITS, type CaseConfig, type EgressEntry, type EndpointEntry, type SensorEntry } from './case-schema.js';
 
 /** Validates a parsed case.yaml document; every problem is reported at once, with its path. */
 export function validateCaseConfig(doc: unknown, where: string): CaseConfig {
@@ -28,12 +28,13 @@ export function loadCaseConfig(file: string): CaseConfig {
   return validateCaseConfig(doc.toJS(), file);
 }
 
-const HEADER = `# podtrail case configuration (schema ${CASE_SCHEMA}); documented in the README, "case.yaml".
+const HEADER = `# podtrail case configuration (schema ${CASE_SCHEMA}); documented in docs/case-yaml.md.
 # window: the incident window (UTC) and why; records outside window +/- margin are counted, not landed.
 # scope.namespaces: namespaces in scope (empty = all); runtime events elsewhere land with in_scope = false.
 # clock: join tolerance, and declared per-node clock offsets (node clock minus true time, e.g. +40s).
 # egress: NAT / egress public IPs or CIDRs and the nodes or subnets behind them.
 # endpoints: cloud service endpoints (VPC endpoint or proxy addresses) that runtime connects reveal.
+# sensors: runtime sensors podtrail did not deploy (Falco) and whether their rules alert on every outbound connect.
 # gaps: floor and ceiling of the expected silence between events, for the gaps checks.
 `;
 
@@ -57,6 +58,7 @@ export function renderCaseConfig(cfg: CaseConfig): string {
     },
     egress: cfg.egress.map((e) => ({ label: e.label, public: e.public, nodes: e.nodes, subnets: e.subnets })),
     endpoints: cfg.endpoints.map((e) => ({ service: e.service, addresses: e.addresses, vpc_endpoint_id: e.vpc_endpoint_id })),
+    ...(cfg.sensors.length > 0 ? { sensors: cfg.sensors.map((s) => ({ kind: s.kind, nodes: s.nodes, alerts_every_outbound_connect: s.alerts_every_outbound_connect })) } : {}),
     gaps: {
       expected_gap_floor: formatDuration(cfg.gaps.expected_gap_floor_seconds),
       expected_gap_ceiling: formatDuration(cfg.gaps.expected_gap_ceiling_seconds),

@@ -136,6 +136,17 @@ const endpointEntry = mapping(
   'service, addresses, vpc_endpoint_id',
 );
 
+/** A runtime sensor podtrail did not deploy, and what its rule set is known to report. */
+const sensorEntry = mapping(
+  {
+    kind: z.literal('falco', { error: (iss) => `must be "falco" (Tetragon's connect policy reports every connect; got ${JSON.stringify(iss.input)})` }),
+    /** Nodes it runs on; empty for every node. */
+    nodes: textList.transform((v) => [...new Set(v)].sort()),
+    alerts_every_outbound_connect: z.boolean({ error: 'must be true or false (does its rule set alert on every outbound connect?)' }),
+  },
+  'kind, nodes, alerts_every_outbound_connect',
+);
+
 const gapsSchema = mapping(
   {
     expected_gap_floor: duration(DEFAULTS.expected_gap_floor_seconds, 1, LIMITS.gap_seconds),
@@ -162,6 +173,7 @@ export const caseSchema = mapping(
     clock: clockSchema,
     egress: list(egressEntry),
     endpoints: list(endpointEntry),
+    sensors: list(sensorEntry),
     gaps: gapsSchema,
   },
   'schema, case_id, window, ...',
@@ -171,6 +183,7 @@ export const caseSchema = mapping(
 export type CaseConfig = z.output<typeof caseSchema>;
 export type EgressEntry = CaseConfig['egress'][number];
 export type EndpointEntry = CaseConfig['endpoints'][number];
+export type SensorEntry = CaseConfig['sensors'][number];
 
 /** An issue's path as the messages write it: `egress[0].public`, `clock.node_offsets.node-a`. */
 function pathText(path: readonly PropertyKey[]): string {

@@ -32,12 +32,12 @@ export const CASE_TABLES: TableDoc[] = [
     columns: [
       c('label', 'VARCHAR', 'NAT or egress label.'),
       c('public_cidr', 'VARCHAR', 'Public IP or CIDR.'),
-      c('public_lo', 'BIGINT', 'First IPv4 address of the block as an integer (NULL for IPv6).'),
-      c('public_hi', 'BIGINT', 'Last IPv4 address of the block.'),
+      c('public_lo', 'UHUGEINT', 'First address of the block as a number (pt_ip_int: IPv6\'s space, IPv4 IPv4-mapped).'),
+      c('public_hi', 'UHUGEINT', 'Last address of the block (pt_ip_int).'),
       c('node_name', 'VARCHAR', 'A node behind it (NULL on subnet rows).'),
       c('subnet_cidr', 'VARCHAR', 'A subnet behind it (NULL on node rows).'),
-      c('subnet_lo', 'BIGINT', 'First IPv4 address of the subnet.'),
-      c('subnet_hi', 'BIGINT', 'Last IPv4 address of the subnet.'),
+      c('subnet_lo', 'UHUGEINT', 'First address of the subnet (pt_ip_int).'),
+      c('subnet_hi', 'UHUGEINT', 'Last address of the subnet (pt_ip_int).'),
     ],
   },
   {
@@ -48,8 +48,8 @@ export const CASE_TABLES: TableDoc[] = [
     columns: [
       c('service', 'VARCHAR', 'eventSource served there ("*" for any).'),
       c('cidr', 'VARCHAR', 'Address or CIDR.'),
-      c('lo', 'BIGINT', 'First IPv4 address as an integer (NULL for IPv6).'),
-      c('hi', 'BIGINT', 'Last IPv4 address.'),
+      c('lo', 'UHUGEINT', 'First address as a number (pt_ip_int: IPv6\'s space, IPv4 IPv4-mapped).'),
+      c('hi', 'UHUGEINT', 'Last address (pt_ip_int).'),
       c('vpc_endpoint_id', 'VARCHAR', 'VPC endpoint id, when declared.'),
     ],
   },
@@ -59,5 +59,16 @@ export const CASE_TABLES: TableDoc[] = [
     doc: 'Clock offsets declared in case.yaml (node clock minus true time).',
     key: ['node_name'],
     columns: [c('node_name', 'VARCHAR', 'Node.'), c('offset_seconds', 'DOUBLE', 'Declared offset, seconds.')],
+  },
+  {
+    name: 'case_sensors',
+    kind: 'case table',
+    doc: 'Runtime sensors declared in case.yaml (sensors): what a sensor podtrail did not deploy is known to report, so its silence can count.',
+    key: ['sensor', 'node_name'],
+    columns: [
+      c('sensor', 'VARCHAR', 'falco.'),
+      c('node_name', 'VARCHAR', 'Node it runs on; NULL for every node.'),
+      c('alerts_every_outbound_connect', 'BOOLEAN', 'Its rule set alerts on every outbound connect (pods and host): a node\'s silence means no connect.'),
+    ],
   },
 ];

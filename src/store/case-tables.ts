@@ -2,7 +2,7 @@ import { quotedIdentifier } from '@duckdb/node-api';
 import type { Store, ParamValue } from './store.js';
 import type { CaseConfig } from '../case/case-config.js';
 import { CASE_TABLES } from '../lake/case-tables.js';
-import { ipv4Range } from '../core/ipv4.js';
+import { ipRange } from '../core/ip-range.js';
 import type { TableDoc } from '../lake/schema.js';
 
 function sqlTs(iso: string): string {
@@ -16,7 +16,7 @@ async function replaceTable(store: Store, t: TableDoc, rows: Record<string, Para
   for (const r of rows) await store.run(insert, r);
 }
 
-/** Writes case.yaml into the case tables (case_settings, case_egress, case_endpoints, case_node_offsets). */
+/** Writes case.yaml into the case tables (case_settings, case_egress, case_endpoints, case_node_offsets, case_sensors). */
 export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<void> {
   const doc = (name: string): TableDoc => CASE_TABLES.find((t) => t.name === name)!;
   await replaceTable(store, doc('case_settings'), [
@@ -35,11 +35,11 @@ export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<vo
   const egress: Record<string, ParamValue>[] = [];
   for (const e of cfg.egress) {
     for (const pub of e.public) {
-      const pr = ipv4Range(pub);
+      const pr = ipRange(pub);
       const base = { label: e.label, public_cidr: pub, public_lo: pr?.lo ?? null, public_hi: pr?.hi ?? null };
       for (const n of e.nodes) egress.push({ ...base, node_name: n, subnet_cidr: null, subnet_lo: null, subnet_hi: null });
       for (const s of e.subnets) {
-        const sr = ipv4Range(s);
+        const sr = ipRange(s);
         egress.push({ ...base, node_name: null, subnet_cidr: s, subnet_lo: sr?.lo ?? null, subnet_hi: sr?.hi ?? null });
       }
       if (e.nodes.length === 0 && e.subnets.length === 0) egress.push({ ...base, node_name: null, subnet_cidr: null, subnet_lo: null, subnet_hi: null });
@@ -49,7 +49,7 @@ export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<vo
   const endpoints: Record<string, ParamValue>[] = [];
   for (const e of cfg.endpoints) {
     for (const a of e.addresses) {
-      const r = ipv4Range(a);
+      const r = ipRange(a);
       endpoints.push({ service: e.service, cidr: a, lo: r?.lo ?? null, hi: r?.hi ?? null, vpc_endpoint_id: e.vpc_endpoint_id || null });
     }
   }
@@ -59,4 +59,9 @@ export async function writeCaseTables(store: Store, cfg: CaseConfig): Promise<vo
     doc('case_node_offsets'),
     Object.entries(cfg.clock.node_offsets_seconds).map(([node_name, offset_seconds]) => ({ node_name, offset_seconds })),
   );
+  const sensors: Record<string, ParamValue>[] = [];
+  for (const s of cfg.sensors) {
+    for (const node_name of s.nodes.length > 0 ? s.nodes : [null]) sensors.push({ sensor: s.kind, node_name, alerts_every_outbound_connect: s.alerts_every_outbound_connect });
+  }
+  await replaceTable(store, doc('case_sensors'), sensors);
 }
