@@ -1,14 +1,5 @@
 -- Helpers for the AWS inventory (land SQL and correlation views).
 
--- First and last IPv4 address of a CIDR (an address without /len is a /32), as integers; NULL for IPv6.
-create or replace macro pt_cidr_lo(cidr) as
-    pt_ipv4_int(split_part(cidr, '/', 1))
-        // (2 ** (32 - coalesce(try_cast(nullif(split_part(cidr, '/', 2), '') as INTEGER), 32)))::BIGINT
-        * (2 ** (32 - coalesce(try_cast(nullif(split_part(cidr, '/', 2), '') as INTEGER), 32)))::BIGINT;
-
-create or replace macro pt_cidr_hi(cidr) as
-    pt_cidr_lo(cidr) + (2 ** (32 - coalesce(try_cast(nullif(split_part(cidr, '/', 2), '') as INTEGER), 32)))::BIGINT - 1;
-
 -- An AWS time as the CLI prints it (ISO 8601) or as REST-JSON sends it (epoch seconds).
 create or replace macro pt_aws_ts(text) as
     coalesce(pt_ts(text), to_timestamp(try_cast(text as DOUBLE))::TIMESTAMP);

@@ -57,8 +57,8 @@ collected_facts as (
     select
         'collected:' || label || ':' || public_ip as fact_id,
         public_ip as cidr,
-        pt_ipv4_int(public_ip) as lo,
-        pt_ipv4_int(public_ip) as hi,
+        pt_ip_int(public_ip) as lo,
+        pt_ip_int(public_ip) as hi,
         node_name,
         'collected' as source,
         2 as precedence,
