@@ -7,11 +7,15 @@
 --   chain             a chained key whose root key was issued to the pod (tag, or issuing call decided)
 --   used-by-pod       a session key (ASIA..., no node-role session) whose every proven or strong call
 --                     names that one pod
---   service-account   an IRSA key or web identity token of the account (which pod it was lifted from
---                     is open: the account's pods are the candidates)
+--   service-account   an IRSA key or web identity token of the account, or a Pod Identity key issued
+--                     before the evidence and never used in it by a pod (the call's own record shows
+--                     web identity federation or a Pod Identity session name, and its role serves that
+--                     one account: int_attr__events' sa_namespace/sa_name); which pod it was lifted
+--                     from is open: the account's pods are the candidates
 --   node-role         a node's instance credentials
 -- Long-term keys (AKIA...) found in use by pods are shared by design and belong to no pod.
--- pod_gone: the owning pod no longer ran when the call was made (credentials replayed after it).
+-- pod_gone: the owning pod no longer ran when the call was made (credentials replayed after it);
+-- null when no one pod owns the credential.
 -- Total order by event_id.
 create or replace view mart_credential_misuse as
 
@@ -31,6 +35,15 @@ sessions as (
 
 chains as (
     select * from int_cloud__chains
+),
+
+-- the path and service account each call's own record and its role establish (a key issued before
+-- the window has no session subject, but a web identity or Pod Identity session of a role that
+-- serves one service account is that account's)
+call_subjects as (
+    select event_id, sa_namespace, sa_name
+    from int_attr__events
+    where path in ('irsa', 'pod-identity') and sa_name is not null
 ),
 
 lifecycle as (
@@ -101,14 +114,15 @@ owned as (
         c.*,
         o.pod_uid as owner_pod_uid,
         o.owned_by as pod_owned_by,
-        coalesce(w.subject_namespace, s.subject_namespace, ch.root_namespace) as subject_namespace,
-        coalesce(w.subject_service_account, s.subject_service_account, ch.root_service_account) as subject_service_account,
+        coalesce(w.subject_namespace, s.subject_namespace, ch.root_namespace, cs.sa_namespace) as subject_namespace,
+        coalesce(w.subject_service_account, s.subject_service_account, ch.root_service_account, cs.sa_name) as subject_service_account,
         case when coalesce(ch.root_subject_type, s.subject_type) = 'instance' then coalesce(ch.root_node_name, s.subject_node_name) end as subject_node_name
     from outside as c
     left join owners as o on o.access_key_id = c.access_key_id
     left join sessions as s on s.access_key_id = c.access_key_id
     left join chains as ch on ch.access_key_id = c.access_key_id
     left join sessions as w on c.web_identity and w.issuing_event_id = c.event_id
+    left join call_subjects as cs on cs.event_id = c.event_id
 ),
 
 final as (
@@ -130,7 +144,7 @@ final as (
         l.name as owner_pod_name,
         coalesce(l.service_account, d.subject_service_account, case when d.web_identity then d.service_account end) as owner_service_account,
         case when d.owner_pod_uid is null and not d.web_identity and d.subject_service_account is null then d.subject_node_name end as owner_node_name,
-        coalesce(l.last_at < d.ts, false) as pod_gone,
+        case when d.owner_pod_uid is not null then coalesce(l.last_at < d.ts, false) end as pod_gone,
         case when l.last_at < '9999-12-31'::TIMESTAMP then l.last_at end as pod_ended_at,
         d.source_ip,
         d.event_source,

@@ -48,8 +48,11 @@ export interface EvalRow {
   kube: ReturnType<typeof scoreKube>;
   gaps: GapScore | null;
   report: ReportScore;
-  /** Calls made from outside with a key replayed after its pod was gone, and those credential_misuse lists. */
-  misuse: { replayed: number; listed: number };
+  /**
+   * Calls made from outside with a key replayed after its pod was gone, those credential_misuse
+   * lists, and its rows for calls a pod really made (must be none).
+   */
+  misuse: { replayed: number; listed: number; podMade: number };
   seconds: number;
   failures: string[];
 }
@@ -108,14 +111,16 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   const report = scoreReport(truth.incidents, findings);
   failures.push(...report.failures);
   const replayed = truth.cloud_events.filter((e) => e.why_not_pod === 'replayed-outside' && e.logged);
-  const misuse = { replayed: replayed.length, listed: replayed.filter((e) => misuseIds.has(e.event_id)).length };
+  const podMadeIds = new Set(truth.cloud_events.filter((e) => e.made_by_pod_uid !== null).map((e) => e.event_id));
+  const misuse = { replayed: replayed.length, listed: replayed.filter((e) => misuseIds.has(e.event_id)).length, podMade: [...misuseIds].filter((id) => podMadeIds.has(id)).length };
+  if (misuse.podMade > 0) failures.push(`${misuse.podMade} credential_misuse rows for calls a pod really made`);
   return { scenario, seed, cloud, kube: kubeScore, gaps, report, misuse, seconds: (performance.now() - t0) / 1000, failures };
 }
 
 const pct = (x: number | null): string => (x === null ? '-' : x.toFixed(3));
 
 export function formatEvalTable(rows: EvalRow[]): string {
-  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'decidable', 'recall dec', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'report', 'time s', 'result'];
+  const head = ['scenario', 'seed', 'calls', 'proven', 'strong', 'ambig', 'unattr', 'precision', 'ambig ok', 'recall', 'decidable', 'recall dec', 'kube pod', 'off-pod ok', 'gaps det/inj', 'false gaps', 'clock err s', 'report', 'misuse', 'time s', 'result'];
   const body = rows.map((r) => [
     r.scenario,
     String(r.seed),
@@ -135,6 +140,7 @@ export function formatEvalTable(rows: EvalRow[]): string {
     r.gaps ? String(r.gaps.falseGaps) : 'n/a',
     r.gaps && r.gaps.clockErrorSeconds !== null ? r.gaps.clockErrorSeconds.toFixed(2) : '-',
     `${r.report.told}/${r.report.incidents} #${r.report.ranks.map((k) => k ?? '-').join(',')}`,
+    `${r.misuse.listed}/${r.misuse.replayed}${r.misuse.podMade ? ` +${r.misuse.podMade} pod-made` : ''}`,
     r.seconds.toFixed(1),
     r.failures.length ? 'FAIL' : 'ok',
   ]);
@@ -168,10 +174,11 @@ export function formatRecallBreakdown(rows: EvalRow[]): string[] {
   ];
   const replayed = rows.reduce((n, r) => n + r.misuse.replayed, 0);
   const listed = rows.reduce((n, r) => n + r.misuse.listed, 0);
+  const podMade = rows.reduce((n, r) => n + r.misuse.podMade, 0);
   return [
     ...lines('recall of decidable calls by path', sum((r) => r.cloud.byPath)),
     ...lines('recall of decidable calls by property', sum((r) => r.cloud.byProperty)),
-    `credential_misuse: calls replayed from outside after their pod was gone, listed ${listed}/${replayed}`,
+    `credential_misuse: calls replayed from outside after their pod was gone, listed ${listed}/${replayed}; rows for calls a pod really made ${podMade}`,
   ];
 }
 

@@ -151,7 +151,7 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c('owner_pod_name', 'VARCHAR', 'Name of the pod.'),
       c('owner_service_account', 'VARCHAR', 'Service account of the pod, or the owning service account.'),
       c('owner_node_name', 'VARCHAR', 'The node whose instance credentials were used (owned_by node-role).'),
-      c('pod_gone', 'BOOLEAN', 'The pod no longer ran at the call: the credential was replayed after it.'),
+      c('pod_gone', 'BOOLEAN', 'The pod no longer ran at the call: the credential was replayed after it. Null when no one pod owns the credential (owned_by service-account or node-role).'),
       c('pod_ended_at', 'TIMESTAMP', 'When the pod ended (NULL while it ran to the end of the evidence).'),
       c('source_ip', 'VARCHAR', 'The outside address.'),
       c('event_source', 'VARCHAR', 'eventSource of the call.'),

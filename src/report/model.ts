@@ -176,6 +176,8 @@ export interface OutsideUse {
   owned_by: string;
   /** The credential is the service account's, not this pod's alone (the pod is a candidate). */
   as_candidate: boolean;
+  /** The owning pod no longer ran at the call (yes, no), or no one pod owns the credential (unknown). */
+  pod_gone: 'yes' | 'no' | 'unknown';
   event_id: string;
 }
 

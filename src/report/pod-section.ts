@@ -79,7 +79,7 @@ limit ${MAX_CALLS}
 // uses of the pod's credentials from outside: its own keys, and its service account's
 const OUTSIDE_SQL = `
 select ${iso('m.ts')} as ts, m.source_ip, m.call, coalesce(m.target, '') as target, m.credential, m.owned_by,
-    m.pod_uid is null as as_candidate, m.event_id
+    m.pod_uid is null as as_candidate, m.pod_gone, m.event_id
 from rpt_credential_misuse as m
 where m.pod_uid = $uid
     or (m.pod_uid is null and m.owner_namespace = $ns and m.owner_service_account = $sa
@@ -242,6 +242,7 @@ export async function outsideUses(store: Store, uid: string, ns: string, sa: str
     credential: s(r['credential']),
     owned_by: s(r['owned_by']),
     as_candidate: r['as_candidate'] === true,
+    pod_gone: r['pod_gone'] === true ? 'yes' : r['pod_gone'] === false ? 'no' : 'unknown',
     event_id: s(r['event_id']),
   }));
   return { lines, rows };

@@ -29,7 +29,7 @@ function sampleModel(): ReportModel {
     has_sessions: true, calls_in_span: 1, calls_total: 2,
     kube_requests: [{ ts: 't', request: 'list secrets payments', source_ip: '203.0.113.77', off_pod: true, confidence: 'off-pod', row_id: 'au-2', token_issued_row_id: 'au-0' }],
     has_kube_requests: true,
-    outside_uses: [{ ts: 't', source_ip: '203.0.113.77', action: 'sts:AssumeRoleWithWebIdentity', target: 'arn:role', credential: 'web identity token', owned_by: 'service-account', as_candidate: true, event_id: 'ev-9' }],
+    outside_uses: [{ ts: 't', source_ip: '203.0.113.77', action: 'sts:AssumeRoleWithWebIdentity', target: 'arn:role', credential: 'web identity token', owned_by: 'service-account', as_candidate: true, pod_gone: 'yes', event_id: 'ev-9' }],
     has_outside_uses: true,
     calls: [call], has_calls: true,
     weakening_gaps: ['f-1'],
@@ -131,6 +131,14 @@ describe('report rendering', () => {
     expect(r.markdown).toContain('# Evidence report: case `case-1`');
     expect(r.html).toContain('<code>uid-1</code>');
     expect(r.markdown.endsWith('\n') && r.html.endsWith('</html>\n')).toBe(true);
+  });
+
+  it('says for each outside use of a credential whether its pod was already gone', () => {
+    const r = renderReport(sampleModel());
+    expect(r.markdown).toContain('| time | from | call | target | credential | whose | pod gone | event |');
+    expect(r.markdown).toMatch(/\| `203\.0\.113\.77` \|.*\| `?yes`? \| `ev-9` \|/);
+    expect(r.html).toContain('<th>pod gone</th>');
+    expect(r.html).toMatch(/<td>yes<\/td><td><code>ev-9<\/code><\/td>/);
   });
 
   it('fails loudly when a field is missing (strict compilation)', () => {

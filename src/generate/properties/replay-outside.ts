@@ -8,7 +8,11 @@ import { alive } from '../lifecycle.js';
  * Property "credentials replayed from outside after the pod is gone": the last session key a pod
  * held (IRSA or Pod Identity), lifted before the pod was deleted, is used from an address outside
  * the cluster once the pod no longer runs. No pod made those calls (why_not_pod replayed-outside);
- * the evidence ties the key to its pod, and credential_misuse should list every one of them.
+ * credential_misuse should list every one of them. The evidence ties the key to its pod when the
+ * trail shows it issued (a web identity call or Pod Identity's tagged AssumeRole) or the pod used it
+ * in the window; a key issued before the window and never used in it by its pod (a pod deleted
+ * early in the span) is tied only to its service account (the call's session name or web identity
+ * federation, and the role the account uses), so the pod is not part of the truth.
  */
 export function replayOutside(base: Base, o: { at: Ns; ip: string; play?: string }): Play {
   // the pods with a pod-level binding deleted before the replay (two at most, first gone first)
