@@ -16,6 +16,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACCOUNT,
+  assertionFailures,
   at,
   auditHeartbeat,
   ctEvent,
@@ -167,3 +168,8 @@ describe('attributions record the endpoint fact a deciding connect used', () => 
   });
 });
 
+describe('SQL assertions', () => {
+  it('the network facts cited hold, and every attribution still resolves', async () => {
+    expect(await assertionFailures(caseDir, ['attributions__address_facts.sql', 'attributions__named_pod_is_candidate.sql', 'attributions__strong_cites_evidence.sql', 'attributions__one_per_cloud_event.sql'])).toEqual({});
+  });
+});
