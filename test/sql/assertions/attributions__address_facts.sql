@@ -1,12 +1,12 @@
 -- invariant: the network facts an attribution cites hold. Its endpoint_fact_id is an endpoint fact
 -- (int_net__endpoint_facts), set only on a proven or strong row, and never a collected fact whose
 -- address a declared endpoint covers (the analyst's word stands); a row decided on a node's
--- interface address (relation node-address) is never proven and cites the interface rows it used
--- (evidence.inventory). Failing rows: each attribution that breaks it, with the problem.
+-- interface address (relation node-address) is never decided by that address alone (basis
+-- source-address: the node's pods share it) and cites the interface rows it used (evidence.inventory). Failing rows: each attribution that breaks it, with the problem.
 with
 
 attributions_ as (
-    select event_id, confidence, endpoint_fact_id, decided_by ->> '$.address.relation' as relation,
+    select event_id, confidence, endpoint_fact_id, decided_by ->> '$.address.relation' as relation, decided_by ->> '$.basis' as basis,
         coalesce(json_extract_string(evidence, '$.inventory[*]'), []::VARCHAR[]) as inventory
     from attributions
 ),
@@ -40,10 +40,10 @@ overridden as (
 
 node_address as (
     select a.event_id,
-        case when a.confidence = 'proven' then 'proven on a node interface address' else 'node-address without its interface rows' end as problem
+        case when a.basis = 'source-address' then 'decided by a node interface address alone' else 'node-address without its interface rows' end as problem
     from attributions_ as a
     where a.relation = 'node-address'
-        and (a.confidence = 'proven'
+        and (a.basis = 'source-address'
             or not exists (select 1 from aws_network_interfaces as n where list_contains(a.inventory, n.row_id)))
 ),
 
