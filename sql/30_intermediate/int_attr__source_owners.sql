@@ -37,9 +37,11 @@ pod_ips as (
 owned as (
     select e.event_id, e.ts, e.tolerance_seconds, e.source_ip, o.node_name, o.kind, o.cidr, o.row_id
     from events as e
-    inner join owners as o
-        on (o.lo is not null and e.source_ip_int between o.lo and o.hi)
-        or (o.lo is null and o.cidr = e.source_ip)
+    inner join owners as o on e.source_ip_int >= o.lo and e.source_ip_int <= o.hi
+    union all
+    select e.event_id, e.ts, e.tolerance_seconds, e.source_ip, o.node_name, o.kind, o.cidr, o.row_id
+    from events as e
+    inner join owners as o on o.lo is null and o.cidr = e.source_ip
 ),
 
 trusted as (
