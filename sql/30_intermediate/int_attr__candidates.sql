@@ -9,7 +9,7 @@
 -- the call, and every earlier client of a known relay there), and
 -- when a relay explains it, the pods of every node no sensor observed then (relay-blind): they
 -- could have used the relay unseen.
--- own_relation: pod-ip | node-ip | egress-nat | aws-service | unknown-source | NULL (its own
+-- own_relation: pod-ip | node-ip | node-address (int_attr__source_owners) | egress-nat | aws-service | unknown-source | NULL (its own
 -- egress does not explain the source; the scoring step decides whether that rules it out).
 -- own_fact_id: the egress fact that explained a public source (int_net__egress_facts).
 -- source_outside: the source is a public address no egress fact explains: no exit of the cluster
@@ -118,6 +118,8 @@ address_nodes as (
     from by_address as b
     inner join source_facts as f on f.event_id = b.event_id
     where f.node_name is not null
+    union
+    select o.event_id, o.node_name, 'source-ip-eni' from int_attr__source_owners as o where o.event_id in (select event_id from by_address)
 ),
 
 relay_explained as (
@@ -281,6 +283,7 @@ related as (
             -- a host-network pod's IP is its node's: shared with the host and its other agents
             when e.source_is_private and not c.host_network and list_contains(c.pod_ips, e.source_ip) then 'pod-ip'
             when e.source_is_private and list_contains(coalesce(ni.node_ips, []::VARCHAR[]), e.source_ip) then 'node-ip'
+            when e.source_is_private and not c.host_network and len(c.pod_ips) = 0 and exists (select 1 from int_attr__source_owners as o where o.event_id = c.event_id and o.node_name = c.node_name) then 'node-address'
             when h.pod_uid is not null then 'egress-nat'
         end as own_relation,
         h.fact_id as own_fact_id,

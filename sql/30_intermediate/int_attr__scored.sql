@@ -1,6 +1,6 @@
 -- Each candidate of each call with what decides about it (attribution, step 4).
 -- ip_relation: how the call's source relates to the candidate.
---   pod-ip | node-ip | egress-nat | aws-service | unknown-source   its own egress explains it
+--   pod-ip | node-ip | node-address | egress-nat | aws-service | unknown-source   its own egress explains it
 --   relay         a relayed connect explains it: the candidate connected to a relay whose outbound
 --                 connect left from the call's source address (int_attr__relay_chains)
 --   unobserved    its egress does not explain it, but its node's sensor saw nothing around the
@@ -94,7 +94,7 @@ related as (
 final as (
     select
         *,
-        ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'aws-service', 'unknown-source', 'relay') as explained,
+        ip_relation in ('pod-ip', 'node-ip', 'node-address', 'egress-nat', 'aws-service', 'unknown-source', 'relay') as explained,
         (direct_decisive and own_relation is not null and not is_relay) or chain_positive as decisive,
         (direct_recent_decisive and own_relation is not null and not is_relay) or chain_recent_positive as decisive_recent,
         has_direct or chain_positive or (chain_possible and own_relation is null) as any_connect,

@@ -4,7 +4,8 @@
 --              interfaces' addresses), and the prefix lists of its gateway endpoints (S3,
 --              DynamoDB), from the AWS inventory
 -- A collected address that a declared endpoint covers is left out: the analyst's word stands.
--- Columns of case_endpoints, plus source and evidence (the inventory rows used).
+-- Columns of case_endpoints, plus source, evidence (the inventory rows used) and fact_id
+-- (<source>:<VPC endpoint id, else service>:<address or CIDR>; attributions cite it).
 create or replace view int_net__endpoint_facts as
 
 with
@@ -55,7 +56,7 @@ collected as (
     where cidr is not null
 ),
 
-final as (
+merged as (
     select * from declared
     union all
     select c.* from collected as c
@@ -63,6 +64,11 @@ final as (
         select 1 from declared as d
         where (d.lo is not null and c.lo is not null and d.lo <= c.hi and d.hi >= c.lo) or d.cidr = c.cidr
     )
+),
+
+final as (
+    select *, source || ':' || coalesce(vpc_endpoint_id, service) || ':' || cidr as fact_id
+    from merged
 )
 
 select * from final

@@ -2,6 +2,7 @@
 -- endpoints), to the instance metadata service, or to any other public address (a NAT carries
 -- it out). service is the CloudTrail eventSource the endpoint serves, 'imds' for IMDS, NULL for a
 -- public address no endpoint names. dest_kind: endpoint | imds | public.
+-- endpoint_fact_id: the endpoint fact (int_net__endpoint_facts) the destination matched (endpoint).
 -- aws_service (public connects): the address lies in AWS's published ranges (int_net__aws_ranges):
 -- the eventSource its prefix's code names (s3, dynamodb), else 'aws' (an AWS service, which one
 -- unknown: AMAZON and EC2 cover them all); NULL outside AWS's ranges or with no ranges file.
@@ -36,7 +37,7 @@ aws_ranges as (
 ),
 
 to_endpoints as (
-    select c.*, e.service, 'endpoint' as dest_kind, null::VARCHAR as aws_service
+    select c.*, e.service, 'endpoint' as dest_kind, null::VARCHAR as aws_service, e.fact_id as endpoint_fact_id
     from connects as c
     inner join endpoints as e
         on (e.lo is not null and c.dst_int between e.lo and e.hi)
@@ -44,7 +45,7 @@ to_endpoints as (
 ),
 
 to_imds as (
-    select c.*, 'imds' as service, 'imds' as dest_kind, null::VARCHAR as aws_service
+    select c.*, 'imds' as service, 'imds' as dest_kind, null::VARCHAR as aws_service, null::VARCHAR as endpoint_fact_id
     from connects as c
     where pt_is_imds(c.dst_ip)
 ),
@@ -72,7 +73,7 @@ range_hits as (
 ),
 
 to_public as (
-    select p.*, null::VARCHAR as service, 'public' as dest_kind, h.aws_service
+    select p.*, null::VARCHAR as service, 'public' as dest_kind, h.aws_service, null::VARCHAR as endpoint_fact_id
     from public_connects as p
     left join range_hits as h on h.row_id = p.row_id
 ),

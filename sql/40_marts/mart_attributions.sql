@@ -29,6 +29,10 @@ source_facts as (
     select event_id, min(fact_id) as fact_id from int_attr__source_facts group by event_id
 ),
 
+source_owners as (
+    select * from int_attr__source_owners
+),
+
 unknown_sa_pods as (
     -- pods of the account's namespace alive at the call whose service account no evidence shows
     -- (known from audit or runtime only): "no pod of the account ran" would contradict them
@@ -109,7 +113,7 @@ own_decided_by as (
             {
                 'basis': d.basis,
                 'runtime': coalesce(ch.runtime_rows, []::VARCHAR[]),
-                'address': case when ch.ip_relation in ('pod-ip', 'node-ip', 'egress-nat', 'relay') then
+                'address': case when ch.ip_relation in ('pod-ip', 'node-ip', 'node-address', 'egress-nat', 'relay') then
                     {'source_ip': e.source_ip, 'relation': ch.ip_relation, 'fact_id': ch.fact_id,
                      'fact_source': split_part(ch.fact_id, ':', 1)::VARCHAR,
                      'relay_pod_uid': case when ch.ip_relation = 'relay' then ch.chain_relay_pod_uid end}
@@ -146,6 +150,14 @@ decided_by as (
     from decisions as d
     inner join own_decided_by as o on o.event_id = d.event_id
     left join own_decided_by as t on t.event_id = d.trigger_event_id
+),
+
+endpoint_used as (
+    -- the endpoint facts behind the connects that decided (a relay's: its outbound connect's)
+    select d.event_id, min(f.endpoint_fact_id) as endpoint_fact_id
+    from (select event_id, unnest(decided_by.runtime) as row_id from decided_by) as d
+    inner join int_runtime__endpoint_fact_rows as f on f.row_id = d.row_id
+    group by d.event_id
 ),
 
 chosen_pod as (
@@ -225,10 +237,11 @@ final as (
                 case when e.issuing_event_id is not null and e.issuing_event_id <> e.event_id then [e.issuing_event_id] else []::VARCHAR[] end))),
             'runtime': list_sort(list_distinct(list_concat(coalesce(l.runtime_rows, []::VARCHAR[]), coalesce(db.decided_by.runtime, []::VARCHAR[])))),
             'audit': []::VARCHAR[],
-            'inventory': case when p.from_row_id is not null then [p.from_row_id] else []::VARCHAR[] end
+            'inventory': list_sort(list_concat(case when p.from_row_id is not null then [p.from_row_id] else []::VARCHAR[] end, coalesce(so.owner_row_ids, []::VARCHAR[])))
         }) as evidence,
         to_json(db.decided_by) as decided_by,
         coalesce(db.decided_by.address.fact_id, sf.fact_id) as egress_fact_id,
+        ef.endpoint_fact_id,
         d.rule_id,
         coalesce(r.rule_version, 1) as rule_version,
         e.window_from,
@@ -251,6 +264,8 @@ final as (
     left join source_facts as sf on sf.event_id = e.event_id
     left join pod_tags as pt on pt.event_id = e.event_id and pt.pod_uid = d.pod_uid
     left join unknown_sa_pods as us on us.event_id = e.event_id
+    left join endpoint_used as ef on ef.event_id = e.event_id
+    left join source_owners as so on so.event_id = e.event_id and so.node_name = p.node_name and db.decided_by.address.relation = 'node-address'
     left join rules as r on r.rule = regexp_replace(d.rule_id, '^(irsa|pod-identity|node-role|static-key|source-ip)-(runtime-connect|relay-connect|aws-range-connect|keepalive-connect|single-pod)$', '\2')
 )
 

@@ -124,9 +124,10 @@ export const CORRELATION_TABLES: TableDoc[] = [
       c(
         'decided_by',
         'JSON',
-        'What decided a proven or strong row (NULL otherwise): {basis: key-chain | source-address | runtime | relay | keepalive | aws-range | single-pod | carry | inherit, runtime: [the connect row_ids that decided; for a relay, the hop and the relay\'s outbound connect], address: {source_ip, relation: pod-ip | node-ip | egress-nat | relay, fact_id (the egress fact used, egress_facts), fact_source, relay_pod_uid} or NULL, cloud: [issuing, carried-from or triggering event ids]}.',
+        'What decided a proven or strong row (NULL otherwise): {basis: key-chain | source-address | runtime | relay | keepalive | aws-range | single-pod | carry | inherit, runtime: [the connect row_ids that decided; for a relay, the hop and the relay\'s outbound connect], address: {source_ip, relation: pod-ip | node-ip | node-address (a secondary IP or delegated prefix of the node\'s interfaces; evidence.inventory lists them) | egress-nat | relay, fact_id (the egress fact used, egress_facts), fact_source, relay_pod_uid} or NULL, cloud: [issuing, carried-from or triggering event ids]}.',
       ),
       c('egress_fact_id', 'VARCHAR', 'The egress fact (egress_facts) that explained the call\'s public source address: for a decided row, the one that tied it to the pod named (through a relay, the relay\'s); else the one covering the address. NULL for private sources and addresses no fact explains.'),
+      c('endpoint_fact_id', 'VARCHAR', 'The endpoint fact (declared in case.yaml or collected from the VPC endpoints) that made the runtime connect deciding a proven or strong row a call to the service: <source>:<VPC endpoint id, else service>:<address or CIDR>. NULL when no connect to an endpoint decided.'),
       c('rule_id', 'VARCHAR', 'Rule that decided (e.g. pod-identity-tag, irsa-source-ip, irsa-runtime-connect, irsa-relay-connect, irsa-single-pod, session-carry, aws-service-inherit).'),
       c('rule_version', 'INTEGER', 'Version of that rule (docs/correlation.md lists the rules and their versions).'),
       c('window_from', 'TIMESTAMP', 'Start of the time window the runtime join used (after tolerance and clock offset).'),
