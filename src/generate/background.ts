@@ -130,7 +130,7 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
   const prof = pod.workload.profile;
   const state = { rng: pod.rng, next: pod.state.next };
   const f = w.runtimeFactor;
-  if (w.runtime.hasSensor(pod.node)) {
+  if (w.runtime.anySensor(pod.node)) {
     poisson(state, 'connect', prof.connectsPerMin * f, start, end, (t) => {
       const peer = prof.peers[pod.rng.int(prof.peers.length)];
       const ip = peer ? peerAddress(w, live, pod, peer) : null;
@@ -172,7 +172,7 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
       if (own.kind === 'node-role' && pod.state.imdsKey !== own.keyId) {
         // the SDK fetches the instance role's current key from IMDS (token, then credentials), then calls
         pod.state.imdsKey = own.keyId;
-        if (w.runtime.hasSensor(pod.node)) {
+        if (w.runtime.anySensor(pod.node)) {
           connect(w, main, t, IMDS_IP, 80, 'imds');
           connect(w, main, t + ms(3 + pod.rng.int(5)), IMDS_IP, 80, 'imds');
         }

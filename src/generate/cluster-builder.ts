@@ -27,6 +27,7 @@ export interface NodeOptions {
   instanceType?: string;
   sensor?: SensorVersion | null;
   falco?: boolean;
+  falcoRules?: 'stock' | 'every-connect';
   clockOffsetS?: number;
 }
 
@@ -120,6 +121,7 @@ export class ClusterBuilder {
       bootNs,
       sensor: o.sensor === undefined ? 'v1.6.1' : o.sensor,
       falco: o.falco ?? false,
+      falcoRules: o.falcoRules ?? 'stock',
       clockOffsetNs: BigInt(Math.round((o.clockOffsetS ?? 0) * 1000)) * NS_PER_MS,
       systemUuid: `ec2${hex(this.rng, 5)}-${hex(this.rng, 4)}-${hex(this.rng, 4)}-${hex(this.rng, 4)}-${hex(this.rng, 12)}`,
       machineId: hex(this.rng, 32),

@@ -5,6 +5,7 @@ import type { World } from './world.js';
 import type { CallRec, ConnectRec } from './ledger.js';
 import type { CloudTruth } from './truth.js';
 import { alive } from './lifecycle.js';
+import { isFalcoOnly } from './properties/falco-only.js';
 
 /**
  * Which pod-made calls the evidence the generator wrote decides, and why the others cannot be
@@ -46,7 +47,7 @@ export function markDecidable(w: World): void {
   const pods = w.cluster.pods;
   const podBy = new Map(pods.map((p) => [p.uid, p]));
   const relayPods = new Set(w.cluster.relays.flatMap((r) => r.pods.map((p) => p.uid)));
-  const observed = (n: Node): boolean => w.runtime.hasSensor(n);
+  const observed = (n: Node): boolean => w.runtime.observesConnects(n);
   const connectsOf = new Map<string, ConnectRec[]>();
   for (const c of L.connects) {
     const k = c.pod ? c.pod.uid : `host:${c.node.name}`;
@@ -216,6 +217,8 @@ export function markDecidable(w: World): void {
     if (t.relay_pod_uid) props.push('relay');
     if (c && rangeMode && c.throughNat && !c.relayPodUid) props.push('nat-public');
     if (c && c.keyId && linksOf(c.keyId).some((l) => l.eventId !== c.eventId)) props.push('chained-role');
+    const maker = podBy.get(t.made_by_pod_uid ?? '');
+    if (maker && isFalcoOnly(maker.node)) props.push('falco-only');
     t.properties = props.length > 0 ? props : ['plain'];
     const d = decisions.get(t.event_id);
     if (!t.made_by_pod_uid || !d) {

@@ -61,7 +61,7 @@ function checkOptions(o: GenerateOptions): void {
 function recordGaps(spec: ScenarioSpec, truth: TruthBuilder): void {
   const { from, to } = spec.span;
   for (const n of spec.cluster.nodes) {
-    if (!n.sensor) truth.gap('no-sensor', 'tetragon', from, to, { node: n.name });
+    if (!n.sensor && !n.falco) truth.gap('no-sensor', 'tetragon', from, to, { node: n.name });
     if (n.clockOffsetNs !== 0n) {
       const s = Number(n.clockOffsetNs / 1_000_000n) / 1000;
       truth.gap('clock-offset', 'tetragon', from, to, { node: n.name, offset_seconds: s });

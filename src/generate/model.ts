@@ -81,6 +81,9 @@ export interface Node {
   /** Tetragon version on this node, or null for no runtime sensor at all. */
   sensor: SensorVersion | null;
   falco: boolean;
+  /** Falco's rule set here: the stock rules (only the metadata service and AWS API rules fire on
+   * connects; the analyst cannot know its silence means nothing) or one that alerts on every outbound connect. */
+  falcoRules: 'stock' | 'every-connect';
   /** Node clock minus true time, applied to every runtime timestamp the node writes. */
   clockOffsetNs: Ns;
   systemUuid: string;

@@ -4,7 +4,7 @@
  * pod made carry no mark; the world's properties are named on each call.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { generateScenario } from '../../src/generate/generate.js';
 import { tempDir } from '../helpers/case.js';
@@ -79,5 +79,34 @@ describe.each(['relay-egress', 'nat-public', 'mixed'])('%s', (scenario) => {
 
   it.runIf(scenario === 'mixed')('leaves undecidable the calls of the pods on the node without a sensor', () => {
     expect(events.some((e) => e.undecidable_why === 'no-sensor' || e.undecidable_why === 'candidate-unobserved')).toBe(true);
+  });
+
+  it.runIf(scenario === 'mixed')('runs Falco alone on two nodes: every connect written where case.yaml declares it, only the stock rules elsewhere', () => {
+    const dir = path.join(t.dir, scenario);
+    const falcoOnly = readdirSync(path.join(dir, 'inputs/falco'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .filter((n) => !existsSync(path.join(dir, 'inputs/tetragon', `${n}.json`)))
+      .sort();
+    expect(falcoOnly).toHaveLength(2);
+    const yaml = readFileSync(path.join(dir, 'case.yaml'), 'utf8');
+    const sensors = (/^sensors:\n((?:[ -].*\n)+)/m.exec(yaml)?.[1] ?? '');
+    const every = falcoOnly.filter((n) => sensors.includes(n));
+    expect(every).toHaveLength(1);
+    expect(sensors).toMatch(/alerts_every_outbound_connect: true/);
+    const alerts = (n: string): Array<{ rule: string; output_fields: Record<string, unknown> }> =>
+      readFileSync(path.join(dir, 'inputs/falco', `${n}.json`), 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as { rule: string; output_fields: Record<string, unknown> });
+    const everyAlerts = alerts(every[0] as string);
+    // every connect, in-cluster ones too (not only AWS on 443 and the metadata service on 80)
+    expect(everyAlerts.some((a) => a.rule === 'Outbound Connection' && a.output_fields['fd.sport'] !== 443 && a.output_fields['fd.sport'] !== 80)).toBe(true);
+    expect(everyAlerts.every((a) => a.rule === 'Outbound Connection' || a.rule === 'Terminal shell in container')).toBe(true);
+    const stock = alerts(falcoOnly.find((n) => !every.includes(n)) as string);
+    expect(stock.length).toBeGreaterThan(0);
+    for (const a of stock) expect(['Outbound Connection to AWS API from Container', 'Contact EC2 Instance Metadata Service From Container', 'Terminal shell in container']).toContain(a.rule);
+    const onFalco = events.filter((e) => e.properties.includes('falco-only'));
+    expect(onFalco.length).toBeGreaterThan(0);
+    expect(onFalco.some((e) => e.decidable)).toBe(true);
   });
 });

@@ -79,7 +79,7 @@ export function reach(w: World, svc: AwsService, caller: Caller, at: Ns): Reache
     const c = at + ms(1 + w.rng.int(25)) + BigInt(w.rng.int(1_000_000));
     connect(w, caller.proc, c, daddr, 443, 'aws');
     eventTime = nextSecond(c);
-    evidence = w.runtime.hasSensor(caller.proc.node);
+    evidence = w.runtime.writesConnect(caller.proc.node, caller.proc, 'aws');
   } else {
     eventTime = nextSecond(at);
   }
@@ -114,7 +114,10 @@ function reachViaRelay(w: World, svc: AwsService, caller: { kind: 'proc'; proc: 
     connect(w, relayProc, o, out.daddr, 443, 'aws');
     w.ledger.chain(c, caller.proc.pod, caller.proc.node, svc.eventSource);
     eventTime = nextSecond(o);
-    evidence = w.runtime.hasSensor(caller.proc.node) && w.runtime.hasSensor(via.node);
+    evidence =
+      (relay.kind === 'proxy' || w.runtime.writesConnect(caller.proc.node, caller.proc, 'aws')) &&
+      w.runtime.writesConnect(caller.proc.node, caller.proc, 'plain') &&
+      w.runtime.writesConnect(via.node, relayProc, 'aws');
   } else {
     eventTime = nextSecond(at);
   }

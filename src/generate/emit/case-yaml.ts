@@ -2,6 +2,7 @@ import { CASE_SCHEMA, renderCaseConfig, validateCaseConfig } from '../../case/ca
 import { isoSeconds } from '../ns-time.js';
 import type { ScenarioSpec } from '../world.js';
 import { writeWhole } from '../writer.js';
+import { falcoSensorDeclarations } from '../properties/falco-only.js';
 
 /**
  * The generated case's case.yaml, written through the same validation and renderer as
@@ -26,6 +27,7 @@ export function writeCaseYaml(root: string, spec: ScenarioSpec, seed: number): s
       addresses: s.route === 'vpce' ? Object.values(s.vpceIps) : s.publicCidrs,
       vpc_endpoint_id: s.vpceId ?? '',
     }));
+  const sensors = falcoSensorDeclarations(spec.cluster.nodes);
   const doc = {
     schema: CASE_SCHEMA,
     case_id: `gen-${spec.name}-s${seed}`,
@@ -40,6 +42,7 @@ export function writeCaseYaml(root: string, spec: ScenarioSpec, seed: number): s
     egress,
     endpoints,
     gaps: { expected_gap_floor: '5m', expected_gap_ceiling: '30m' },
+    ...(sensors.length > 0 ? { sensors } : {}),
   };
   const cfg = validateCaseConfig(doc, `generated case.yaml (${spec.name})`);
   writeWhole(root, 'case.yaml', renderCaseConfig(cfg));

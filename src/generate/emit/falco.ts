@@ -124,3 +124,8 @@ export function imdsAlert(p: Proc, t: Ns, s: SockArg): string {
 export function awsApiAlert(p: Proc, t: Ns, s: SockArg): string {
   return alert(p, t, 'Outbound Connection to AWS API from Container', 'Notice', ['aws', 'container', 'custom', 'network'], 'Outbound connection to an AWS API endpoint', connectFields(p, s));
 }
+
+/** A rule set that alerts on every outbound connect (a custom rule on evt.type=connect, host processes included). */
+export function outboundAlert(p: Proc, t: Ns, s: SockArg): string {
+  return alert(p, t, 'Outbound Connection', 'Notice', ['T1041', 'custom', 'mitre_exfiltration', 'network'], 'Outbound connection', connectFields(p, s));
+}

@@ -1,4 +1,4 @@
-import type { Node } from '../model.js';
+import type { Node, Proc } from '../model.js';
 import type { Ns } from '../ns-time.js';
 import { TimedQueue } from '../timed-queue.js';
 import { LineWriter } from '../writer.js';
@@ -40,8 +40,26 @@ export class RuntimeOut {
     }
   }
 
+  /** Tetragon runs on the node (every exec, exit and connect is written). */
   hasSensor(node: Node): boolean {
     return this.tetra.has(node);
+  }
+
+  /** Some runtime sensor (Tetragon or Falco) writes events on the node. */
+  anySensor(node: Node): boolean {
+    return this.tetra.has(node) || this.falco.has(node);
+  }
+
+  /** Every outbound connect on the node is written: Tetragon, or Falco with a rule set that alerts on each. */
+  observesConnects(node: Node): boolean {
+    return this.tetra.has(node) || (this.falco.has(node) && node.falcoRules === 'every-connect');
+  }
+
+  /** Whether a connect of this kind by this process is written on its node (Falco's stock rules fire on container connects to AWS and, outside hostNetwork, to the metadata service). */
+  writesConnect(node: Node, p: Proc, kind: 'aws' | 'imds' | 'plain'): boolean {
+    if (this.observesConnects(node)) return true;
+    if (!this.falco.has(node) || !p.container || !p.pod) return false;
+    return kind === 'aws' || (kind === 'imds' && !p.pod.workload.hostNetwork);
   }
 
   tetragon(node: Node, t: Ns, line: string): void {

@@ -2,7 +2,7 @@ import type { Node, Proc } from '../model.js';
 import type { Ns } from '../ns-time.js';
 import type { World } from '../world.js';
 import { connectLine, execLine, exitLine, type SockArg } from '../emit/tetragon.js';
-import { awsApiAlert, imdsAlert, shellAlert } from '../emit/falco.js';
+import { awsApiAlert, imdsAlert, outboundAlert, shellAlert } from '../emit/falco.js';
 import { socketCookie } from '../ids.js';
 import { newProc, type ProcOptions } from './processes.js';
 
@@ -57,7 +57,10 @@ export function connect(w: World, p: Proc, t: Ns, daddr: string, dport: number, 
   const s: SockArg = { saddr: sourceIp(p), daddr, sport: 32768 + w.rng.int(28000), dport, cookie: socketCookie(w.rng) };
   w.runtime.tetragon(p.node, t, connectLine(p, t, s));
   w.ledger.connect(t, p.pod, p.node, daddr);
-  if (p.container && p.pod && kind !== 'plain') {
+  if (p.node.falco && p.node.falcoRules === 'every-connect') {
+    const tf = t + jitterUs(w, 60);
+    w.runtime.falcoAlert(p.node, tf, outboundAlert(p, tf, s));
+  } else if (p.container && p.pod && kind !== 'plain') {
     const tf = t + jitterUs(w, 60);
     if (kind === 'imds' && !p.pod.workload.hostNetwork) w.runtime.falcoAlert(p.node, tf, imdsAlert(p, tf, s));
     if (kind === 'aws') w.runtime.falcoAlert(p.node, tf, awsApiAlert(p, tf, s));

@@ -11,15 +11,16 @@ import { ATTACKER_IPS, SPAN, at } from './day.js';
 import { assemble } from './layout.js';
 import { chainRoles } from '../properties/chained-roles.js';
 import { replayOutside } from '../properties/replay-outside.js';
+import { falcoOnly } from '../properties/falco-only.js';
 
 export const description =
   'All five incidents in one twelve-node cluster with every gap (audit silence and retention, a node without sensor, a node 40 s ahead, a missing CloudTrail hour, no data events) and malformed records; meant for scale runs.';
 
 const NODES: NodeOptions[] = [
   { az: 0, sensor: 'v1.6.1', falco: true, clockOffsetS: 40 },
-  { az: 1, sensor: 'v1.4.2', falco: true },
+  falcoOnly({ az: 1 }, 'stock'),
   { az: 2, sensor: 'v1.6.1', falco: false },
-  { az: 0, sensor: 'v1.4.2', falco: true },
+  falcoOnly({ az: 0 }, 'every-connect'),
   { az: 1, sensor: 'v1.6.1', falco: false },
   { az: 2, sensor: 'v1.6.1', falco: true },
   { az: 0, sensor: 'v1.6.1', falco: false },
@@ -42,7 +43,7 @@ export function build(seed: number): ScenarioSpec {
     // Last: it fills its busy node up to 30 pods.
     imdsNodeRole(base, { t0: at('09:15:41'), busy: node(5), others: [node(2), node(6)], attackerIp: ATTACKER_IPS[2] as string }),
   ];
-  // properties: chained roles (IRSA and node role), and keys of pods gone replayed from outside
+  // properties: Falco-only nodes (node 1 on the stock rules, node 3 declared every-connect), chained roles (IRSA and node role), and keys of pods gone replayed from outside
   chainRoles(base, seed, ['orders-worker', 'legacy-metrics']);
   plays.push(replayOutside(base, { at: at('09:50:00'), ip: ATTACKER_IPS[2] as string }));
   return assemble(
