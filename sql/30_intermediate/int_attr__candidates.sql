@@ -18,6 +18,9 @@
 -- day), read (it reached the metadata service's credentials within the key's validity: a connect to
 -- it, or a command line naming the credentials path), unseen (its node's sensor has a 10-minute
 -- stretch without events in that time: the read may be missing), none (ruled out).
+-- The steps: int_attr__subject_candidates, int_attr__address_candidates and
+-- int_attr__relay_candidates draw the candidates; this view merges them per call and pod and
+-- relates each to the call's source.
 create or replace view int_attr__candidates as
 
 with
@@ -26,25 +29,12 @@ events as (
     select * from int_attr__events
 ),
 
-lifecycle as (
-    select * from pod_lifecycle
-),
-
 nodes as (
-    select name as node_name, unnest(internal_ips) as node_ip
-    from (select name, arg_max(internal_ips, snapshot_at) as internal_ips from k8s_nodes group by name)
+    select * from int_attr__node_ips
 ),
 
 source_facts as (
     select * from int_attr__source_facts
-),
-
-chains as (
-    select * from int_attr__relay_chains
-),
-
-relays as (
-    select * from int_runtime__relays where is_relay
 ),
 
 coverage as (
@@ -55,191 +45,12 @@ imds_readers as (
     select * from int_cloud__imds_readers
 ),
 
-pod_ips as (
-    -- one row per pod interval and address: the address join below stays an equality join
-    select pod_uid, interval_no, unnest(pod_ips) as ip from lifecycle
-),
-
-pod_identity_candidates as (
-    select e.event_id, coalesce(a.pod_uid, e.pi_pod_uid) as pod_uid, a.namespace, a.name, a.node_name, a.service_account,
-        a.pod_ips, a.host_network, 'pod-identity-tag' as origin
-    from events as e
-    left join lifecycle as a
-        on a.pod_uid = e.pi_pod_uid
-        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
-    where e.path = 'pod-identity' and e.pi_pod_uid is not null
-),
-
-irsa_candidates as (
-    select e.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        e.path || '-service-account' as origin
-    from events as e
-    inner join lifecycle as a
-        on a.namespace = e.sa_namespace and a.service_account = e.sa_name
-        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
-    where e.path in ('irsa', 'pod-identity') and e.sa_name is not null and not (e.path = 'pod-identity' and e.pi_pod_uid is not null)
-),
-
-node_role_candidates as (
-    -- the node's host-network agents use the role all day (the host); its other pods are candidates
-    -- when they reached the metadata service's credentials within the key's validity
-    select e.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        case when a.host_network then 'node-role-host-agent' else 'node-role-node' end as origin
-    from events as e
-    inner join lifecycle as a
-        on a.node_name = e.subject_node_name
-        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
-    where e.path = 'node-role' and e.subject_node_name is not null
-    union all
-    select e.event_id, 'host:' || e.subject_node_name, null, null, e.subject_node_name, null, null, true, 'node-role-node'
-    from events as e
-    where e.path = 'node-role' and e.subject_node_name is not null
-),
-
-by_address as (
-    -- no subject names the candidates: the source address does
-    select *
-    from events
-    where not inherits
-        and not (path = 'pod-identity' and pi_pod_uid is not null)
-        and not (path in ('irsa', 'pod-identity') and sa_name is not null)
-        and not (path = 'node-role' and subject_node_name is not null)
-),
-
-address_nodes as (
-    select b.event_id, n.node_name, 'source-ip-node' as origin
-    from by_address as b
-    inner join nodes as n on b.source_is_private and n.node_ip = b.source_ip
-    union
-    select b.event_id, f.node_name, 'egress-nat' as origin
-    from by_address as b
-    inner join source_facts as f on f.event_id = b.event_id
-    where f.node_name is not null
-    union
-    select o.event_id, o.node_name, 'source-ip-eni' from int_attr__source_owners as o where o.event_id in (select event_id from by_address)
-),
-
-relay_explained as (
-    -- address-drawn calls whose source a relay explains: a relayed connect around the call, or a
-    -- known relay at that address (or behind that egress)
-    select distinct c.event_id
-    from chains as c
-    inner join by_address as b on b.event_id = c.event_id
-    where c.via is not null
-    union
-    select b.event_id
-    from by_address as b
-    inner join relays as r on b.source_is_private and r.relay_ip = b.source_ip
-    union
-    select b.event_id
-    from by_address as b
-    inner join relays as r on true
-    inner join source_facts as f on f.event_id = b.event_id and f.node_name = r.relay_node
-    union
-    select b.event_id
-    from by_address as b
-    inner join relays as r on true
-    inner join nodes as n on b.source_is_private and n.node_ip = b.source_ip and n.node_name = r.relay_node
-),
-
-address_candidates as (
-    select b.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        'source-ip-pod' as origin
-    from by_address as b
-    inner join pod_ips as i on b.source_is_private and i.ip = b.source_ip
-    inner join lifecycle as a on a.pod_uid = i.pod_uid and a.interval_no = i.interval_no
-    inner join events as e on e.event_id = b.event_id
-    where a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
-    union all
-    select n.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network, n.origin
-    from address_nodes as n
-    inner join events as e on e.event_id = n.event_id
-    inner join lifecycle as a
-        on a.node_name = n.node_name
-        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
-    union all
-    select n.event_id, 'host:' || n.node_name, null, null, n.node_name, null, null, true, n.origin
-    from address_nodes as n
-),
-
-known_relay_sources as (
-    -- address-drawn calls whose source is a known relay's address or egress
-    select b.event_id, r.relay_ip, r.relay_pod_uid
-    from by_address as b
-    inner join relays as r on b.source_is_private and r.relay_ip = b.source_ip
-    union
-    select b.event_id, r.relay_ip, r.relay_pod_uid
-    from by_address as b
-    inner join relays as r on true
-    inner join source_facts as f on f.event_id = b.event_id and f.node_name = r.relay_node
-    union
-    select b.event_id, r.relay_ip, r.relay_pod_uid
-    from by_address as b
-    inner join relays as r on true
-    inner join nodes as n on b.source_is_private and n.node_ip = b.source_ip and n.node_name = r.relay_node
-),
-
-relay_candidates as (
-    -- the clients of a relay that explains the source
-    select c.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        'relay-client' as origin
-    from chains as c
-    inner join by_address as b on b.event_id = c.event_id
-    inner join lifecycle as a
-        on a.pod_uid = c.client_pod_uid
-        and a.valid_from <= b.ts + to_seconds(b.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= b.ts - to_seconds(b.tolerance_seconds))
-    where c.via is not null
-    union all
-    select c.event_id, c.client_pod_uid, null, null, c.client_node, null, null, true, 'relay-client'
-    from chains as c
-    inner join by_address as b on b.event_id = c.event_id
-    where c.via is not null and c.client_pod_uid like 'host:%'
-    union all
-    -- every client a known relay at the source had before the call: one of them may have sent it
-    -- on a tunnel opened earlier
-    select k.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        'relay-client' as origin
-    from known_relay_sources as k
-    inner join by_address as b on b.event_id = k.event_id
-    inner join int_runtime__relay_hops as h
-        on h.relay_ip = k.relay_ip and h.relay_pod_uid is not distinct from k.relay_pod_uid and h.front <> 'opaque'
-        and h.hop_ref_ts <= b.ts + to_seconds(b.tolerance_seconds)
-    inner join lifecycle as a
-        on a.pod_uid = h.client_pod_uid
-        and a.valid_from <= b.ts + to_seconds(b.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= b.ts - to_seconds(b.tolerance_seconds))
-    union all
-    -- every pod of a node the sensors did not observe around the call could have used the relay
-    select b.event_id, a.pod_uid, a.namespace, a.name, a.node_name, a.service_account, a.pod_ips, a.host_network,
-        'relay-blind' as origin
-    from relay_explained as r
-    inner join by_address as b on b.event_id = r.event_id
-    inner join lifecycle as a
-        on a.valid_from <= b.ts + to_seconds(b.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= b.ts - to_seconds(b.tolerance_seconds))
-    where not exists (
-        select 1 from coverage as v
-        where v.node_name = a.node_name
-            and v.minute between date_trunc('minute', b.ts) - interval 5 minutes and date_trunc('minute', b.ts) + interval 5 minutes
-    )
-),
-
 candidates as (
-    select * from pod_identity_candidates
+    select * from int_attr__subject_candidates
     union all
-    select * from irsa_candidates
+    select * from int_attr__address_candidates
     union all
-    select * from node_role_candidates
-    union all
-    select * from address_candidates
-    union all
-    select * from relay_candidates
+    select * from int_attr__relay_candidates
 ),
 
 deduplicated as (

@@ -8,7 +8,8 @@
 -- interleave truthfully; ts_source keeps the time as the source wrote it (UTC) and
 -- clock_offset_ns the offset applied. Times are ISO-8601 UTC with nine fractional digits, so their
 -- text order is their time order (formatted by hand: strftime's %n is not exact for TIMESTAMP_NS).
--- Each line's keys are sorted and each source has a fixed key set.
+-- Each line's keys are sorted and each source has a fixed key set. The columns of each source's
+-- lines come from int_timeline__runtime_lines, int_timeline__audit_lines, int_timeline__cloud_lines.
 -- A cloudtrail line's log_validation is its log file's digest verdict (cloudtrail_validation):
 -- valid, INVALID, UNVERIFIABLE or UNREFERENCED; not-validated when the event did not come from a
 -- trail log file (lookup-events output, EventBridge, single events): only valid is proven unaltered.
@@ -21,154 +22,16 @@ create or replace view mart_timeline as
 
 with
 
-offsets as (
-    select node_name, coalesce(offset_seconds, 0) as offset_seconds from node_clock_offsets
-),
-
-runtime as (
-    select
-        r.*,
-        (coalesce(o.offset_seconds, 0) * 1e9)::BIGINT as offset_ns
-    from runtime_events as r
-    left join offsets as o on o.node_name = r.node_name
-),
-
-runtime_events_at as (
-    select
-        *,
-        make_timestamp_ns(epoch_ns(ts::TIMESTAMP_NS) - offset_ns) as ts_ref
-    from runtime
-),
-
-containers as (
-    select * from int_pod__container_ids
-),
-
-by_container as (
-    select r.row_id, min(m.pod_uid) as pod_uid, count(distinct m.pod_uid) as n
-    from runtime_events_at as r
-    inner join containers as m
-        on (length(r.container_id) = 12 and r.container_id = m.short_id) or (length(r.container_id) > 12 and r.container_id = m.container_id)
-    where r.pod_uid is null and r.container_id is not null
-    group by r.row_id
-),
-
-by_name as (
-    select r.row_id, min(l.pod_uid) as pod_uid, count(distinct l.pod_uid) as n
-    from runtime_events_at as r
-    inner join pod_lifecycle as l
-        on l.namespace = r.pod_namespace and l.name = r.pod_name
-        and r.ts_ref::TIMESTAMP >= l.valid_from - interval 5 seconds
-        and (l.valid_to is null or r.ts_ref::TIMESTAMP <= l.valid_to + interval 5 seconds)
-    where r.pod_uid is null and r.pod_name is not null
-    group by r.row_id
-),
-
-runtime_resolved as (
-    select
-        r.* exclude (pod_uid),
-        case
-            when r.pod_uid is not null then r.pod_uid
-            when bc.n = 1 then bc.pod_uid
-            when bn.n = 1 then bn.pod_uid
-        end as pod_uid,
-        case
-            when r.pod_uid is not null then 'sensor'
-            when bc.n = 1 then 'container-id'
-            when bn.n = 1 then 'namespace-name-time'
-        end as pod_uid_from
-    from runtime_events_at as r
-    left join by_container as bc on bc.row_id = r.row_id
-    left join by_name as bn on bn.row_id = r.row_id
-),
-
 runtime_lines as (
-    select
-        -- ids
-        row_id,
-        source,
-        -- timestamps (UTC)
-        ts_ref as ts,
-        ts::TIMESTAMP_NS as ts_src,
-        offset_ns,
-        -- dimensions
-        kind,
-        event_type,
-        in_scope,
-        node_name,
-        pod_namespace,
-        pod_name,
-        pod_uid,
-        pod_uid_from,
-        container_id,
-        pid,
-        uid,
-        exec_id,
-        parent_exec_id,
-        "binary",
-        arguments,
-        src_ip,
-        src_port,
-        dst_ip,
-        dst_port,
-        protocol,
-        sensor_dropped
-    from runtime_resolved
+    select * from int_timeline__runtime_lines
 ),
 
 audit_lines as (
-    select
-        row_id,
-        'kube-audit' as source,
-        request_received_at::TIMESTAMP_NS as ts,
-        audit_id,
-        stage,
-        verb,
-        resource,
-        subresource,
-        namespace,
-        name,
-        user_name,
-        impersonated_user,
-        user_extra_pod_uid,
-        source_ips,
-        user_agent,
-        response_code,
-        decision,
-        exec_command,
-        exec_container
-    from kube_audit_events
-    where is_final_stage
-),
-
-log_status as (
-    select evidence_file_id, min(status) as status
-    from cloudtrail_validation
-    where object_kind = 'log' and evidence_file_id is not null
-    group by evidence_file_id
+    select * from int_timeline__audit_lines
 ),
 
 cloud_lines as (
-    select
-        row_id,
-        'cloudtrail' as source,
-        ts::TIMESTAMP_NS as ts,
-        event_id,
-        delivery,
-        event_source,
-        event_name,
-        aws_region,
-        read_only,
-        error_code,
-        principal_arn,
-        access_key_id,
-        session_name,
-        source_ip,
-        vpc_endpoint_id,
-        user_agent,
-        coalesce(s.status, 'not-validated') as log_validation
-    from cloud_events
-    left join log_status as s using (evidence_file_id)
+    select * from int_timeline__cloud_lines
 ),
 
 final as (

@@ -6,7 +6,7 @@ export type SourceType = (typeof SOURCE_TYPES)[number];
 export interface LandTarget {
   /** Lake table, or "_rejects" for a file whose rows are only rejects (objects of other kinds). */
   table: string;
-  /** File under sql/land/. Its SELECT reads relation `src` and ends with a `_disposition` column. */
+  /** File under sql/20_land/. Its SELECT reads relation `src` and ends with a `_disposition` column. */
   sqlFile: string;
 }
 
@@ -22,7 +22,7 @@ export interface Collector {
   input: InputMode;
   targets: LandTarget[];
   /**
-   * A SQL file (under sql/land/) run once before the targets into a temp table the targets read,
+   * A SQL file (under sql/20_land/) run once before the targets into a temp table the targets read,
    * when several targets share the same extraction (inventory: the records of a List).
    */
   prelude?: { table: string; sqlFile: string };

@@ -107,7 +107,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
         case_config_sha256: sha256Hex(c.configText),
         rules: {
           decompression: 'gzip members inflated in order; framing checked (CRC32, ISIZE, trailing data); what inflates is kept, the rest rejected',
-          normalization: sqlRuleHashes(['land']),
+          normalization: sqlRuleHashes(['20_land']),
           macros: sqlRuleHashes(['00_macros']),
           redaction: `${REDACTION_RULES}: sql/00_macros/pt_redact.sql (sessionToken, secretAccessKey, passwords and keys in arguments replaced by [REDACTED sha256:<12 hex>]); raw/ keeps the originals`,
           deduplication: 'cloud_events.event_id: one copy per event; a CloudTrail S3 log file copy wins over any other delivery whatever the order of ingests (S3 log files land first, and replace a copy landed earlier from another delivery); the other copies are listed in ingest_duplicates',

@@ -4,7 +4,6 @@ import os from 'node:os';
 import { createHash } from 'node:crypto';
 import { loadCaseConfig } from '../case/case-config.js';
 import { casePaths, type CasePaths } from '../case/case-paths.js';
-import { lockCase } from '../case/case-lock.js';
 import type { Clock } from '../core/clock.js';
 import { parseInstant } from '../core/clock.js';
 import { CliError, ExitCode } from '../core/errors.js';
@@ -16,7 +15,7 @@ import { evidenceFileRow } from './evidence-row.js';
 import { commitIngest } from './commit.js';
 import { faultPoint } from '../core/fault-point.js';
 import type { SourceType } from '../collectors/types.js';
-import { openCaseStore } from '../store/case-store.js';
+import { withCaseLock, withCaseStore } from '../store/locked-case.js';
 import { readEvidenceFiles } from '../store/catalog.js';
 import { lineProgress, type Progress } from '../core/progress.js';
 import { validateCaseTrail, type TrailSummary } from '../cloudtrail-digest/materialize.js';
@@ -70,78 +69,76 @@ export async function ingestCase(o: IngestOptions): Promise<IngestResult> {
   const progress = o.progress ?? lineProgress(o.log);
   const outcomes: FileOutcome[] = discovered.refused.map((r) => ({ origin: r.origin, evidenceFileId: '', status: 'refused', source: null, message: r.reason, landing: null }));
   const timings = { acquireMs: 0, landMs: 0, commitMs: 0 };
-  const unlock = lockCase(p.lock, p.root);
   let done = false;
   let trail: TrailSummary | null = null;
-  try {
-    // opening settles what an interrupted command left (custody roll-forward, orphans)
-    const store = await openCaseStore(p, { write: true, log: (l) => progress.note(l) });
-    const staging = path.join(p.staging, ingestId);
-    mkdirSync(staging, { recursive: true });
-    mkdirSync(p.raw, { recursive: true });
-    let mark = performance.now();
-    const lap = (phase: keyof typeof timings): void => {
-      const now = performance.now();
-      timings[phase] += now - mark;
-      mark = now;
-    };
+  await withCaseLock(p, async () => {
     try {
-      const existing = await readEvidenceFiles(store, p.lake);
-      const known = new Map(existing.map((r) => [r.evidence_file_id, r]));
-      // 1. acquisition: copy and hash every input before anything parses it
-      const { pendings, outcomes: skipped } = await acquireInputs(inputs, { paths: p, staging, ingestId, source: o.source, snapshotOverride, known, progress });
-      outcomes.push(...skipped);
-      lap('acquireMs');
-      faultPoint('after-acquire');
-      // 2. landing, then one catalog row and one outcome per acquired file
-      const landings = await landPendings(store, pendings, cfg, staging, progress);
-      const replaced = await replacedCopies(store, landings);
-      for (const [file, n] of countBy(replaced.map((r) => r.evidence_file_id))) {
-        const staged = landings.get(file);
-        // a file of this ingest: its counts change here; a committed one's in the catalog at commit
-        if (staged) {
-          staged.landed -= n;
-          staged.duplicate += n;
+      // opening settles what an interrupted command left (custody roll-forward, orphans)
+      await withCaseStore(p, { write: true, log: (l) => progress.note(l) }, async (store) => {
+        const staging = path.join(p.staging, ingestId);
+        mkdirSync(staging, { recursive: true });
+        mkdirSync(p.raw, { recursive: true });
+        let mark = performance.now();
+        const lap = (phase: keyof typeof timings): void => {
+          const now = performance.now();
+          timings[phase] += now - mark;
+          mark = now;
+        };
+        const existing = await readEvidenceFiles(store, p.lake);
+        const known = new Map(existing.map((r) => [r.evidence_file_id, r]));
+        // 1. acquisition: copy and hash every input before anything parses it
+        const { pendings, outcomes: skipped } = await acquireInputs(inputs, { paths: p, staging, ingestId, source: o.source, snapshotOverride, known, progress });
+        outcomes.push(...skipped);
+        lap('acquireMs');
+        faultPoint('after-acquire');
+        // 2. landing, then one catalog row and one outcome per acquired file
+        const landings = await landPendings(store, pendings, cfg, staging, progress);
+        const replaced = await replacedCopies(store, landings);
+        for (const [file, n] of countBy(replaced.map((r) => r.evidence_file_id))) {
+          const staged = landings.get(file);
+          // a file of this ingest: its counts change here; a committed one's in the catalog at commit
+          if (staged) {
+            staged.landed -= n;
+            staged.duplicate += n;
+          }
+          const origin = known.get(file)?.origin ?? pendings.find((x) => x.efid === file)?.input.origin ?? file;
+          progress.note(`replaced: ${n} CloudTrail event${n === 1 ? '' : 's'} of evidence ${file} (${origin}) by their S3 log file copies`);
         }
-        const origin = known.get(file)?.origin ?? pendings.find((x) => x.efid === file)?.input.origin ?? file;
-        progress.note(`replaced: ${n} CloudTrail event${n === 1 ? '' : 's'} of evidence ${file} (${origin}) by their S3 log file copies`);
-      }
-      const meta = { acquiredAt, collectedAt, operator, toolVersion: TOOL_ID, ingestId };
-      const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
-      for (const [i, x] of pendings.entries()) {
-        const status = rows[i]!.status;
-        outcomes.push({ origin: x.input.origin, evidenceFileId: x.efid, status, source: x.collector?.source ?? null, message: x.refusal ?? '', landing: landings.get(x.efid) ?? null });
-      }
-      lap('landMs');
-      faultPoint('after-land');
-      // 3. commit: partitions into the lake, custody entries, then the catalog (the commit point)
-      const refusedInputs = [...discovered.refused, ...skipped.filter((f) => f.status === 'refused').map((f) => ({ origin: f.origin, reason: f.message }))];
-      if (rows.length > 0 || refusedInputs.length > 0) {
-        await commitIngest(store, p, {
-          rows,
-          refusedInputs,
-          replaced,
-          existing,
-          landings,
-          staging,
-          acquiredAt,
-          operator,
-          ingestId,
-          config: cfg,
-          configText: readFileSync(p.config, 'utf8'),
-        });
-      }
-      lap('commitMs');
-      if (rows.some((r) => r.status === 'landed' && r.source_type?.startsWith('cloudtrail-'))) trail = await validateCaseTrail(store);
-      done = true;
+        const meta = { acquiredAt, collectedAt, operator, toolVersion: TOOL_ID, ingestId };
+        const rows = pendings.map((x) => evidenceFileRow(x, landings.get(x.efid) ?? null, meta));
+        for (const [i, x] of pendings.entries()) {
+          const status = rows[i]!.status;
+          outcomes.push({ origin: x.input.origin, evidenceFileId: x.efid, status, source: x.collector?.source ?? null, message: x.refusal ?? '', landing: landings.get(x.efid) ?? null });
+        }
+        lap('landMs');
+        faultPoint('after-land');
+        // 3. commit: partitions into the lake, custody entries, then the catalog (the commit point)
+        const refusedInputs = [...discovered.refused, ...skipped.filter((f) => f.status === 'refused').map((f) => ({ origin: f.origin, reason: f.message }))];
+        if (rows.length > 0 || refusedInputs.length > 0) {
+          await commitIngest(store, p, {
+            rows,
+            refusedInputs,
+            replaced,
+            existing,
+            landings,
+            staging,
+            acquiredAt,
+            operator,
+            ingestId,
+            config: cfg,
+            configText: readFileSync(p.config, 'utf8'),
+          });
+        }
+        lap('commitMs');
+        if (rows.some((r) => r.status === 'landed' && r.source_type?.startsWith('cloudtrail-'))) trail = await validateCaseTrail(store);
+        done = true;
+      });
     } finally {
-      store.close();
+      // after a failure the journal of raw/ copies stays for the next command's recovery; after a
+      // success staging goes while the lock is still held (another writer's staging is never touched)
+      if (done) rmSync(p.staging, { recursive: true, force: true });
     }
-  } finally {
-    // after a failure the journal of raw/ copies stays for the next command's recovery
-    if (done) rmSync(p.staging, { recursive: true, force: true });
-    unlock();
-  }
+  });
   outcomes.sort((a, b) => (a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0));
   const landedRecords = outcomes.reduce((n, f) => n + (f.landing?.landed ?? 0), 0);
   const usable = landedRecords > 0 || outcomes.some((f) => f.status === 'already-ingested' || (f.landing !== null && f.landing.total > 0));

@@ -68,10 +68,10 @@ function pad8(n: number): string {
 /** Runs every target of the collector over `src`; the outcomes of each evidence file, by file. */
 async function runTargets(store: Store, collector: Collector, stagingDir: string, params: Params, positional = false): Promise<Map<string, TargetOutcome[]>> {
   const byFile = new Map<string, TargetOutcome[]>();
-  if (collector.prelude) await materializePrelude(store, collector.prelude.table, path.join(SQL_DIR, 'land', collector.prelude.sqlFile), params);
+  if (collector.prelude) await materializePrelude(store, collector.prelude.table, path.join(SQL_DIR, '20_land', collector.prelude.sqlFile), params);
   for (const t of collector.targets) {
     const columns = t.table === '_rejects' ? PROVENANCE : tableDoc(t.table)!.columns.map((c) => c.name);
-    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, 'land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line', positional };
+    const spec = { table: t.table, sqlPath: path.join(SQL_DIR, '20_land', t.sqlFile), columns, timeColumn: TIME_COLUMN[t.table] ?? 'line', positional };
     for (const [efid, o] of await landTarget(store, spec, stagingDir, params)) byFile.set(efid, [...(byFile.get(efid) ?? []), o]);
   }
   return byFile;

@@ -79,7 +79,7 @@ async function createMissingCorrelationTables(store: Store): Promise<void> {
 }
 
 /**
- * sql/ files outside sql/land/: layer folders (00_macros, 30_intermediate, 40_marts, ...) in lexical
+ * sql/ files outside sql/20_land/: layer folders (00_macros, 30_intermediate, 40_marts, ...) in lexical
  * order; inside a folder, each file (named after the object it creates) after the files of the same
  * folder it reads, ties in lexical order. A view reading a later layer still fails to bind.
  */
@@ -91,7 +91,7 @@ export function sqlTreeFiles(root = SQL_DIR): string[] {
     out.push(...orderByReferences(files));
     for (const name of entries) {
       const p = path.join(dir, name);
-      if (name === 'land' || name.includes('.') || !existsSync(p)) continue;
+      if (name === '20_land' || name.includes('.') || !existsSync(p)) continue;
       walk(p);
     }
   };

@@ -18,7 +18,7 @@ async function outputColumns(sqlFile: string): Promise<{ name: string; type: str
   try {
     await applyMacros(store);
     await store.run(`create temp view src as select null::VARCHAR as _efid, null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
-    const sql = readFileSync(path.join(SQL_DIR, 'land', sqlFile), 'utf8');
+    const sql = readFileSync(path.join(SQL_DIR, '20_land', sqlFile), 'utf8');
     const params = { window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000' };
     const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
     return reader.columnNames().map((name, i) => ({ name, type: reader.columnTypes()[i]!.alias ?? reader.columnTypes()[i]!.toString() }));

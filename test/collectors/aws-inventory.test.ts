@@ -1,5 +1,5 @@
 /**
- * AWS inventory landing (sql/land/aws_*.sql) from the AWS CLI's JSON: delegated prefixes and
+ * AWS inventory landing (sql/20_land/aws_*.sql) from the AWS CLI's JSON: delegated prefixes and
  * secondary addresses, a trust policy URL-encoded (the API, the SDK) or decoded (the CLI), and bad
  * input: elements without their id or not objects are rejected with a reason, the rest lands; a
  * file without its instant is refused, naming the fix.

@@ -1,5 +1,5 @@
 /**
- * Inventory landing (sql/land/inventory_*.sql) over the hand-made EKS fixtures in fixtures/inventory.
+ * Inventory landing (sql/20_land/inventory_*.sql) over the hand-made EKS fixtures in fixtures/inventory.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -52,10 +52,10 @@ async function landOutputColumns(sqlFile: string): Promise<{ name: string; type:
     await applyMacros(store);
     await store.run(`create temp view src as select null::VARCHAR as _efid, null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
     await store.run('create temp table pt_seen_event_ids (event_id VARCHAR, s3 BOOLEAN)');
-    const sql = readFileSync(path.join(SQL_DIR, 'land', sqlFile), 'utf8');
+    const sql = readFileSync(path.join(SQL_DIR, '20_land', sqlFile), 'utf8');
     const params = { duplicate_keys: [] as string[], evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', snapshot_at: '2026-10-20T09:50:00Z' };
     // the four inventory targets read the records the prelude extracts once per file
-    await materializePrelude(store, 'inventory_items', path.join(SQL_DIR, 'land', 'inventory_items.sql'), params);
+    await materializePrelude(store, 'inventory_items', path.join(SQL_DIR, '20_land', 'inventory_items.sql'), params);
     const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
     return reader.columnNames().map((name, i) => {
       const type = reader.columnTypes()[i]!;

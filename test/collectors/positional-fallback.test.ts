@@ -32,9 +32,9 @@ describe('positional ordinals: the plan check', () => {
     const work = path.join(p.root, 'work');
     mkdirSync(work, { recursive: true });
     const reordering = path.join(work, 'tetragon-with-join.sql');
-    const base = readFileSync(path.join(SQL_DIR, 'land', 'tetragon.sql'), 'utf8').replace(/;\s*$/, '');
+    const base = readFileSync(path.join(SQL_DIR, '20_land', 'tetragon.sql'), 'utf8').replace(/;\s*$/, '');
     writeFileSync(reordering, `select * replace (case when kind in ('exec', 'exit', 'connect', 'other', 'x') then kind end as kind) from (\n${base}\n) as t`);
-    const collector = { ...tetragon, targets: [{ table: 'runtime_events', sqlFile: path.relative(path.join(SQL_DIR, 'land'), reordering) }] };
+    const collector = { ...tetragon, targets: [{ table: 'runtime_events', sqlFile: path.relative(path.join(SQL_DIR, '20_land'), reordering) }] };
     const N = 50_000;
     const src = path.join(work, 'in.json');
     writeFileSync(src, Array.from({ length: N }, (_, i) => line(i + 1)).join('\n') + '\n');
