@@ -118,8 +118,26 @@ function orderByReferences(files: string[]): string[] {
   return out;
 }
 
+/**
+ * Applies sql/ in order. Creating a view binds its query, and binding expands every view it reads,
+ * recursively: over the attribution chain that cost grew with every layer (minutes on an empty
+ * case). So each view, once created, is shadowed by an empty temp table of the same columns, and
+ * the next views bind against those in constant time; the shadows are dropped at the end. The
+ * stored views are the same SQL text; they bind against each other when a query reads them.
+ */
 export async function applySqlTree(store: Store, root = SQL_DIR): Promise<void> {
-  for (const f of sqlTreeFiles(root)) await store.applySqlFile(f, path.relative(PACKAGE_ROOT, f));
+  const shadows: string[] = [];
+  try {
+    for (const f of sqlTreeFiles(root)) {
+      await store.applySqlFile(f, path.relative(PACKAGE_ROOT, f));
+      if (path.basename(path.dirname(f)) === '00_macros') continue;
+      const id = quotedIdentifier(path.basename(f, '.sql'));
+      await store.run(`create temp table ${id} as select * from main.${id} limit 0`);
+      shadows.push(id);
+    }
+  } finally {
+    for (const id of shadows.reverse()) await store.run(`drop table if exists temp.${id}`);
+  }
 }
 
 export async function applyMacros(store: Store): Promise<void> {
