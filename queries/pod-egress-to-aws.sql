@@ -19,13 +19,8 @@ pod_containers as (
 connects as (
     select
         r.*,
-        case
-            when regexp_full_match(r.dst_ip, '\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}') then
-                split_part(r.dst_ip, '.', 1)::BIGINT * 16777216
-                + split_part(r.dst_ip, '.', 2)::BIGINT * 65536
-                + split_part(r.dst_ip, '.', 3)::BIGINT * 256
-                + split_part(r.dst_ip, '.', 4)::BIGINT
-        end as dst_int
+        -- the address in case_endpoints' space (IPv4 at ::ffff:0:0/96, IPv6 as itself)
+        pt_ip_int(r.dst_ip) as dst_int
     from runtime_events as r
     where r.kind = 'connect'
         and r.dst_ip is not null

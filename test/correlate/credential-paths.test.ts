@@ -385,7 +385,7 @@ describe('the case as a whole', () => {
   });
 
   it('the SQL assertions on attributions, sessions and pod lifecycle hold here too', async () => {
-    const files = ['attributions__one_per_cloud_event.sql', 'attributions__proven_single_pod.sql', 'attributions__named_pod_is_candidate.sql', 'attributions__evidence_resolves.sql', 'pod_lifecycle__intervals.sql', 'keys__attributions.sql', 'keys__credential_sessions.sql'];
+    const files = ['attributions__one_per_cloud_event.sql', 'attributions__proven_single_pod.sql', 'attributions__named_pod_is_candidate.sql', 'attributions__evidence_resolves.sql', 'pod_lifecycle__intervals.sql', 'keys:attributions', 'keys:credential_sessions'];
     expect(await assertionFailures(caseDir, files)).toEqual({});
   });
 });

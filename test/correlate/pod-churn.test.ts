@@ -121,7 +121,7 @@ describe('pod lifecycle under churn', () => {
       { interval_no: 1, valid_from: '2026-10-20 08:00:00', valid_to: '2026-10-20 09:50:00', from_evidence: 'inventory-created', to_evidence: 'image-change', image_digests: [`sha256:${'a'.repeat(64)}`] },
       { interval_no: 2, valid_from: '2026-10-20 09:50:00', valid_to: null, from_evidence: 'image-change', to_evidence: 'open', image_digests: [`sha256:${'b'.repeat(64)}`] },
     ]);
-    expect(await assertionFailures(caseDir, ['pod_lifecycle__intervals.sql', 'keys__pod_lifecycle.sql'])).toEqual({});
+    expect(await assertionFailures(caseDir, ['pod_lifecycle__intervals.sql', 'keys:pod_lifecycle'])).toEqual({});
   });
 });
 
@@ -141,6 +141,6 @@ describe('an audited request whose stages span a log rotation', () => {
   it('is one pod_human_actions row, at its final stage, on the pod that held the name then', async () => {
     const r = await query(caseDir, `select a.audit_id, a.action, a.pod_uid, k.stage from pod_human_actions as a inner join kube_audit_events as k on k.row_id = a.row_id where a.audit_id = '${EXEC}'`);
     expect(r).toEqual([{ audit_id: EXEC, action: 'exec', pod_uid: C, stage: 'ResponseComplete' }]);
-    expect(await assertionFailures(caseDir, ['keys__pod_human_actions.sql'])).toEqual({});
+    expect(await assertionFailures(caseDir, ['keys:pod_human_actions'])).toEqual({});
   });
 });

@@ -274,7 +274,7 @@ describe('role chaining', () => {
   });
 
   it('the SQL assertions on chains and on decided rows hold here', async () => {
-    const files = ['attributions__chain_weakest_link.sql', 'attributions__strong_cites_evidence.sql', 'attributions__named_pod_is_candidate.sql', 'keys__attributions.sql'];
+    const files = ['attributions__chain_weakest_link.sql', 'attributions__strong_cites_evidence.sql', 'attributions__named_pod_is_candidate.sql', 'keys:attributions'];
     expect(await assertionFailures(caseDir, files)).toEqual({});
   });
 });

@@ -43,7 +43,7 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describeSamples('conformance with ../shared/samples', () => {
-  it('Tetragon process, pod and sock_arg keys are ones the samples (or the tools' documentation) show', () => {
+  it('Tetragon process, pod and sock_arg keys are ones the samples (or the tools\' documentation) show', () => {
     const seen = new Set<string>();
     for (const f of readdirSync(path.join(SAMPLES, 'tetragon'))) {
       const text = readFileSync(path.join(SAMPLES, 'tetragon', f), 'utf8');

@@ -15,6 +15,9 @@ import { correlateCase } from '../../src/correlate/correlate-case.js';
 import { createClock } from '../../src/core/clock.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { queryCase } from '../../src/query/query-case.js';
+import { allTableDocs } from '../../src/lake/schema-doc.js';
+import type { TableDoc } from '../../src/lake/schema.js';
+import { keySql } from './key-sql.js';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'us-west-2';
@@ -464,12 +467,22 @@ export function auditHeartbeat(from: string, to: string, everySeconds = 10, node
 
 export const ASSERTIONS_DIR = path.resolve(__dirname, '..', 'sql', 'assertions');
 
-/** Runs the named assertion files on a case: the failing rows of each file that has any. */
+/**
+ * Runs the named assertion files on a case: the failing rows of each file that has any. A name
+ * `keys:<table>` runs the key check generated from that table's documented key (test/helpers/key-sql.ts).
+ */
 export async function assertionFailures(caseDir: string, files: string[]): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
   for (const f of files) {
-    const r = await queryCase(caseDir, readFileSync(path.join(ASSERTIONS_DIR, f), 'utf8'), {});
+    const sql = f.startsWith('keys:') ? keySql(tableDoc(f.slice('keys:'.length))) : readFileSync(path.join(ASSERTIONS_DIR, f), 'utf8');
+    const r = await queryCase(caseDir, sql, {});
     if (r.rows.length > 0) out[f] = r.rows.slice(0, 5);
   }
   return out;
+}
+
+function tableDoc(name: string): TableDoc {
+  const t = allTableDocs().find((d) => d.name === name);
+  if (!t) throw new Error(`no documented table ${name}`);
+  return t;
 }

@@ -206,10 +206,17 @@ describe('hunts on a generated incident (mixed, seed 7)', () => {
     expect(cli.some((r) => Number(r['seconds_from_event']) <= 0 && Number(r['seconds_from_event']) > -5)).toBe(true);
   });
 
-  it('rejects-by-file: one row per damaged file, at the damaged line', async () => {
+  it('rejects-by-file: one row per damaged file and reason, at its first damaged line, counting every damaged line', async () => {
     const rows = await hunt('rejects-by-file');
-    expect(rows.map((r) => `${r['origin']}:${r['first_line']}`).sort()).toEqual(truth.malformed.map((m) => `${m.file}:${m.line}`).sort());
-    for (const r of rows) expect(r['rejects']).toBe('1');
+    // every damage the generator writes (cut short, two records on one line, a truncated tail) is invalid JSON
+    expect(new Set(rows.map((r) => r['reason']))).toEqual(new Set(['invalid_json']));
+    const want = new Map<string, number[]>();
+    for (const m of truth.malformed) want.set(m.file, [...(want.get(m.file) ?? []), m.line]);
+    expect(want.size).toBeGreaterThanOrEqual(3);
+    expect([...want.values()].some((lines) => lines.length > 1)).toBe(true);
+    expect(rows.map((r) => `${r['origin']}:${r['first_line']}:${r['rejects']}`).sort()).toEqual(
+      [...want].map(([file, lines]) => `${file}:${Math.min(...lines)}:${lines.length}`).sort(),
+    );
   });
 
   it('out-of-scope-counts: totals agree with the catalog and with runtime_events; namespaces outside the scope only', async () => {

@@ -19,7 +19,7 @@ import { checkCase } from '../../src/check/check-case.js';
 import { CaseSession } from '../../src/query/session.js';
 import { openStore } from '../../src/store/open-store.js';
 import { allTableDocs } from '../../src/lake/schema-doc.js';
-import type { TableDoc } from '../../src/lake/schema.js';
+import { keySql } from '../helpers/key-sql.js';
 import { createClock } from '../../src/core/clock.js';
 
 const DIR = path.join(__dirname, 'assertions');
@@ -166,28 +166,6 @@ describe.each(CASES)('every assertion holds on the %s case', (name) => {
     expect(failing.length, `${file} on ${name}: first failing rows:\n${failing.slice(0, 10).map((r) => JSON.stringify(r)).join('\n')}`).toBe(0);
   });
 });
-
-/**
- * Every documented table's key (src/lake: the lake, correlation and case tables, as `podtrail schema`
- * prints them) is unique and never NULL on every case: one check per declared key, generated here
- * rather than copied into a file per table. A key column its documentation says may be NULL (the
- * egress map's node_name or subnet_cidr: one of them names what sits behind the address) is held
- * unique with NULL as a value. Failing rows: each key value with a NULL part or that occurs more
- * than once.
- */
-function keySql(t: TableDoc): string {
-  const cols = t.key.join(', ');
-  const nullable = new Set(t.columns.filter((c) => /\bNULL\b/.test(c.doc)).map((c) => c.name));
-  const notNull = t.key.filter((k) => !nullable.has(k));
-  const shown = t.key.map((k) => `coalesce(${k}::VARCHAR, 'NULL')`).join(" || ', ' || ");
-  return `with keys as (select ${cols} from ${t.name})
-    select ${shown} as key, 'NULL in the key' as problem, count(*) as occurrences from keys
-    where ${notNull.length ? notNull.map((k) => `${k} is null`).join(' or ') : 'false'} group by ${cols}
-    union all
-    select ${shown} as key, 'key not unique' as problem, count(*) as occurrences from keys
-    group by ${cols} having count(*) > 1
-    order by key, problem`;
-}
 
 describe.each(CASES)('every declared key is unique and never NULL on the %s case', (name) => {
   const tables = allTableDocs();

@@ -4,7 +4,6 @@ import { createClock } from '../../core/clock.js';
 import { parseDurationSeconds } from '../../core/duration.js';
 import { CliError, UsageError } from '../../core/errors.js';
 import { interruptOnSignals } from '../../collect/common/interrupt.js';
-import { collectK8s } from '../../collect/k8s/collect-k8s.js';
 import { summaryText } from '../../cloudtrail-digest/materialize.js';
 import { summaryLine, summaryTotals } from '../../ingest/summary.js';
 
@@ -39,6 +38,8 @@ export function registerCollect(program: Command, io: Io): void {
         if (watchSeconds !== null && watchSeconds <= 0) throw new UsageError('--watch: give a positive duration (e.g. 30m)');
         const interrupt = interruptOnSignals((sig) => io.err(`${sig}: stopping; recording what was collected (again to quit at once)\n`));
         try {
+          // client-node loads only for this command: every other command starts with a small heap
+          const { collectK8s } = await import('../../collect/k8s/collect-k8s.js');
           const r = await collectK8s({
             caseDir,
             kube: { kubeconfig: o.kubeconfig ?? null, context: o.context ?? null, inCluster: o.inCluster === true },

@@ -4,9 +4,6 @@ import type { Io } from '../program.js';
 import { createClock } from '../../core/clock.js';
 import { parseDurationSeconds } from '../../core/duration.js';
 import { interruptOnSignals } from '../../collect/common/interrupt.js';
-import { deploySensor } from '../../collect/sensor/deploy.js';
-import { collectSensor } from '../../collect/sensor/collect-sensor.js';
-import { removeSensor } from '../../collect/sensor/remove.js';
 import type { SensorKind } from '../../collect/sensor/sensor-kind.js';
 import { collect as many } from '../options.js';
 import { summaryLine } from '../../ingest/summary.js';
@@ -68,6 +65,7 @@ export function registerSensor(program: Command, io: Io): void {
       .addHelpText('after', '\nExamples:\n  podtrail sensor deploy incident-42 --kind tetragon --dry-run > sensor.yaml\n  podtrail sensor deploy incident-42 --kind tetragon --context prod-eu\n\nThe role it needs: deploy/podtrail-sensor-clusterrole.yaml. See docs/sensor.md.')
       .action((async (caseDir: string, o: Common & { dryRun?: true; wait: string; verify: string }) => {
         await withInterrupt(io, async (signal) => {
+          const { deploySensor } = await import('../../collect/sensor/deploy.js'); // client-node loads only for this command
           const r = await deploySensor({ ...common(io, caseDir, o, signal), dryRun: o.dryRun === true, waitSeconds: parseDurationSeconds(o.wait, '--wait'), verifySeconds: parseDurationSeconds(o.verify, '--verify') });
           if (r.dryRun) {
             io.out(`# podtrail sensor deploy --dry-run: ${r.rendered.objects.length} objects, manifests sha256 ${r.rendered.sha256}\n# filter ${r.rendered.filter.filter_id} (sha256 ${r.rendered.filter_sha256}); image ${r.rendered.pin.image}:${r.rendered.pin.tag}@${r.rendered.pin.digest} (${r.rendered.pin.verified})\n---\n${r.rendered.yaml}`);
@@ -87,6 +85,7 @@ export function registerSensor(program: Command, io: Io): void {
       .addHelpText('after', '\nExamples:\n  podtrail sensor collect incident-42 --kind tetragon --for 30m\n  podtrail sensor collect incident-42 --kind tetragon --pod kube-system/tetragon-7xk2p --pod kube-system/tetragon-b9q4d')
       .action((async (caseDir: string, o: Common & { for: string; pod: string[]; container?: string }) => {
         await withInterrupt(io, async (signal) => {
+          const { collectSensor } = await import('../../collect/sensor/collect-sensor.js'); // client-node loads only for this command
           const r = await collectSensor({ ...common(io, caseDir, o, signal), seconds: parseDurationSeconds(o.for, '--for'), pods: o.pod, container: o.container ?? null });
           io.out(`deployment ${r.deploymentId} run ${r.run}: ${r.pods.length} sensor pods, ${r.lines} event lines in all, ${r.duplicates} duplicates dropped\n`);
           landed(io, r.ingest);
@@ -98,6 +97,7 @@ export function registerSensor(program: Command, io: Io): void {
       .option('--wait <duration>', 'how long to wait for the objects to be gone', '5m')
       .action((async (caseDir: string, o: Common & { wait: string }) => {
         await withInterrupt(io, async (signal) => {
+          const { removeSensor } = await import('../../collect/sensor/remove.js'); // client-node loads only for this command
           const r = await removeSensor({ ...common(io, caseDir, o, signal), waitSeconds: parseDurationSeconds(o.wait, '--wait') });
           io.out(`deployment ${r.deploymentId}: removed; manifests deployed ${r.deployedSha256} = removed ${r.removedSha256}; every list by label is empty\n`);
           landed(io, r.ingest);
