@@ -9,7 +9,8 @@
 --   - a pod of another node held the address at any time of the evidence, or two nodes' interfaces
 --     hold it: the address moved between nodes (the CNI releases warm addresses), and the
 --     interfaces were seen once, at collection.
--- A primary address is a node's own (its internal IP): it draws no pod here.
+-- A primary address is a node's own (its internal IP): it draws no pod here. A delegated prefix is
+-- an IPv4 /28 or an IPv6 /80 (an IPv6 cluster's pods: global addresses, int_cloud__calls).
 -- One row per call and node; owner_row_ids: the aws_network_interfaces rows used.
 create or replace view int_attr__source_owners as
 
@@ -23,7 +24,7 @@ events as (
 
 owners as (
     select * from int_net__address_owners
-    where node_name is not null and kind in ('secondary', 'ipv4-prefix', 'ipv6')
+    where node_name is not null and kind in ('secondary', 'ipv4-prefix', 'ipv6', 'ipv6-prefix')
 ),
 
 node_ips as (

@@ -1,11 +1,21 @@
 -- Cloud calls with what the correlation needs derived once: whether the source is an address or an
--- AWS service, whether it is private (or an address a pod or node of the cluster held: IPv6 ones are global), and the node-role / IRSA markers of the principal.
+-- AWS service, whether it is private (or an address a pod or node of the cluster held, or one a node's
+-- interface holds: IPv6 ones are global), and the node-role / IRSA markers of the principal.
 create or replace view int_cloud__calls as
 
 with
 
 events as (
     select * from cloud_events
+),
+
+-- sources a cluster node's network interface holds (an address, or one inside a delegated prefix:
+-- an IPv6 cluster's pods take global addresses from their node's /80)
+interface_sources as (
+    select distinct s.source_ip
+    from (select distinct source_ip, pt_ip_int(source_ip) as ip_int from events where pt_is_ip(source_ip)) as s
+    inner join int_net__address_owners as o on s.ip_int >= o.lo and s.ip_int <= o.hi
+    where o.node_name is not null
 ),
 
 final as (
@@ -32,7 +42,8 @@ final as (
         session_tags,
         request_parameters,
         pt_is_ip(source_ip) as source_is_ip,
-        pt_is_private_ip(source_ip) or source_ip in (select ip from int_net__cluster_addresses) as source_is_private,
+        pt_is_private_ip(source_ip) or source_ip in (select ip from int_net__cluster_addresses)
+            or source_ip in (select source_ip from interface_sources) as source_is_private,
         pt_ip_int(source_ip) as source_ip_int,
         -- a call AWS made on someone's behalf: the source is a service name, not an address
         (source_ip is not null and not pt_is_ip(source_ip)) or invoked_by is not null as aws_invoked,

@@ -3,7 +3,8 @@
 -- A pod IP given out by the VPC CNI is a secondary address (secondary IP mode) or lies in a
 -- delegated prefix (prefix mode) of its node's interface, so an address no pod snapshot names still
 -- resolves to its node. One row per interface and address or prefix.
---   kind: primary | secondary | ipv4-prefix | ipv6 | ipv6-prefix; lo/hi: IPv4 bounds (NULL for IPv6)
+--   kind: primary | secondary | ipv4-prefix | ipv6 | ipv6-prefix (a delegated /80); lo/hi: the bounds in
+--   IPv6's 128-bit space, IPv4 at ::ffff:0:0/96 (pt_cidr_lo/hi; NULL when not an address)
 create or replace view int_net__address_owners as
 
 with

@@ -141,6 +141,25 @@ describe('collect aws --cluster over the wire', () => {
     }
   });
 
+  it('keeps delegated IPv6 prefixes: ipv6PrefixSet on the wire, Ipv6Prefixes in the evidence, ipv6_prefixes in the lake', async () => {
+    const f = fx();
+    const dual = f.ec2.regions.get(f.region)!.NetworkInterfaces.filter((e) => (e['Ipv6Prefixes'] ?? []).length > 0);
+    expect(dual).toHaveLength(1);
+    const eni = String(dual[0]!['NetworkInterfaceId']);
+    const prefix = String(dual[0]!['Ipv6Prefixes'][0]['Ipv6Prefix']);
+    const address = String(dual[0]!['Ipv6Addresses'][0]['Ipv6Address']);
+    const files = (readdirSync(path.join(c.caseDir, 'collect'), { recursive: true }) as string[]).filter((x) => path.basename(x).startsWith('ec2-describe-network-interfaces-'));
+    const read = (ext: string): string => files.filter((x) => x.endsWith(ext)).map((x) => readFileSync(path.join(c.caseDir, 'collect', x), 'utf8')).join('');
+    expect(read('.xml')).toContain(`<ipv6PrefixSet><item><ipv6Prefix>${prefix}</ipv6Prefix></item></ipv6PrefixSet>`);
+    expect(read('.json')).toContain(`"Ipv6Prefixes": [\n                {\n                    "Ipv6Prefix": "${prefix}"`);
+    const store = await openCaseStore(casePaths(c.caseDir), { write: false });
+    try {
+      expect(await store.rows(`select eni_id, ipv6_addresses, ipv6_prefixes from aws_network_interfaces where len(ipv6_prefixes) > 0`)).toEqual([{ eni_id: eni, ipv6_addresses: [address], ipv6_prefixes: [prefix] }]);
+    } finally {
+      store.close();
+    }
+  });
+
   it('lands the EKS audit stream from CloudWatch Logs through the EKS wrapper, paged, other streams left out', async () => {
     const audit = result.steps.find((s) => s.step.startsWith('EKS audit'))!;
     expect(audit).toMatchObject({ state: 'done', detail: '11 events in 3 pages' });

@@ -3,9 +3,10 @@
  * (node subnets routed to the scenario's NAT gateways, interface endpoints with their network
  * interfaces, the S3 gateway endpoint and its prefix list), the nodes' instances and network
  * interfaces (each pod IP a secondary address of its node's interface; one node in prefix mode,
- * its pods in a delegated /28), the Pod Identity associations and the IAM roles with their trust
- * policies, all in the AWS CLI's JSON shape. Built from the scenario's world (src/generate), so
- * what the collector finds is what the generator's truth says the account is.
+ * its pods in a delegated /28, its interface dual-stack with an IPv6 address and a delegated /80),
+ * the Pod Identity associations and the IAM roles with their trust policies, all in the AWS CLI's
+ * JSON shape. Built from the scenario's world (src/generate), so what the collector finds is what
+ * the generator's truth says the account is.
  */
 import type { ScenarioSpec } from '../../../src/generate/world.js';
 import type { Ec2State, EksState } from './inventory-services.js';
@@ -53,8 +54,8 @@ export function clusterFixture(spec: ScenarioSpec): ClusterFixture {
       PrivateIpAddress: n.ip,
       PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: n.ip }, ...(n === prefixNode ? [] : podIps.map((ip) => ({ Primary: false, PrivateIpAddress: ip })))],
       Ipv4Prefixes: prefixes.map((p) => ({ Ipv4Prefix: p })),
-      Ipv6Addresses: [],
-      Ipv6Prefixes: [],
+      Ipv6Addresses: n === prefixNode ? [{ Ipv6Address: `2600:1f14:abc:${hex(0xd00 + i, 4)}::10`, IsPrimaryIpv6: false }] : [],
+      Ipv6Prefixes: n === prefixNode ? [{ Ipv6Prefix: `2600:1f14:abc:${hex(0xd00 + i, 4)}:8f3a::/80` }] : [],
       Status: 'in-use',
       SubnetId: subnetId(subnetIndex.get(n.subnet)!),
       VpcId: vpcId,
