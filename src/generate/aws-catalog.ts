@@ -93,6 +93,9 @@ export function buildAccount(rng: Rng): Account {
       vpceIps,
       publicIps,
       publicCidrs: d.cidrs,
+      vpceIps6: {},
+      publicIps6: [],
+      publicCidrs6: [],
     };
   }
   const oidcIssuerId = hex(rng, 32).toUpperCase();

@@ -3,7 +3,7 @@ import { type Ns, NS_PER_S, ms, ymd } from './ns-time.js';
 import { Rng } from './prng.js';
 import type { World } from './world.js';
 import { uuid } from './ids.js';
-import { IMDS_IP, connect, exit, spawn } from './runtime/actions.js';
+import { imdsAddr, connect, exit, spawn } from './runtime/actions.js';
 import { chainedCred } from './properties/chained-roles.js';
 import { runtimeEventsPerMin } from './profiles.js';
 import { alive, credFor, pathOf } from './lifecycle.js';
@@ -161,8 +161,8 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
       });
     }
     poisson(state, 'imds', prof.imdsPerMin * f, start, end, (t) => {
-      connect(w, main, t, IMDS_IP, 80, 'imds');
-      connect(w, main, t + ms(2 + pod.rng.int(5)), IMDS_IP, 80, 'imds');
+      connect(w, main, t, imdsAddr(main), 80, 'imds');
+      connect(w, main, t + ms(2 + pod.rng.int(5)), imdsAddr(main), 80, 'imds');
     });
   }
   for (const use of prof.aws) {
@@ -173,8 +173,8 @@ function podMinute(w: World, live: Live, pod: Pod, from: Ns, to: Ns): void {
         // the SDK fetches the instance role's current key from IMDS (token, then credentials), then calls
         pod.state.imdsKey = own.keyId;
         if (w.runtime.anySensor(pod.node)) {
-          connect(w, main, t, IMDS_IP, 80, 'imds');
-          connect(w, main, t + ms(3 + pod.rng.int(5)), IMDS_IP, 80, 'imds');
+          connect(w, main, t, imdsAddr(main), 80, 'imds');
+          connect(w, main, t + ms(3 + pod.rng.int(5)), imdsAddr(main), 80, 'imds');
         }
         t += ms(20);
       }

@@ -115,6 +115,7 @@ export class ClusterBuilder {
       instanceId: instanceId(this.rng),
       subnet,
       ip,
+      ip6: null,
       nodegroup: o.nodegroup ?? 'general-2026101',
       instanceType: o.instanceType ?? 'm6i.2xlarge',
       createdNs,
@@ -232,6 +233,7 @@ export class ClusterBuilder {
     const key = `${wl.namespace}/${wl.name}/${revision}`;
     const found = this.owners.get(key);
     if (found) return found;
+    if (wl.kind === 'CronJob') throw new Error(`${wl.name}: a CronJob's pods are given their Job as owner`);
     const kind: Owner['kind'] = wl.kind === 'Deployment' ? 'ReplicaSet' : wl.kind;
     const hash = wl.kind === 'Deployment' ? k8sSuffix(this.rng, 10) : null;
     const owner: Owner = { kind, name: hash ? `${wl.name}-${hash}` : wl.name, uid: wl.kind === 'Deployment' ? uuid(this.rng) : wl.uid, hash };
@@ -254,7 +256,7 @@ export class ClusterBuilder {
     const owner = o.owner ?? this.owner(wl, revision);
     let name = o.name;
     if (!name) {
-      if (owner.kind === 'ReplicaSet') name = `${owner.name}-${k8sSuffix(this.rng, 5)}`;
+      if (owner.kind === 'ReplicaSet' || owner.kind === 'Job') name = `${owner.name}-${k8sSuffix(this.rng, 5)}`;
       else if (owner.kind === 'DaemonSet') name = `${wl.name}-${k8sSuffix(this.rng, 5)}`;
       else name = `${wl.name}-${this.cluster.pods.filter((p) => p.workload === wl).length}`;
     }
@@ -277,6 +279,7 @@ export class ClusterBuilder {
       owner,
       node: o.node,
       ip,
+      ip6: null,
       createdNs: o.createdNs,
       startedNs,
       deletedNs: o.deletedNs ?? null,

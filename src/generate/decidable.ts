@@ -6,6 +6,7 @@ import type { CallRec, ConnectRec } from './ledger.js';
 import type { CloudTruth } from './truth.js';
 import { alive } from './lifecycle.js';
 import { isFalcoOnly } from './properties/falco-only.js';
+import { betweenSnapshots } from './properties/between-snapshots.js';
 
 /**
  * Which pod-made calls the evidence the generator wrote decides, and why the others cannot be
@@ -30,6 +31,9 @@ import { isFalcoOnly } from './properties/falco-only.js';
  * key's subject (a Pod Identity tag on the root's issuance names the pod), and is decidable only
  * when every link of its chain (each AssumeRole that issued a key of the chain) is decidable and
  * made by the same pod: never more certain than the weakest link (chain-link-undecidable).
+ * A pod no snapshot lists (it lived between two) is known from audit and runtime evidence only:
+ * source-ip needs a sensor to have written a connect of the pod from that address, and every
+ * other way needs its audit create (service account, node) logged, else pod-unseen.
  * Undecidable reasons: no-runtime-evidence (a kept-alive connection, no connect written),
  * no-sensor (the pod's node has none), competing-connect, competing-keepalive,
  * candidate-unobserved (another candidate's node has no sensor), not-logged.
@@ -106,8 +110,9 @@ export function markDecidable(w: World): void {
   }
   const truthOf = new Map(w.truth.cloudEvents().map((t) => [t.event_id, t]));
   const natOf = (p: Pod): string => p.node.subnet.nat.publicIp;
-  const fits = (c: CallRec, p: Pod): boolean =>
-    c.relayPodUid !== null || c.source === p.ip || c.source === p.node.ip || (c.throughNat && c.source === natOf(p));
+  /** The pod's own addresses (IPv4 and, on a dual-stack node, IPv6; a hostNetwork pod's are its node's) and its node's. */
+  const own = (p: Pod): string[] => [p.ip, p.node.ip, ...(p.ip6 ? [p.ip6] : []), ...(p.node.ip6 ? [p.node.ip6] : [])];
+  const fits = (c: CallRec, p: Pod): boolean => c.relayPodUid !== null || own(p).includes(c.source) || (c.throughNat && c.source === natOf(p));
   const rangeMode = w.spec.publicEndpoints === 'undeclared';
 
   function candidates(c: CallRec, t: CloudTruth, p: Pod): Array<Pod | Node> {
@@ -119,7 +124,7 @@ export function markDecidable(w: World): void {
     if (t.path === 'node-role') return [...pods.filter((q) => q.node === p.node && alive(q, at)), p.node];
     // static key: whoever sits behind the source; through a relay, anyone
     if (c.relayPodUid) return pods.filter((q) => alive(q, at));
-    if (!c.throughNat) return pods.filter((q) => alive(q, at) && (q.ip === c.source || q.node.ip === c.source));
+    if (!c.throughNat) return pods.filter((q) => alive(q, at) && own(q).includes(c.source));
     const behind = pods.filter((q) => alive(q, at) && natOf(q) === c.source);
     return [...behind, ...new Set(behind.map((q) => q.node))];
   }
@@ -139,12 +144,25 @@ export function markDecidable(w: World): void {
     return null;
   }
 
+  // A pod that lived between two snapshots is known only from audit and runtime evidence: its
+  // service account and node from the audit create and binding (lost in an audit gap), its
+  // addresses from the connects a sensor wrote.
+  const snaps = w.spec.snapshots;
+  const inInventory = (p: Pod): boolean => snaps.some((s) => s >= p.startedNs && (p.deletedNs === null || s < p.deletedNs));
+  const g = w.spec.gaps;
+  const auditLogged = (t: Ns): boolean =>
+    !(g.auditSilence && t >= g.auditSilence.from && t < g.auditSilence.to) && !(g.auditRetainedFrom !== null && t < g.auditRetainedFrom);
+  const saKnown = (p: Pod): boolean => inInventory(p) || auditLogged(p.createdNs);
+  const addrKnown = (p: Pod, addr: string): boolean =>
+    inInventory(p) || (w.runtime.anySensor(p.node) && (connectsOf.get(p.uid) ?? []).some((k) => k.saddr === addr));
+
   function direct(c: CallRec, t: CloudTruth): Decision {
     const p = podBy.get(c.madeBy ?? '');
     if (!p) return { why: 'not-a-pod' };
     const tagged = c.keyId ? taggedKeys.get(rootKey(c.keyId)) : undefined;
     if (tagged === p.uid && fits(c, p)) return { by: 'pod-identity-tag' };
-    if (c.source === p.ip && !p.workload.hostNetwork && !c.relayPodUid && !relayPods.has(p.uid)) return { by: 'source-ip' };
+    if ((c.source === p.ip || (p.ip6 !== null && c.source === p.ip6)) && !p.workload.hostNetwork && !c.relayPodUid && !relayPods.has(p.uid) && addrKnown(p, c.source)) return { by: 'source-ip' };
+    if (!saKnown(p)) return { why: 'pod-unseen' };
     const cands = candidates(c, t, p);
     if (c.runtimeEvidence) {
       let why: string | null = null;
@@ -219,6 +237,8 @@ export function markDecidable(w: World): void {
     if (c && c.keyId && linksOf(c.keyId).some((l) => l.eventId !== c.eventId)) props.push('chained-role');
     const maker = podBy.get(t.made_by_pod_uid ?? '');
     if (maker && isFalcoOnly(maker.node)) props.push('falco-only');
+    if (t.source_ip.includes(':')) props.push('ipv6');
+    if (maker && betweenSnapshots(maker, w.spec.snapshots)) props.push('between-snapshots');
     t.properties = props.length > 0 ? props : ['plain'];
     const d = decisions.get(t.event_id);
     if (!t.made_by_pod_uid || !d) {

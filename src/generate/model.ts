@@ -47,6 +47,10 @@ export interface AwsService {
   publicIps: string[];
   /** Public ranges declared in case.yaml for this service. */
   publicCidrs: string[];
+  /** Dual stack (property "ipv6", empty otherwise): the interface endpoint's IPv6 address per AZ, the service's public IPv6 addresses and range. */
+  vpceIps6: Record<string, string>;
+  publicIps6: string[];
+  publicCidrs6: string[];
 }
 
 export interface Account {
@@ -74,6 +78,8 @@ export interface Node {
   instanceId: string;
   subnet: Subnet;
   ip: string;
+  /** The node's IPv6 address (property "ipv6": a dual-stack node), else null. */
+  ip6: string | null;
   nodegroup: string;
   instanceType: string;
   createdNs: Ns;
@@ -193,7 +199,7 @@ export interface Profile {
 }
 
 export interface Workload {
-  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'CronJob';
   name: string;
   namespace: string;
   uid: string;
@@ -226,9 +232,9 @@ export interface Relay {
   port: number;
 }
 
-/** One ReplicaSet (or the StatefulSet / DaemonSet itself) that owns pods. */
+/** One ReplicaSet (or the StatefulSet / DaemonSet itself, or a CronJob's Job) that owns pods. */
 export interface Owner {
-  kind: 'ReplicaSet' | 'StatefulSet' | 'DaemonSet';
+  kind: 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job';
   name: string;
   uid: string;
   /** pod-template-hash for ReplicaSets. */
@@ -251,6 +257,8 @@ export interface Pod {
   owner: Owner;
   node: Node;
   ip: string;
+  /** The pod's IPv6 address (property "ipv6": a pod on a dual-stack node), else null. */
+  ip6: string | null;
   createdNs: Ns;
   startedNs: Ns;
   deletedNs: Ns | null;

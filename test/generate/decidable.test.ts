@@ -34,9 +34,9 @@ function truth(scenario: string): CloudTruth[] {
 }
 
 const BY = ['pod-identity-tag', 'source-ip', 'runtime-connect', 'relay-connect', 'aws-range-connect', 'single-pod', 'carry', 'inherit'];
-const WHY = ['no-runtime-evidence', 'no-sensor', 'competing-connect', 'competing-keepalive', 'candidate-unobserved', 'not-logged', 'no-trigger', 'not-a-pod', 'chain-link-undecidable'];
+const WHY = ['no-runtime-evidence', 'no-sensor', 'competing-connect', 'competing-keepalive', 'candidate-unobserved', 'not-logged', 'no-trigger', 'not-a-pod', 'chain-link-undecidable', 'pod-unseen'];
 
-describe.each(['relay-egress', 'nat-public', 'mixed'])('%s', (scenario) => {
+describe.each(['relay-egress', 'nat-public', 'mixed', 'churn'])('%s', (scenario) => {
   const events = truth(scenario);
 
   it('marks every pod-made call decidable or not, with one reason, and no other call', () => {

@@ -1,7 +1,7 @@
 import type { AwsService, Node, Pod, Proc, Relay } from '../model.js';
 import { type Ns, ms, nextSecond } from '../ns-time.js';
 import type { World } from '../world.js';
-import { connect, sourceIp } from '../runtime/actions.js';
+import { connect, sourceIp, sourceIp6 } from '../runtime/actions.js';
 import { alive } from '../lifecycle.js';
 
 /**
@@ -59,16 +59,34 @@ function relayPod(w: World, relay: Relay, at: Ns): Pod | null {
   return live.length === 0 ? null : (live[w.rng.int(live.length)] as Pod);
 }
 
+/**
+ * Over IPv6 (property "ipv6"): a process with an IPv6 address whose SDK uses dual-stack endpoints
+ * reaches a dual-stack interface endpoint at its IPv6 address, or the service's public IPv6 address
+ * through the VPC's egress-only internet gateway, which translates nothing: CloudTrail shows the
+ * pod's own IPv6 address (its node's for host and hostNetwork processes). S3 stays on its gateway
+ * endpoint (IPv4 prefix list here).
+ */
+function route6(w: World, svc: AwsService, node: Node, src6: string): { daddr: string; sourceIp: string; vpceId: string | null } | null {
+  if (svc.route === 'vpce') {
+    const e = svc.vpceIps6[node.subnet.az];
+    return e ? { daddr: e, sourceIp: src6, vpceId: svc.vpceId } : null;
+  }
+  if (svc.route === 'nat' && svc.publicIps6.length > 0) return { daddr: svc.publicIps6[w.rng.int(svc.publicIps6.length)] as string, sourceIp: src6, vpceId: null };
+  return null;
+}
+
 export function reach(w: World, svc: AwsService, caller: Caller, at: Ns): Reached {
   const relay = caller.kind === 'proc' ? caller.proc.pod?.workload.relay ?? null : null;
   const via = relay ? relayPod(w, relay, at) : null;
   if (caller.kind === 'proc' && relay && via) return reachViaRelay(w, svc, caller, relay, via, at);
+  const src6 = caller.kind === 'proc' && !relay ? sourceIp6(caller.proc) : null;
+  const r6 = src6 && caller.kind === 'proc' ? route6(w, svc, caller.proc.node, src6) : null;
   const src = srcOf(caller);
   let sourceIpAddress = src.ip;
   let vpceId: string | null = null;
   let daddr = svc.publicIps[w.rng.int(svc.publicIps.length)] ?? '52.94.0.1';
   if (src.node && caller.kind !== 'external' && caller.kind !== 'aws') {
-    const r = route(svc, src.node, src.ip, daddr);
+    const r = r6 ?? route(svc, src.node, src.ip, daddr);
     daddr = r.daddr;
     sourceIpAddress = r.sourceIp;
     vpceId = r.vpceId;
@@ -112,7 +130,7 @@ function reachViaRelay(w: World, svc: AwsService, caller: { kind: 'proc'; proc: 
     }
     const o = c + ms(1 + w.rng.int(30)) + BigInt(w.rng.int(1_000_000));
     connect(w, relayProc, o, out.daddr, 443, 'aws');
-    w.ledger.chain(c, caller.proc.pod, caller.proc.node, svc.eventSource);
+    w.ledger.chain(c, caller.proc.pod, caller.proc.node, sourceIp(caller.proc), svc.eventSource);
     eventTime = nextSecond(o);
     evidence =
       (relay.kind === 'proxy' || w.runtime.writesConnect(caller.proc.node, caller.proc, 'aws')) &&

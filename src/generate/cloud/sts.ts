@@ -3,7 +3,7 @@ import { type Ns, NS_PER_MS, NS_PER_S, awsResponseDate, hours, ms } from '../ns-
 import type { World } from '../world.js';
 import { service } from '../aws-catalog.js';
 import { accessKeyId, sessionToken, uuid } from '../ids.js';
-import { POD_IDENTITY_AGENT_IP, connect } from '../runtime/actions.js';
+import { agentAddr, connect } from '../runtime/actions.js';
 import { awsService, nodeRoleCred, userIdentity, webIdentityUser } from './identities.js';
 import { type Caller, reach } from './reach.js';
 import { type CallTruth, buildRecord, emitRecord } from './record.js';
@@ -91,7 +91,7 @@ export function podIdentityExchange(w: World, pod: Pod, app: Proc | null, at: Ns
   const agent = w.cluster.podIdentityAgents.get(pod.node.name);
   let t = at;
   if (app) {
-    connect(w, app, t, POD_IDENTITY_AGENT_IP, 80, 'plain');
+    connect(w, app, t, agentAddr(app), 80, 'plain');
     t += ms(1 + w.rng.int(3));
   }
   const eksAuth = service(w.account, 'eks-auth');

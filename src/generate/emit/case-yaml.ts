@@ -24,7 +24,8 @@ export function writeCaseYaml(root: string, spec: ScenarioSpec, seed: number): s
     .sort((a, b) => (a.eventSource < b.eventSource ? -1 : a.eventSource > b.eventSource ? 1 : 0))
     .map((s) => ({
       service: s.eventSource,
-      addresses: s.route === 'vpce' ? Object.values(s.vpceIps) : s.publicCidrs,
+      // dual stack (property "ipv6"): the interface endpoint's IPv6 addresses, the service's IPv6 range
+      addresses: s.route === 'vpce' ? [...Object.values(s.vpceIps), ...Object.values(s.vpceIps6)] : [...s.publicCidrs, ...s.publicCidrs6],
       vpc_endpoint_id: s.vpceId ?? '',
     }));
   const sensors = falcoSensorDeclarations(spec.cluster.nodes);

@@ -110,7 +110,7 @@ function connectFields(p: Proc, s: SockArg): Record<string, Field> {
     'fd.cport': s.sport,
     'fd.sip': s.daddr,
     'fd.sport': s.dport,
-    'fd.type': 'ipv4',
+    'fd.type': s.saddr.includes(':') ? 'ipv6' : 'ipv4',
     'fd.l4proto': 'tcp',
     ...procFields(p),
     ...containerFields(p),

@@ -66,6 +66,7 @@ function nodeJson(n: Node, at: Ns, region: string): unknown {
     status: {
       addresses: [
         { address: n.ip, type: 'InternalIP' },
+        ...(n.ip6 ? [{ address: n.ip6, type: 'InternalIP' }] : []),
         { address: n.name, type: 'InternalDNS' },
         { address: n.name, type: 'Hostname' },
       ],
@@ -101,12 +102,13 @@ function envFor(pod: Pod, region: string): Array<Record<string, unknown>> {
   if (b.kind !== 'none') {
     env.push({ name: 'AWS_STS_REGIONAL_ENDPOINTS', value: 'regional' }, { name: 'AWS_DEFAULT_REGION', value: region }, { name: 'AWS_REGION', value: region });
   }
+  if (pod.ip6 && (b.kind !== 'none' || pod.workload.staticKey || pod.workload.usesNodeRole)) env.push({ name: 'AWS_USE_DUALSTACK_ENDPOINT', value: 'true' });
   if (b.kind === 'irsa') {
     env.push({ name: 'AWS_ROLE_ARN', value: b.role.arn }, { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', value: '/var/run/secrets/eks.amazonaws.com/serviceaccount/token' });
   }
   if (b.kind === 'pod-identity') {
     env.push(
-      { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: 'http://169.254.170.23/v1/credentials' },
+      { name: 'AWS_CONTAINER_CREDENTIALS_FULL_URI', value: pod.ip6 ? 'http://[fd00:ec2::23]/v1/credentials' : 'http://169.254.170.23/v1/credentials' },
       { name: 'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE', value: '/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token' },
     );
   }
@@ -135,7 +137,7 @@ function podJson(p: Pod, at: Ns, region: string): unknown {
     labels,
     name: p.name,
     namespace: p.namespace,
-    ownerReferences: [{ apiVersion: 'apps/v1', blockOwnerDeletion: true, controller: true, kind: p.owner.kind, name: p.owner.name, uid: p.owner.uid }],
+    ownerReferences: [{ apiVersion: p.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1', blockOwnerDeletion: true, controller: true, kind: p.owner.kind, name: p.owner.name, uid: p.owner.uid }],
     resourceVersion: rv(at - sec(30)),
     uid: p.uid,
   };
@@ -157,7 +159,7 @@ function podJson(p: Pod, at: Ns, region: string): unknown {
     nodeName: p.node.name,
     preemptionPolicy: 'PreemptLowerPriority',
     priority: p.namespace === 'kube-system' ? 2000001000 : 0,
-    restartPolicy: 'Always',
+    restartPolicy: p.owner.kind === 'Job' ? 'Never' : 'Always',
     schedulerName: 'default-scheduler',
     securityContext: {},
     serviceAccount: p.workload.sa.name,
@@ -177,14 +179,15 @@ function podJson(p: Pod, at: Ns, region: string): unknown {
       ...(running ? [{ lastProbeTime: null, lastTransitionTime: kubeletTime(node, p.startedNs + sec(2)), status: 'True', type: 'Ready' }] : []),
     ],
     hostIP: node.ip,
-    hostIPs: [{ ip: node.ip }],
+    hostIPs: node.ip6 ? [{ ip: node.ip }, { ip: node.ip6 }] : [{ ip: node.ip }],
     phase: running ? 'Running' : 'Pending',
     qosClass: 'BestEffort',
     startTime: kubeletTime(node, p.createdNs + sec(1)),
   };
   if (running) {
     status['podIP'] = p.ip;
-    status['podIPs'] = [{ ip: p.ip }];
+    const ip6 = p.workload.hostNetwork ? node.ip6 : p.ip6;
+    status['podIPs'] = ip6 ? [{ ip: p.ip }, { ip: ip6 }] : [{ ip: p.ip }];
     status['containerStatuses'] = p.containers.map((c) => ({
       containerID: `containerd://${c.id}`,
       image: `${c.spec.imageRepo}:${c.spec.tag}`,

@@ -12,6 +12,8 @@ export const IP_RANGES_FILE = 'inputs/aws/ip-ranges.json';
 
 /** EC2 blocks holding the NATs' Elastic IPs (and other customers' instances). */
 export const NAT_BLOCKS = ['44.224.0.0/11', '52.32.0.0/11'];
+/** AWS's IPv6 ranges of the region as ipv6_prefixes lists them (services, VPCs, instances). */
+export const IPV6_AWS_BLOCKS = ['2600:1f14::/35', '2600:1ff8::/39'];
 const OTHER_REGIONS: Array<[string, string, string]> = [
   ['3.5.140.0/22', 'ap-northeast-2', 'AMAZON'],
   ['13.34.37.64/27', 'ap-southeast-4', 'AMAZON'],

@@ -30,7 +30,7 @@ function podJson(p: Proc): string | null {
     `"start_time":${q(isoProto(floorSecond(c.startNs + off)))},"pid":${p.nsPid}` +
     (p.probe ? ',"maybe_exec_probe":true' : '') +
     '}';
-  const workloadKind = pod.owner.kind === 'ReplicaSet' ? 'Deployment' : pod.owner.kind;
+  const workloadKind = pod.owner.kind === 'ReplicaSet' ? 'Deployment' : pod.owner.kind === 'Job' ? pod.workload.kind : pod.owner.kind;
   return (
     `{"namespace":${q(pod.namespace)},"name":${q(pod.name)},"container":${container},` +
     `"pod_labels":${q(labels)},"workload":${q(pod.workload.name)},"workload_kind":${q(workloadKind)}` +
@@ -79,7 +79,7 @@ export function exitLine(p: Proc, t: Ns, status: number, signal: string | null):
 
 export function connectLine(p: Proc, t: Ns, s: SockArg): string {
   const sock =
-    `{"family":"AF_INET","type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":${q(s.saddr)},"daddr":${q(s.daddr)},` +
+    `{"family":${s.saddr.includes(':') ? '"AF_INET6"' : '"AF_INET"'},"type":"SOCK_STREAM","protocol":"IPPROTO_TCP","saddr":${q(s.saddr)},"daddr":${q(s.daddr)},` +
     `"sport":${s.sport},"dport":${s.dport},"cookie":${q(s.cookie)},"state":"TCP_SYN_SENT"}`;
   const body =
     `{${withParent(p)},"function_name":"tcp_connect","args":[{"sock_arg":${sock}}],` +

@@ -26,6 +26,8 @@ function controllerOf(pod: Pod): string {
       return 'statefulset-controller';
     case 'DaemonSet':
       return 'daemon-set-controller';
+    case 'Job':
+      return 'job-controller';
   }
 }
 
@@ -34,7 +36,7 @@ function cp(w: World): string {
 }
 
 function ownerRef(pod: Pod): Record<string, unknown> {
-  const apiVersion = 'apps/v1';
+  const apiVersion = pod.owner.kind === 'Job' ? 'batch/v1' : 'apps/v1';
   return { apiVersion, kind: pod.owner.kind, name: pod.owner.name, uid: pod.owner.uid, controller: true, blockOwnerDeletion: true };
 }
 
@@ -62,8 +64,9 @@ export function podCreate(w: World, pod: Pod, at: Ns): void {
     user: controllerUser(w, controller),
     sourceIP: cp(w),
     userAgent: controllerAgent(controller),
+    // the apiserver completes objectRef from the request object only: a generateName create has no name in it at either stage
     objectRefAtReceive: { resource: 'pods', namespace: pod.namespace, apiVersion: 'v1' },
-    objectRef: { resource: 'pods', namespace: pod.namespace, name: pod.name, apiVersion: 'v1' },
+    objectRef: generated ? { resource: 'pods', namespace: pod.namespace, apiVersion: 'v1' } : { resource: 'pods', namespace: pod.namespace, name: pod.name, apiVersion: 'v1' },
     code: 201,
     requestObject: { kind: 'Pod', apiVersion: 'v1', metadata: { ...meta, creationTimestamp: null, labels: podLabels(pod), ownerReferences: [ownerRef(pod)] }, spec, status: {} },
     responseObject: {
@@ -111,7 +114,8 @@ export function podBinding(w: World, pod: Pod, at: Ns): void {
 }
 
 export function podDelete(w: World, pod: Pod, at: Ns): void {
-  const controller = controllerOf(pod);
+  // a finished Job's pods go with the Job (ttlSecondsAfterFinished): the garbage collector deletes them
+  const controller = pod.owner.kind === 'Job' ? 'generic-garbage-collector' : controllerOf(pod);
   auditRequest(w, {
     level: 'Metadata',
     verb: 'delete',

@@ -4,7 +4,7 @@ import type { Play, World } from '../world.js';
 import type { Base } from '../base-cluster.js';
 import { OWN_ECR } from '../base-cluster.js';
 import { API_SERVER, aws, container, profile } from '../profiles.js';
-import { IMDS_IP, connect, exit, spawn } from '../runtime/actions.js';
+import { imdsAddr, connect, exit, spawn } from '../runtime/actions.js';
 import { nodeRoleCred } from '../cloud/identities.js';
 import { awsCall } from '../cloud/aws-call.js';
 import { sdkAgent } from '../cloud/user-agents.js';
@@ -85,7 +85,7 @@ export function imdsNodeRole(base: Base, o: ImdsOptions): Play {
       const curl = (at: Ns, args: string): void => {
         if (!sh) return;
         const p = spawn(w, o.busy, { pod: victim, container: c, binary: '/usr/bin/curl', args, cwd: '/app', uid: 1000, startNs: at, parent: sh });
-        connect(w, p, at + ms(3), IMDS_IP, 80, 'imds');
+        connect(w, p, at + ms(3), imdsAddr(p), 80, 'imds');
         exit(w, p, at + ms(14));
       };
       w.sched.at(t0, () => {

@@ -2,7 +2,7 @@ import type { ApiName, Cred, Human, Pod, Proc } from '../model.js';
 import { type Ns, isoSeconds, ms } from '../ns-time.js';
 import type { World } from '../world.js';
 import type { TruthPath, WhyNotPod } from '../truth.js';
-import { POD_IDENTITY_AGENT_IP, connect, exit, spawn } from '../runtime/actions.js';
+import { agentAddr, connect, exit, spawn } from '../runtime/actions.js';
 import { assumeRoleWithWebIdentity, irsaSessionName } from '../cloud/sts.js';
 import { awsCall } from '../cloud/aws-call.js';
 import { cliAgent } from '../cloud/user-agents.js';
@@ -79,7 +79,7 @@ export function awsCli(w: World, r: CliRun): Ns {
     cred = issued.cred;
     t = issued.doneAt;
   } else if (r.creds === 'pod-identity') {
-    connect(w, proc, t, POD_IDENTITY_AGENT_IP, 80, 'plain');
+    connect(w, proc, t, agentAddr(proc), 80, 'plain');
     cred = r.pod.state.podIdentity;
     t += ms(4 + w.rng.int(6));
   } else {

@@ -4,7 +4,7 @@ import type { Play, World } from '../world.js';
 import type { Base } from '../base-cluster.js';
 import { OWN_ECR } from '../base-cluster.js';
 import { aws, container, kube, profile } from '../profiles.js';
-import { POD_IDENTITY_AGENT_IP, connect, exit, spawn } from '../runtime/actions.js';
+import { agentAddr, connect, exit, spawn } from '../runtime/actions.js';
 import { execRequest } from '../kube/requests.js';
 import { awsCall } from '../cloud/aws-call.js';
 import { sdkAgent } from '../cloud/user-agents.js';
@@ -88,7 +88,7 @@ export function podIdentity(base: Base, o: PodIdentityOptions): Play {
         const c = victim.containers[0];
         if (!c) return;
         const curl = spawn(w, victim.node, { pod: victim, container: c, binary: '/usr/bin/curl', args: '-s -H "Authorization: eyJhbGciOiJSUzI1NiIs..." http://169.254.170.23/v1/credentials', cwd: sh.cwd, uid: sh.uid, startNs: t0 + sec(27), parent: sh });
-        connect(w, curl, t0 + sec(27) + ms(6), POD_IDENTITY_AGENT_IP, 80, 'plain');
+        connect(w, curl, t0 + sec(27) + ms(6), agentAddr(curl), 80, 'plain');
         exit(w, curl, t0 + sec(27) + ms(40));
       });
       step(t0 + sec(52), (sh) =>

@@ -7,11 +7,13 @@ import { podIdentity } from '../plays/pod-identity.js';
 import { imdsNodeRole } from '../plays/imds-node-role.js';
 import { staticKeysNat } from '../plays/static-keys-nat.js';
 import { churn } from '../plays/churn.js';
-import { ATTACKER_IPS, SPAN, at } from './day.js';
+import { ATTACKER_IPS, SNAPSHOTS, SPAN, at } from './day.js';
 import { assemble } from './layout.js';
 import { chainRoles } from '../properties/chained-roles.js';
 import { replayOutside } from '../properties/replay-outside.js';
 import { falcoOnly } from '../properties/falco-only.js';
+import { cronJobBetweenSnapshots } from '../properties/between-snapshots.js';
+import { ipv6Nodes } from '../properties/ipv6.js';
 
 export const description =
   'All five incidents in one twelve-node cluster with every gap (audit silence and retention, a node without sensor, a node 40 s ahead, a missing CloudTrail hour, no data events) and malformed records; meant for scale runs.';
@@ -46,6 +48,10 @@ export function build(seed: number): ScenarioSpec {
   // properties: Falco-only nodes (node 1 on the stock rules, node 3 declared every-connect), chained roles (IRSA and node role), and keys of pods gone replayed from outside
   chainRoles(base, seed, ['orders-worker', 'legacy-metrics']);
   plays.push(replayOutside(base, { at: at('09:50:00'), ip: ATTACKER_IPS[2] as string }));
+  // property: a CronJob's 40-second pods that no snapshot lists (some fall in the audit gaps: then only runtime evidence knows them)
+  plays.push(cronJobBetweenSnapshots(base, seed, { namespace: 'analytics', from: at('08:07:00'), to: at('10:27:00'), everyMin: 20, nodes: [node(6), node(9), node(4)], snapshots: SNAPSHOTS }));
+  // property (last: it addresses the pods already placed): dual-stack nodes whose pods call AWS over IPv6
+  ipv6Nodes(base, seed, [node(4), node(10)]);
   return assemble(
     {
       name: 'mixed',
