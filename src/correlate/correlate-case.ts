@@ -29,6 +29,7 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'temp', name: 'k8s_pods' },
   { kind: 'temp', name: 'k8s_nodes' },
   { kind: 'temp', name: 'k8s_service_accounts' },
+  { kind: 'temp', name: 'int_net__cluster_addresses' },
   { kind: 'temp', name: 'int_pod__container_ids' },
   { kind: 'temp', name: 'int_pod__runtime_span' },
   { kind: 'table', name: 'pod_lifecycle' },

@@ -39,14 +39,17 @@ type Obj = Record<string, unknown>;
 const uid = (n: number): string => `00000000-0000-4000-8000-0000000006${String(n).padStart(2, '0')}`;
 const API1 = { uid: uid(1), name: 'api-1', node: 'node-a', ip: '10.0.1.41', ip6: '2600:1f14:abc:d01::41' };
 const API2 = { uid: uid(2), name: 'api-2', node: 'node-b', ip: '10.0.2.41', ip6: '2600:1f14:abc:d02::41' };
+// a Job's pod no snapshot lists: only its connects (and the call) show its IPv6 address
+const JOB = { uid: uid(3), name: 'report-29112340-x7k2p', node: 'node-a', ip: '10.0.1.77', ip6: '2600:1f14:abc:d01::77' };
 const ref = (p: typeof API1) => ({ namespace: 'web', name: p.name, uid: p.uid });
 const EV = {
   own: 'v6-01-sts-from-pod-ipv6',
   endpoint: 'v6-02-sts-through-dual-stack-endpoint',
   egress: 'v6-03-sts-from-ipv6-egress',
   stranger: 'v6-04-sts-from-unknown-ipv6',
+  job: 'v6-05-sts-from-unlisted-pod-ipv6',
 };
-const T = { own: '2026-10-20T09:10:00Z', endpoint: '2026-10-20T09:20:00Z', egress: '2026-10-20T09:30:00Z', stranger: '2026-10-20T09:40:00Z' };
+const T = { own: '2026-10-20T09:10:00Z', endpoint: '2026-10-20T09:20:00Z', egress: '2026-10-20T09:30:00Z', stranger: '2026-10-20T09:40:00Z', job: '2026-10-20T09:15:00Z' };
 
 let caseDir: string;
 let cleanup: () => void;
@@ -90,6 +93,7 @@ beforeAll(async () => {
       // the metadata service and the Pod Identity agent over IPv6, in other notations
       connect6(at(T.own, -30), API1, 'FD00:EC2:0:0:0:0:0:254'),
       connect6(at(T.own, -20), API1, 'fd00:0ec2::0023'),
+      connect6(at(T.job, -0.4), JOB, '2600:1f14:abc:e00::15'),
     ],
     'node-b': [
       // api-2 reaches the dual-stack STS endpoint over IPv6 just before the call
@@ -107,6 +111,7 @@ beforeAll(async () => {
     ctEvent({ id: EV.own, time: T.own, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(1), ip: '2600:1f14:abc:d01::41' }),
     ctEvent({ id: EV.endpoint, time: T.endpoint, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(2), ip: '2600:1f14:abc:d02::41', vpce: 'vpce-0sts0000000000001' }),
     ctEvent({ id: EV.egress, time: T.egress, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(3), ip: '2600:1f14:abc:ff12::7' }),
+    ctEvent({ id: EV.job, time: T.job, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(5), ip: '2600:1f14:abc:d01::77' }),
     ctEvent({ id: EV.stranger, time: T.stranger, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(4), ip: '2001:db8:77::9' }),
   ];
   writeInput(caseDir, ctLogKey('2026-10-20T09:45:00Z', 'ipv6calls00001'), ctLogFile(records));
@@ -140,7 +145,7 @@ describe('addresses in one notation', () => {
   });
 
   it('the IPv6 metadata service and Pod Identity agent are what their IPv4 addresses are', async () => {
-    expect(await query(caseDir, `select dst_ip, dest_kind from int_runtime__endpoint_connects where node_name = 'node-a' order by dst_ip`)).toEqual([{ dst_ip: 'fd00:ec2::254', dest_kind: 'imds' }]);
+    expect(await query(caseDir, `select dst_ip, dest_kind from int_runtime__endpoint_connects where node_name = 'node-a' and pod_name = 'api-1' order by dst_ip`)).toEqual([{ dst_ip: 'fd00:ec2::254', dest_kind: 'imds' }]);
     expect(await query(caseDir, `select pt_is_pod_identity_agent('fd00:0ec2::0023') as a, pt_is_pod_identity_agent('169.254.170.23') as b, pt_is_imds('FD00:EC2::254') as c, pt_is_public_ip('fd00:ec2::23') as d`)).toEqual([
       { a: true, b: true, c: true, d: false },
     ]);
@@ -185,6 +190,17 @@ describe('attribution over IPv6', () => {
     const a = await attribution(EV.egress);
     expect(a['egress_fact_id']).toBe('declared:eigw-b:2600:1f14:abc:ff00::/56');
     expect(a['confidence']).not.toBe('unattributed');
+  });
+
+  it('an IPv6 address only a sensor saw (a pod no snapshot lists) is the cluster\'s, never outside it', async () => {
+    const calls = await query(caseDir, `select event_id, source_is_private from int_cloud__calls where event_id in ('${EV.job}', '${EV.stranger}') order by event_id`);
+    expect(calls).toEqual([
+      { event_id: EV.stranger, source_is_private: false },
+      { event_id: EV.job, source_is_private: true },
+    ]);
+    const a = await query(caseDir, `select confidence, pod_uid, reason from attributions where event_id = '${EV.job}'`);
+    expect(a[0]!['pod_uid'] === null || a[0]!['pod_uid'] === JOB.uid).toBe(true);
+    expect(String(a[0]!['reason'] ?? '')).not.toMatch(/outside the cluster/);
   });
 
   it('an IPv6 address nobody in the cluster held names nobody', async () => {
