@@ -1,5 +1,6 @@
 -- `aws ec2 describe-nat-gateways` -> aws_nat_gateways: one row per NAT gateway per snapshot.
--- Reads relation `src` (doc mode). Params: $snapshot_at, $origin_region (see aws_network_interfaces.sql).
+-- Reads relation `src` through pt_snapshot_records (sql/00_macros/pt_snapshot.sql). Params: $snapshot_at,
+-- $origin_region (see aws_network_interfaces.sql).
 -- Shape: {"NatGateways":[{NatGatewayId, State, ConnectivityType (public | private), VpcId, SubnetId,
 -- CreateTime, DeleteTime, NatGatewayAddresses[{AllocationId, NetworkInterfaceId, PrivateIp,
 -- PublicIp, IsPrimary, Status}]}]}. Record = one NAT gateway: row_id <file>-<ordinal>-<i>,
@@ -8,27 +9,14 @@
 
 with
 
-docs as (
-    select _efid, _ordinal, _line, pt_json_list(_doc, 'NatGateways') as list
-    from src
-    where json_type(_doc, '$.NatGateways') = 'ARRAY'
-),
-
-elements as (
-    select _efid, _ordinal, _line, unnest(range(1, len(list) + 1)) as idx, unnest(list) as e
-    from docs
+records as (
+    select * from pt_snapshot_records('src', 'NatGateways', $snapshot_at, $origin_region)
 ),
 
 final as (
     select
-        -- ids
-        pt_row_id_el(_efid, _ordinal, idx) as row_id,
-        _efid as evidence_file_id,
-        _line as line,
-        '/NatGateways/' || (idx - 1) as record_path,
-        -- when and where it was seen
-        pt_ts($snapshot_at) as snapshot_at,
-        $origin_region::VARCHAR as region,
+        -- ids, when and where it was seen
+        * exclude (e),
         -- the gateway
         e ->> 'NatGatewayId' as nat_gateway_id,
         e ->> 'State' as state,
@@ -41,12 +29,8 @@ final as (
         list_filter([x ->> 'PrivateIp' for x in pt_json_list(e, 'NatGatewayAddresses')], x -> x is not null) as private_ips,
         list_filter([x ->> 'NetworkInterfaceId' for x in pt_json_list(e, 'NatGatewayAddresses')], x -> x is not null) as eni_ids,
         list_filter([x ->> 'AllocationId' for x in pt_json_list(e, 'NatGatewayAddresses')], x -> x is not null) as allocation_ids,
-        case
-            when json_type(e) is distinct from 'OBJECT' then 'reject.invalid_envelope'
-            when (e ->> 'NatGatewayId') is null then 'reject.unknown_shape'
-            else 'landed'
-        end as _disposition
-    from elements
+        pt_snapshot_disposition(e, 'NatGatewayId') as _disposition
+    from records
 )
 
 select * from final

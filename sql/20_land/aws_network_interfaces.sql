@@ -12,27 +12,14 @@
 
 with
 
-docs as (
-    select _efid, _ordinal, _line, pt_json_list(_doc, 'NetworkInterfaces') as list
-    from src
-    where json_type(_doc, '$.NetworkInterfaces') = 'ARRAY'
-),
-
-elements as (
-    select _efid, _ordinal, _line, unnest(range(1, len(list) + 1)) as idx, unnest(list) as e
-    from docs
+records as (
+    select * from pt_snapshot_records('src', 'NetworkInterfaces', $snapshot_at, $origin_region)
 ),
 
 final as (
     select
-        -- ids
-        pt_row_id_el(_efid, _ordinal, idx) as row_id,
-        _efid as evidence_file_id,
-        _line as line,
-        '/NetworkInterfaces/' || (idx - 1) as record_path,
-        -- when and where it was seen
-        pt_ts($snapshot_at) as snapshot_at,
-        $origin_region::VARCHAR as region,
+        -- ids, when and where it was seen
+        * exclude (e),
         -- the interface
         e ->> 'NetworkInterfaceId' as eni_id,
         e ->> 'InterfaceType' as interface_type,
@@ -51,12 +38,8 @@ final as (
         [x ->> 'Ipv6Address' for x in pt_json_list(e, 'Ipv6Addresses')] as ipv6_addresses,
         [x ->> 'Ipv6Prefix' for x in pt_json_list(e, 'Ipv6Prefixes')] as ipv6_prefixes,
         list_sort(list_distinct(list_filter(list_prepend(e ->> '$.Association.PublicIp', [x ->> '$.Association.PublicIp' for x in pt_json_list(e, 'PrivateIpAddresses')]), x -> x is not null))) as public_ips,
-        case
-            when json_type(e) is distinct from 'OBJECT' then 'reject.invalid_envelope'
-            when (e ->> 'NetworkInterfaceId') is null then 'reject.unknown_shape'
-            else 'landed'
-        end as _disposition
-    from elements
+        pt_snapshot_disposition(e, 'NetworkInterfaceId') as _disposition
+    from records
 )
 
 select * from final

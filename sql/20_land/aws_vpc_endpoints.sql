@@ -1,5 +1,6 @@
 -- `aws ec2 describe-vpc-endpoints` -> aws_vpc_endpoints: one row per VPC endpoint per snapshot.
--- Reads relation `src` (doc mode). Params: $snapshot_at, $origin_region (see aws_network_interfaces.sql).
+-- Reads relation `src` through pt_snapshot_records (sql/00_macros/pt_snapshot.sql). Params: $snapshot_at,
+-- $origin_region (see aws_network_interfaces.sql).
 -- Shape: {"VpcEndpoints":[{VpcEndpointId, VpcEndpointType (Interface | Gateway | GatewayLoadBalancer),
 -- VpcId, ServiceName, State, NetworkInterfaceIds[], SubnetIds[], RouteTableIds[], DnsEntries
 -- [{DnsName}], CreationTimestamp}]}. The private addresses of an interface endpoint are those of its
@@ -11,27 +12,14 @@
 
 with
 
-docs as (
-    select _efid, _ordinal, _line, pt_json_list(_doc, 'VpcEndpoints') as list
-    from src
-    where json_type(_doc, '$.VpcEndpoints') = 'ARRAY'
-),
-
-elements as (
-    select _efid, _ordinal, _line, unnest(range(1, len(list) + 1)) as idx, unnest(list) as e
-    from docs
+records as (
+    select * from pt_snapshot_records('src', 'VpcEndpoints', $snapshot_at, $origin_region)
 ),
 
 final as (
     select
-        -- ids
-        pt_row_id_el(_efid, _ordinal, idx) as row_id,
-        _efid as evidence_file_id,
-        _line as line,
-        '/VpcEndpoints/' || (idx - 1) as record_path,
-        -- when and where it was seen
-        pt_ts($snapshot_at) as snapshot_at,
-        $origin_region::VARCHAR as region,
+        -- ids, when and where it was seen
+        * exclude (e),
         -- the endpoint
         e ->> 'VpcEndpointId' as vpc_endpoint_id,
         e ->> 'VpcEndpointType' as endpoint_type,
@@ -44,12 +32,8 @@ final as (
         list_sort(coalesce(json_extract_string(e, '$.SubnetIds[*]'), [])) as subnet_ids,
         list_sort(coalesce(json_extract_string(e, '$.RouteTableIds[*]'), [])) as route_table_ids,
         [d ->> 'DnsName' for d in pt_json_list(e, 'DnsEntries')] as dns_names,
-        case
-            when json_type(e) is distinct from 'OBJECT' then 'reject.invalid_envelope'
-            when (e ->> 'VpcEndpointId') is null then 'reject.unknown_shape'
-            else 'landed'
-        end as _disposition
-    from elements
+        pt_snapshot_disposition(e, 'VpcEndpointId') as _disposition
+    from records
 )
 
 select * from final

@@ -45,7 +45,12 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'temp', name: 'int_runtime__connects_resolved' },
   { kind: 'temp', name: 'int_runtime__node_coverage' },
   { kind: 'temp', name: 'int_cloud__imds_readers' },
+  { kind: 'temp', name: 'int_runtime__cluster_connects' },
+  { kind: 'temp', name: 'int_runtime__relay_pairs' },
   { kind: 'temp', name: 'int_runtime__relay_hops' },
+  // read by the relay hops only
+  { kind: 'drop', name: 'int_runtime__relay_pairs' },
+  { kind: 'drop', name: 'int_runtime__cluster_connects' },
   { kind: 'temp', name: 'int_runtime__relays' },
   { kind: 'temp', name: 'int_cloud__suspect_keys' },
   { kind: 'temp', name: 'int_net__egress_facts' },

@@ -155,9 +155,46 @@ export async function textRejects(store: Store, mode: InputMode): Promise<TextRe
   return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
 }
 
+/** SQL text without its comments and string literals: what a step's name is looked for in. */
+function codeOf(sql: string): string {
+  return sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+}
+
+/**
+ * The statement of a land SQL file. `<name>.sql` may read steps: the files of folder `<name>/` beside
+ * it, each one SELECT named after the relation it holds, joined to the statement as CTEs, each after
+ * the steps it reads (ties in lexical order). A step with a comment line `-- materialized: <why>` is
+ * computed once however often the others read it. One statement: the parameters reach every step.
+ */
+export function landQuery(sqlPath: string): string {
+  const own = readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '');
+  const dir = sqlPath.replace(/\.sql$/, '');
+  if (!existsSync(dir)) return own;
+  const steps = new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.sql'))
+      .sort()
+      .map((f) => [path.basename(f, '.sql'), readFileSync(path.join(dir, f), 'utf8').replace(/;\s*$/, '')] as const),
+  );
+  const reads = (text: string): string[] => [...steps.keys()].filter((n) => new RegExp(`\\b${n}\\b`).test(codeOf(text)));
+  const ordered: string[] = [];
+  const visit = (name: string, stack: string[]): void => {
+    if (ordered.includes(name)) return;
+    if (stack.includes(name)) throw new Error(`${path.relative(path.dirname(dir), dir)}/: circular reference ${[...stack, name].join(' -> ')}`);
+    for (const d of reads(steps.get(name)!).filter((d) => d !== name)) visit(d, [...stack, name]);
+    ordered.push(name);
+  };
+  for (const name of steps.keys()) visit(name, []);
+  const ctes = ordered.map((n) => {
+    const body = steps.get(n)!;
+    return `${quotedIdentifier(n)} as ${/^-- materialized:/m.test(body) ? 'materialized ' : ''}(\n${body}\n)`;
+  });
+  return `with\n${ctes.join(',\n')}\nselect * from (\n${own}\n) as ${quotedIdentifier(path.basename(dir))}`;
+}
+
 /** Runs a prelude SQL file over `src` into a temp table its collector's targets read. */
 export async function materializePrelude(store: Store, table: string, sqlPath: string, params: Params): Promise<void> {
-  const sql = readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '');
+  const sql = landQuery(sqlPath);
   await store.run(`create or replace temp table ${quotedIdentifier(table)} as ${sql}`, params);
 }
 
@@ -197,7 +234,7 @@ async function landPositional(store: Store, t: LandTargetSpec, select: string, p
  * Returns the outcome of each evidence file that produced rows.
  */
 export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: string, params: Params): Promise<Map<string, TargetOutcome>> {
-  const sql = readFileSync(t.sqlPath, 'utf8').replace(/;\s*$/, '');
+  const sql = landQuery(t.sqlPath);
   const out = path.join(stagingDir, t.table);
   mkdirSync(stagingDir, { recursive: true });
   const projection = t.columns

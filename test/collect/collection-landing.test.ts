@@ -3,8 +3,9 @@
  * (podtrail.k8s-watch/v1 -> k8s_pod_events) and the collection log (podtrail.collection/v1 ->
  * collection_log), with their output contracts, and bad records rejected with a reason and a line.
  */
+import { landQuery } from '../../src/store/land.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ingest, makeCase, query, tempDir } from '../helpers/case.js';
 import { openStore } from '../../src/store/open-store.js';
@@ -18,7 +19,7 @@ async function outputColumns(sqlFile: string): Promise<{ name: string; type: str
   try {
     await applyMacros(store);
     await store.run(`create temp view src as select null::VARCHAR as _efid, null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
-    const sql = readFileSync(path.join(SQL_DIR, '20_land', sqlFile), 'utf8');
+    const sql = landQuery(path.join(SQL_DIR, '20_land', sqlFile));
     const params = { window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000' };
     const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
     return reader.columnNames().map((name, i) => ({ name, type: reader.columnTypes()[i]!.alias ?? reader.columnTypes()[i]!.toString() }));

@@ -2,6 +2,7 @@
  * CloudTrail landing (sql/20_land/cloudtrail.sql): every delivery shape, the fallbacks of
  * lookup-events, deduplication across deliveries, and bad input.
  */
+import { landQuery } from '../../src/store/land.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -91,7 +92,7 @@ async function landOutputColumns(sqlFile: string): Promise<{ name: string; type:
     await applyMacros(store);
     await store.run(`create temp view src as select null::VARCHAR as _efid, null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
     await store.run('create temp table pt_seen_event_ids (event_id VARCHAR, s3 BOOLEAN)');
-    const sql = readFileSync(path.join(SQL_DIR, '20_land', sqlFile), 'utf8');
+    const sql = landQuery(path.join(SQL_DIR, '20_land', sqlFile));
     const params = { duplicate_keys: [] as string[], evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', snapshot_at: '2026-10-20T09:50:00Z' };
     const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
     return reader.columnNames().map((name, i) => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { landQuery } from '../../src/store/land.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
@@ -25,7 +26,7 @@ describe('falco: output contract', () => {
       await applyMacros(store);
       const typed = Object.entries(FALCO_COLUMNS).map(([k, v]) => `null::${v} as "${k}"`).join(', ');
       await store.run(`create temp view src as select null::VARCHAR as _efid, null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, ${typed} where false`);
-      const sql = readFileSync(path.join(SQL_DIR, '20_land', 'falco.sql'), 'utf8');
+      const sql = landQuery(path.join(SQL_DIR, '20_land', 'falco.sql'));
       const params = { evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000', namespaces: [] as string[] };
       const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
       const got = reader.columnNames().map((name, i) => ({ name, type: reader.columnTypes()[i]!.alias ?? reader.columnTypes()[i]!.toString() }));

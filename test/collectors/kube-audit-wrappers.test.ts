@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { landQuery } from '../../src/store/land.js';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeCase, ingest, query, tempDir } from '../helpers/case.js';
 import type { IngestResult } from '../../src/ingest/ingest-case.js';
@@ -30,7 +31,7 @@ describe('kube-audit: output contract', () => {
     try {
       await applyMacros(store);
       await store.run(`create temp view src as select null::VARCHAR as _efid, null::BIGINT as _ordinal, null::BIGINT as _line, '' as _path, null::JSON as _doc where false`);
-      const sql = readFileSync(path.join(SQL_DIR, '20_land', 'kube_audit.sql'), 'utf8');
+      const sql = landQuery(path.join(SQL_DIR, '20_land', 'kube_audit.sql'));
       const params = { duplicate_keys: [] as string[], evidence_file_id: 'x', window_lo: '2000-01-01 00:00:00.000', window_hi: '2030-01-01 00:00:00.000' };
       const reader = await (await store.prepare(`select * from (${sql}) limit 0`, params)).runAndReadAll();
       const got = reader.columnNames().map((name, i) => ({ name, type: reader.columnTypes()[i]!.alias ?? reader.columnTypes()[i]!.toString() }));

@@ -1,0 +1,64 @@
+-- `aws cloudtrail lookup-events` output {"Events": [...]}: one record per Events element, the event
+-- inside its CloudTrailEvent string (delivery lookup-events).
+
+with
+
+lookup_lists as (
+    select
+        _efid,
+        _ordinal,
+        _line,
+        json_extract(_doc, '$.Events[*]') as elements
+    from shaped
+    where shape = 'lookup'
+        and events_type = 'ARRAY'
+),
+
+lookup_elements as (
+    select
+        _efid,
+        _ordinal,
+        _line,
+        idx,
+        el,
+        json_type(el) as el_type,
+        json_type(el -> 'CloudTrailEvent') as inner_type,
+        el ->> 'CloudTrailEvent' as inner_text
+    from (
+        select
+            _efid,
+            _ordinal,
+            _line,
+            unnest(elements) as el,
+            generate_subscripts(elements, 1) as idx
+        from lookup_lists
+    )
+),
+
+final as (
+    select
+        _efid,
+        _ordinal,
+        _line,
+        idx,
+        pt_row_id_el(_efid, _ordinal, idx) as row_id,
+        '/Events/' || (idx - 1) as record_path,
+        'lookup-events' as delivery,
+        case
+            when inner_type = 'OBJECT' then el -> 'CloudTrailEvent'
+            when inner_type = 'VARCHAR' and json_valid(inner_text) and json_type(json(inner_text)) = 'OBJECT'
+                then json(inner_text)
+        end as rec,
+        case when el_type = 'OBJECT' then el end as lookup_element,
+        case
+            when el_type is distinct from 'OBJECT' then 'reject.invalid_envelope'
+            when inner_type = 'VARCHAR' and not json_valid(inner_text) then 'reject.invalid_json'
+            -- an embedded event that is not an object never becomes a record of the outer fields alone
+            when inner_type = 'VARCHAR' and json_type(json(inner_text)) is distinct from 'OBJECT' then 'reject.not_an_object'
+            when inner_type not in ('VARCHAR', 'OBJECT', 'NULL') then 'reject.not_an_object'
+            when not (json_exists(el, '$.EventId') or json_exists(el, '$.CloudTrailEvent')) then 'reject.unknown_shape'
+        end as shape_reject
+    from lookup_elements
+)
+
+select * from final
