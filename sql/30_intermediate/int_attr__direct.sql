@@ -22,9 +22,18 @@
 --   <path>-keepalive-connect  strong: no candidate connected in the window, exactly one (directly
 --                      or through a relay) in the 120 s before it, on the same conditions
 --   <path>-single-pod  strong: IRSA or Pod Identity, exactly one pod of the service account existed
---                      at that moment (whatever elimination left), its address, a relay or a
+--                      at that moment (whatever elimination left), and no pod of its namespace
+--                      whose service account no evidence shows was running then, its address, a relay or a
 --                      declared or collected egress fact explains the source (a learned one alone
 --                      never decides), and inventory snapshots bracket the call
+--   unresolved-holder  unattributed: no candidate's egress (nor a relay) explains the call's private
+--                      source address, and the pod that held that address at the call is not
+--                      among the candidates and may be one of them: no pod or node the evidence
+--                      knows held it (a pod deleted before the first snapshot, its audit rotated
+--                      away, on a node whose sensor gives no pod identity), or the pod that held
+--                      it is known only from runtime or audit evidence that shows no service
+--                      account. The candidates left would only be relay hypotheses around an
+--                      unknown holder: the set is not closed, so no candidate list is claimed.
 --   node-role-host     unattributed: a node-role call when no pod of the node reached the metadata
 --                      service's credentials within the key's validity (only the host and its
 --                      host-network agents remain) and no runtime connect names one of those
@@ -67,6 +76,53 @@ sa_pods as (
     group by e.event_id
 ),
 
+unknown_sa_pods as (
+    -- pods of the account's namespace alive at the call whose service account no evidence shows
+    -- (known from runtime or audit only): one of them may be a pod of the account
+    select e.event_id, count(distinct a.pod_uid) as n
+    from events as e
+    inner join lifecycle as a
+        on a.namespace = e.sa_namespace and a.service_account is null
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
+    where e.path in ('irsa', 'pod-identity') and e.sa_name is not null
+    group by e.event_id
+),
+
+address_holders as (
+    -- pods the evidence knows held the call's private source address at the call, with whether
+    -- they may be a pod of the call's service account (theirs is unknown) and are no candidate
+    select
+        e.event_id,
+        a.pod_uid,
+        coalesce(a.namespace, '?') || '/' || coalesce(a.name, a.pod_uid) as pod_ref,
+        a.service_account is null
+            and (e.sa_namespace is null or a.namespace is null or a.namespace = e.sa_namespace)
+            and not exists (select 1 from scored as s where s.event_id = e.event_id and s.pod_uid = a.pod_uid) as open_holder
+    from events as e
+    inner join (select pod_uid, interval_no, unnest(pod_ips) as ip from lifecycle) as i on i.ip = e.source_ip
+    inner join lifecycle as a on a.pod_uid = i.pod_uid and a.interval_no = i.interval_no
+    where e.source_is_private and not e.aws_invoked
+        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
+        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
+),
+
+holder_state as (
+    -- whether the holder of the call's private source address is resolved: a pod or node the
+    -- evidence knows, or a node whose interfaces hold it (int_attr__source_owners)
+    select
+        e.event_id,
+        count(h.pod_uid) as n_holders,
+        count(h.pod_uid) filter (where h.open_holder) as n_open_holders,
+        list_sort(list_distinct(list(h.pod_ref) filter (where h.open_holder))) as open_holders
+    from events as e
+    left join address_holders as h on h.event_id = e.event_id
+    where e.source_is_private and not e.aws_invoked and e.source_ip is not null
+        and not exists (select 1 from int_attr__node_ips as n where n.node_ip = e.source_ip)
+        and not exists (select 1 from int_attr__source_owners as o where o.event_id = e.event_id)
+    group by e.event_id
+),
+
 source_relayed as (
     -- someone connected to the holder of the source address, which then connected out
     select distinct event_id from chains where via = 'pod-ip' and service_match is not false
@@ -100,6 +156,8 @@ per_event as (
         list_sort(list_distinct(list(s.node_name) filter (where s.ip_relation <> 'none' and not s.any_connect and not s.observable))) as blind_nodes,
         count(s.pod_uid) filter (where s.ip_relation in ('relay-hop', 'unexplained-connect')) as n_relay_doubt,
         count(s.pod_uid) filter (where s.ip_relation <> 'none' and s.imds_access in ('read', 'unseen')) as n_imds_pods,
+        -- kept pods with no known address: one of them may be the unknown holder of the source
+        count(s.pod_uid) filter (where s.ip_relation <> 'none' and not s.is_host and len(coalesce(s.pod_ips, []::VARCHAR[])) = 0) as n_kept_addressless,
         bool_or(s.pod_uid = e.pi_pod_uid and s.explained) as pi_explained,
         bool_or(s.pod_uid = e.pi_pod_uid and s.ip_relation <> 'none') as pi_kept
     from events as e
@@ -125,13 +183,21 @@ inputs as (
         -- learned egress alone never decides: the single pod must fit the source otherwise
         coalesce(ss.explained and (ss.ip_relation in ('pod-ip', 'node-ip', 'relay')
             or (ss.ip_relation = 'egress-nat' and ss.fact_id not like 'learned:%')), false) as sa_pod_explained,
-        r.event_id is not null as source_relayed
+        r.event_id is not null as source_relayed,
+        coalesce(us.n, 0) as n_unknown_sa_pods,
+        -- the source's holder is unresolved: an open holder held it, or nobody the evidence knows
+        -- did while every kept pod has an address of its own
+        hs.event_id is not null and (hs.n_open_holders > 0 or (hs.n_holders = 0 and p.n_kept_addressless = 0)) as holder_unresolved,
+        hs.n_open_holders,
+        hs.open_holders
     from events as e
     inner join per_event as p on p.event_id = e.event_id
     inner join bracketed as b on b.event_id = e.event_id
     left join sa_pods as sp on sp.event_id = e.event_id
     left join scored as ss on ss.event_id = e.event_id and ss.pod_uid = sp.pod_uid and sp.n = 1
     left join source_relayed as r on r.event_id = e.event_id
+    left join unknown_sa_pods as us on us.event_id = e.event_id
+    left join holder_state as hs on hs.event_id = e.event_id
 ),
 
 decided as (
@@ -151,8 +217,10 @@ decided as (
             when n_any = 0 and n_recent = 1 and n_decisive_recent = 1 and n_blind = 0 then
                 case when recent_uid like 'host:%' then 'host-recent' else 'keepalive' end
             when path = 'node-role' and subject_node_name is not null and n_imds_pods = 0 then 'node-host'
-            when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods = 1 and sa_pod_explained and inventory_brackets then 'single'
+            when path in ('irsa', 'pod-identity') and sa_name is not null and n_sa_pods = 1 and n_unknown_sa_pods = 0 and sa_pod_explained and inventory_brackets then 'single'
             when n_kept_pods = 0 then 'only-host'
+            -- no kept candidate explains the private source, and its holder is unknown or may be a pod of the account
+            when n_explained = 0 and holder_unresolved then 'unresolved'
             else 'open'
         end as outcome
     from inputs
@@ -194,6 +262,7 @@ final as (
             when 'host-recent' then 'host-process-connect'
             when 'single' then path || '-single-pod'
             when 'only-host' then 'no-candidate'
+            when 'unresolved' then 'unresolved-holder'
             else 'ambiguous-candidates'
         end as rule_id,
         case outcome
@@ -246,6 +315,16 @@ final as (
             when 'host-range' then
                 'made by a host process of node ' || substr(range_uid, 6) || ' (its connect to an AWS address through the NAT), not by a pod'
             when 'only-host' then 'only host processes could have made the call, and none connected in the window'
+            when 'unresolved' then
+                case
+                    when n_open_holders > 0 then
+                        'the call came from ' || source_ip || ', held then by ' || pt_count(n_open_holders, 'pod', 'pods') || ' (' || array_to_string(open_holders, ', ')
+                        || ') that no evidence ties to a service account, and not among the candidates: '
+                    else
+                        'the call came from ' || source_ip || ', which no pod or node the evidence knows held at that time (a pod gone before the inventory, audit and runtime evidence covers it): '
+                end
+                || 'no candidate''s egress explains that address, so the ' || pt_count(n_kept, 'candidate', 'candidates')
+                || ' left cannot be a closed set'
             when 'node-host' then
                 'no pod of node ' || subject_node_name || ' reached the instance metadata service''s credentials since the key was issued'
                 || coalesce(' (' || strftime(session_created_at, '%Y-%m-%dT%H:%M:%SZ') || ')', '')

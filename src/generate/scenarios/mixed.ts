@@ -20,13 +20,13 @@ export const description =
 
 const NODES: NodeOptions[] = [
   { az: 0, sensor: 'v1.6.1', falco: true, clockOffsetS: 40 },
-  falcoOnly({ az: 1 }, 'stock'),
+  { az: 1, sensor: 'v1.4.2', falco: true },
   { az: 2, sensor: 'v1.6.1', falco: false },
   falcoOnly({ az: 0 }, 'every-connect'),
   { az: 1, sensor: 'v1.6.1', falco: false },
   { az: 2, sensor: 'v1.6.1', falco: true },
   { az: 0, sensor: 'v1.6.1', falco: false },
-  { az: 1, sensor: 'v1.4.2', falco: true },
+  falcoOnly({ az: 1 }, 'stock'),
   { az: 2, sensor: 'v1.6.1', falco: false },
   { az: 0, sensor: 'v1.6.1', falco: true },
   { az: 1, sensor: 'v1.6.1', falco: false },
@@ -45,7 +45,7 @@ export function build(seed: number): ScenarioSpec {
     // Last: it fills its busy node up to 30 pods.
     imdsNodeRole(base, { t0: at('09:15:41'), busy: node(5), others: [node(2), node(6)], attackerIp: ATTACKER_IPS[2] as string }),
   ];
-  // properties: Falco-only nodes (node 1 on the stock rules, node 3 declared every-connect), chained roles (IRSA and node role), and keys of pods gone replayed from outside
+  // properties: Falco-only nodes (node 7 on the stock rules, node 3 declared every-connect), chained roles (IRSA and node role), and keys of pods gone replayed from outside
   chainRoles(base, seed, ['orders-worker', 'legacy-metrics']);
   plays.push(replayOutside(base, { at: at('09:50:00'), ip: ATTACKER_IPS[2] as string }));
   // property: a CronJob's 40-second pods that no snapshot lists (some fall in the audit gaps: then only runtime evidence knows them)
