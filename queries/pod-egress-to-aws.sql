@@ -19,8 +19,16 @@ pod_containers as (
 connects as (
     select
         r.*,
-        -- the address in case_endpoints' space (IPv4 at ::ffff:0:0/96, IPv6 as itself)
-        pt_ip_int(r.dst_ip) as dst_int
+        -- an IPv4 address in case_endpoints' 128-bit space (IPv4 at ::ffff:0:0/96); an IPv6
+        -- destination matches a declared address exactly (e.cidr), not inside a declared range
+        case
+            when regexp_full_match(r.dst_ip, '\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}') then
+                281470681743360::UHUGEINT
+                + split_part(r.dst_ip, '.', 1)::UHUGEINT * 16777216
+                + split_part(r.dst_ip, '.', 2)::UHUGEINT * 65536
+                + split_part(r.dst_ip, '.', 3)::UHUGEINT * 256
+                + split_part(r.dst_ip, '.', 4)::UHUGEINT
+        end as dst_int
     from runtime_events as r
     where r.kind = 'connect'
         and r.dst_ip is not null
