@@ -5,6 +5,7 @@ import { generateScenario } from '../../src/generate/generate.js';
 import { ingestCase } from '../../src/ingest/ingest-case.js';
 import { createClock } from '../../src/core/clock.js';
 import { AS_OF, tempDir } from '../helpers/case.js';
+import { CORRELATION_TABLE_NAMES } from '../../src/correlate/correlate-case.js';
 
 /** Progress goes to stderr only: live on a terminal, one line per finished step elsewhere; DuckDB's own words never. */
 const tmp = tempDir('podtrail-progress-');
@@ -39,13 +40,8 @@ describe('progress of long commands', () => {
     const c = await run(['correlate', dir, '--as-of', AS_OF], false);
     expect(c.err.trim().split('\n')).toEqual([
       expect.stringMatching(/^cloudtrail_validation: \d+ verdicts \(CloudTrail digests: /),
-      expect.stringMatching(/^pod_lifecycle: \d+ rows in [\d.]+ s$/),
-      expect.stringMatching(/^credential_sessions: /),
-      expect.stringMatching(/^node_clock_offsets: /),
-      expect.stringMatching(/^egress_facts: /),
-      expect.stringMatching(/^attributions: /),
-      expect.stringMatching(/^kube_attributions: /),
-      expect.stringMatching(/^pod_human_actions: /),
+      // one line per public table, in the order correlate makes them
+      ...CORRELATION_TABLE_NAMES.map((n) => expect.stringMatching(new RegExp(`^${n}: \\d+ rows? in [\\d.]+ s$`))),
     ]);
   });
 
