@@ -76,7 +76,9 @@ disagreement_findings as (
 ),
 
 explained as (
-    select distinct event_id from int_attr__source_facts
+    -- a call some egress fact explains (attributions.egress_fact_id: the deciding fact, else the
+    -- covering one of the best precedence); the correlation table, not the attribution chain's views
+    select event_id from attributions where egress_fact_id is not null
 ),
 
 unexplained_calls as (

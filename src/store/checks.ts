@@ -32,7 +32,13 @@ export interface FindingRow {
 /** Materializes gap_findings and gap_impacts from the chk_ views and returns them. */
 export async function runChecks(store: Store): Promise<{ findings: FindingRow[]; impacts: { finding_id: string; event_id: string }[]; counts: Record<string, number> }> {
   await store.run(`create or replace table gap_findings as select * from chk_findings`);
-  await store.run(`create or replace table gap_impacts as select * from chk_impacts`);
+  // chk_impacts reads chk_findings: the findings just made shadow the view, so it is not computed twice
+  await store.run(`create or replace temp table chk_findings as select * from gap_findings`);
+  try {
+    await store.run(`create or replace table gap_impacts as select * from chk_impacts`);
+  } finally {
+    await store.run(`drop table if exists temp.chk_findings`);
+  }
   const findings = (
     await store.rows(`select check_id, kind, finding_id, status, source, node_name, region,
         strftime(interval_from, '%Y-%m-%dT%H:%M:%S.%fZ') as interval_from,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,12 +8,29 @@ import { tempDir } from '../helpers/case.js';
 import { buildGeneratedCase, type Truth } from '../helpers/generated-case.js';
 import { allTableDocs } from '../../src/lake/schema-doc.js';
 import { queryCase } from '../../src/query/query-case.js';
+import { sqlTreeFiles } from '../../src/store/lake-views.js';
 
 /**
  * The case database opens in a plain DuckDB client: a separate Node process that loads only
  * @duckdb/node-api (nothing of podtrail), opens CASE/case.duckdb read-only from an unrelated
  * working directory, and reads every table and view, the macros the views use included.
  */
+
+/**
+ * The attribution chain's step views (int_attr__* and every view that reads one): correlate
+ * materializes them one by one; read directly, DuckDB binds each view it reads again at every
+ * reference, and the deepest take minutes (docs/analyst-sql.md). The client finds them in the
+ * catalog; it counts every other table and view.
+ */
+const ATTRIBUTION_CHAIN = ((): string[] => {
+  const text = new Map(sqlTreeFiles().map((f) => [path.basename(f, '.sql'), readFileSync(f, 'utf8').replace(/--[^\n]*/g, '')]));
+  const chain = new Set([...text.keys()].filter((n) => n.startsWith('int_attr__')));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [n, t] of text) if (!chain.has(n) && [...chain].some((c) => new RegExp(`\\b${c}\\b`).test(t))) (chain.add(n), (grew = true));
+  }
+  return [...chain].sort();
+})();
 
 let caseDir: string;
 let truth: Truth;
@@ -22,7 +39,7 @@ let client: Record<string, unknown>;
 
 const CLIENT = `
 import { DuckDBInstance } from ${JSON.stringify(pathToFileURL(createRequire(import.meta.url).resolve('@duckdb/node-api')).href)};
-const [db, tables] = [process.argv[2], JSON.parse(process.argv[3])];
+const [db, tables, chain] = [process.argv[2], JSON.parse(process.argv[3]), new Set(JSON.parse(process.argv[4]))];
 const instance = await DuckDBInstance.create(db, { access_mode: 'READ_ONLY' });
 const conn = await instance.connect();
 const rows = async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJson();
@@ -30,6 +47,7 @@ const out = { cwd: process.cwd(), counts: {}, errors: {} };
 const objects = await rows("select table_name, table_type from information_schema.tables where table_schema = 'main' order by table_name");
 out.objects = objects.map((o) => o.table_name + ' ' + o.table_type);
 for (const name of [...new Set([...tables, ...objects.map((o) => o.table_name)])]) {
+  if (chain.has(name)) continue;
   try {
     out.counts[name] = Number((await rows('select count(*) as n from "' + name + '"'))[0].n);
   } catch (e) {
@@ -47,7 +65,7 @@ beforeAll(async () => {
   const elsewhere = tempDir('podtrail-client-');
   const script = path.join(elsewhere.dir, 'client.mjs');
   writeFileSync(script, CLIENT);
-  const r = spawnSync(process.execPath, [script, path.join(caseDir, 'case.duckdb'), JSON.stringify(allTableDocs().map((t) => t.name))], {
+  const r = spawnSync(process.execPath, [script, path.join(caseDir, 'case.duckdb'), JSON.stringify(allTableDocs().map((t) => t.name)), JSON.stringify(ATTRIBUTION_CHAIN)], {
     cwd: elsewhere.dir,
     encoding: 'utf8',
     env: { PATH: process.env['PATH'] ?? '', TZ: 'America/Sao_Paulo' },
@@ -72,6 +90,10 @@ describe('case.duckdb in a plain DuckDB client (read-only, another process, anot
       expect(counts[name], name).toBeGreaterThan(0);
     }
     expect((client['objects'] as string[]).some((o) => /^int_\w+ VIEW$/.test(o))).toBe(true);
+    // the attribution chain's views are in the catalog (not counted: see ATTRIBUTION_CHAIN)
+    expect(ATTRIBUTION_CHAIN).toContain('mart_attributions');
+    for (const v of ATTRIBUTION_CHAIN) expect(client['objects'] as string[]).toContain(`${v} VIEW`);
+    expect(Object.keys(counts).filter((n) => ATTRIBUTION_CHAIN.includes(n))).toEqual([]);
     expect(client['macro']).toBe('167772436');
   });
 
