@@ -102,11 +102,18 @@ owners as (
     group by access_key_id
 ),
 
+cluster_sources as (
+    -- calls from an address of the cluster's own (a dual-stack node's or pod's global IPv6, a
+    -- node interface's address): inside, whatever its range (int_cloud__calls.source_is_private)
+    select event_id from int_attr__events where source_is_private
+),
+
 outside as (
     select a.*, e.event_name = 'AssumeRoleWithWebIdentity' as web_identity, e.issued_access_key_id
     from attributions_ as a
     inner join events as e on e.event_id = a.event_id
     where pt_is_public_ip(a.source_ip) and a.egress_fact_id is null and a.confidence not in ('proven', 'strong')
+        and a.event_id not in (select event_id from cluster_sources)
 ),
 
 owned as (

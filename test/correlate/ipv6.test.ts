@@ -48,8 +48,9 @@ const EV = {
   egress: 'v6-03-sts-from-ipv6-egress',
   stranger: 'v6-04-sts-from-unknown-ipv6',
   job: 'v6-05-sts-from-unlisted-pod-ipv6',
+  host: 'v6-06-ecr-from-node-ipv6',
 };
-const T = { own: '2026-10-20T09:10:00Z', endpoint: '2026-10-20T09:20:00Z', egress: '2026-10-20T09:30:00Z', stranger: '2026-10-20T09:40:00Z', job: '2026-10-20T09:15:00Z' };
+const T = { own: '2026-10-20T09:10:00Z', endpoint: '2026-10-20T09:20:00Z', egress: '2026-10-20T09:30:00Z', stranger: '2026-10-20T09:40:00Z', job: '2026-10-20T09:15:00Z', host: '2026-10-20T09:25:00Z' };
 
 let caseDir: string;
 let cleanup: () => void;
@@ -112,6 +113,8 @@ beforeAll(async () => {
     ctEvent({ id: EV.endpoint, time: T.endpoint, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(2), ip: '2600:1f14:abc:d02::41', vpce: 'vpce-0sts0000000000001' }),
     ctEvent({ id: EV.egress, time: T.egress, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(3), ip: '2600:1f14:abc:ff12::7' }),
     ctEvent({ id: EV.job, time: T.job, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(5), ip: '2600:1f14:abc:d01::77' }),
+    // the node's own agent (the kubelet's credential provider) with the node role, from the node's global IPv6
+    ctEvent({ id: EV.host, time: T.host, source: 'ecr.amazonaws.com', name: 'GetAuthorizationToken', identity: identity.assumedRole({ role: 'eks-node-role', session: 'i-0a000000000000601', key: 'ASIANODEA00000000601', ec2RoleDelivery: '2.0' }), ip: '2600:1f14:abc:d01::10' }),
     ctEvent({ id: EV.stranger, time: T.stranger, source: 'sts.amazonaws.com', name: 'GetCallerIdentity', identity: who(4), ip: '2001:db8:77::9' }),
   ];
   writeInput(caseDir, ctLogKey('2026-10-20T09:45:00Z', 'ipv6calls00001'), ctLogFile(records));
@@ -201,6 +204,11 @@ describe('attribution over IPv6', () => {
     const a = await query(caseDir, `select confidence, pod_uid, reason from attributions where event_id = '${EV.job}'`);
     expect(a[0]!['pod_uid'] === null || a[0]!['pod_uid'] === JOB.uid).toBe(true);
     expect(String(a[0]!['reason'] ?? '')).not.toMatch(/outside the cluster/);
+  });
+
+  it('a node-role call from the node\'s own global IPv6 is no credential used outside the cluster', async () => {
+    expect(await query(caseDir, `select source_is_private from int_cloud__calls where event_id = '${EV.host}'`)).toEqual([{ source_is_private: true }]);
+    expect(await query(caseDir, `select event_id from credential_misuse where event_id in ('${EV.host}', '${EV.job}')`)).toEqual([]);
   });
 
   it('an IPv6 address nobody in the cluster held names nobody', async () => {
