@@ -61,12 +61,6 @@ const irsa = (key: string): Obj => identity.assumedRole({ role: 'ops-batch', ses
 const staticKey = (): Obj => identity.iamUser({ user: 'svc-batch', key: 'AKIASVCBATCH0000701' });
 
 /** A node of an IPv6 cluster: an IPv4 and an IPv6 internal address (status.addresses). */
-function dualNode(name: string, instanceId: string, ip: string, ip6: string): Obj {
-  const n = node({ name, instanceId, ip });
-  ((n['status'] as Obj)['addresses'] as Obj[]).splice(1, 0, { address: ip6, type: 'InternalIP' });
-  return n;
-}
-
 /** An interface as `aws ec2 describe-network-interfaces` prints it for an IPv6 EKS node. */
 function eni(id: string, instanceId: string, ip: string, ip6: string, prefix: string, subnet: string): Obj {
   return {
@@ -89,10 +83,7 @@ function eni(id: string, instanceId: string, ip: string, ip6: string, prefix: st
 
 /** A Tetragon connect over IPv6 (family AF_INET6). */
 function connect6(time: string, p: typeof POD.batchB, saddr: string, daddr: string): string {
-  const o = JSON.parse(tgConnect({ time, node: p.node, saddr, daddr, pod: { namespace: 'ops', name: p.name, uid: p.uid } })) as Obj;
-  const sock = (((o['process_kprobe'] as Obj)['args'] as Obj[])[0] as Obj)['sock_arg'] as Obj;
-  sock['family'] = 'AF_INET6';
-  return JSON.stringify(o);
+  return tgConnect({ time, node: p.node, saddr, daddr, pod: { namespace: 'ops', name: p.name, uid: p.uid }, family: 'AF_INET6' });
 }
 
 let caseDir: string;
@@ -103,7 +94,7 @@ beforeAll(async () => {
   editCaseYaml(caseDir, (doc) => {
     doc['endpoints'] = [{ service: 'sts.amazonaws.com', addresses: ['2600:1f14:abc:e00::/64'], vpc_endpoint_id: STS_ENDPOINT.id }];
   });
-  const nodes = [dualNode('node-a', I.a, '10.0.1.10', '2600:1f14:abc:d01::10'), dualNode('node-b', I.b, '10.0.2.10', '2600:1f14:abc:d02::10')];
+  const nodes = [node({ name: 'node-a', instanceId: I.a, ip: '10.0.1.10', ip6: '2600:1f14:abc:d01::10' }), node({ name: 'node-b', instanceId: I.b, ip: '10.0.2.10', ip6: '2600:1f14:abc:d02::10' })];
   const pods = Object.values(POD).map((p) => {
     const doc = pod({ uid: p.uid, namespace: 'ops', name: p.name, node: p.node, ip: '', serviceAccount: 'batch' });
     // snapshots taken before the CNI gave the pods their addresses: no podIP

@@ -63,18 +63,9 @@ function dualPod(p: typeof API1): Obj {
   return o;
 }
 
-function dualNode(name: string, instanceId: string, ip: string, ip6: string): Obj {
-  const n = node({ name, instanceId, ip });
-  ((n['status'] as Obj)['addresses'] as Obj[]).splice(1, 0, { address: ip6, type: 'InternalIP' });
-  return n;
-}
-
 /** A Tetragon connect over IPv6 (family AF_INET6). */
 function connect6(time: string, p: typeof API1, daddr: string, saddr = p.ip6): string {
-  const o = JSON.parse(tgConnect({ time, node: p.node, saddr, daddr, pod: ref(p) })) as Obj;
-  const sock = (((o['process_kprobe'] as Obj)['args'] as Obj[])[0] as Obj)['sock_arg'] as Obj;
-  sock['family'] = 'AF_INET6';
-  return JSON.stringify(o);
+  return tgConnect({ time, node: p.node, saddr, daddr, pod: ref(p), family: 'AF_INET6' });
 }
 
 beforeAll(async () => {
@@ -83,7 +74,7 @@ beforeAll(async () => {
     doc['endpoints'] = [{ service: 'sts.amazonaws.com', addresses: ['10.0.200.0/24', '2600:1F14:0ABC:0E00::/64'], vpc_endpoint_id: 'vpce-0sts0000000000001' }];
     doc['egress'] = [{ label: 'eigw-b', public: ['2600:1f14:abc:ff00::/56'], nodes: ['node-b'], subnets: [] }];
   });
-  const nodes = [dualNode('node-a', 'i-0a000000000000601', '10.0.1.10', '2600:1f14:abc:d01::10'), dualNode('node-b', 'i-0b000000000000602', '10.0.2.10', '2600:1f14:abc:d02::10')];
+  const nodes = [node({ name: 'node-a', instanceId: 'i-0a000000000000601', ip: '10.0.1.10', ip6: '2600:1f14:abc:d01::10' }), node({ name: 'node-b', instanceId: 'i-0b000000000000602', ip: '10.0.2.10', ip6: '2600:1f14:abc:d02::10' })];
   for (const snap of ['2026-10-20T08:50:00Z', '2026-10-20T09:55:00Z']) {
     writeInput(caseDir, snapshotName('nodes', snap), kubeList(nodes));
     writeInput(caseDir, snapshotName('pods', snap), kubeList([dualPod(API1), dualPod(API2)]));

@@ -258,7 +258,8 @@ function tgProcess(o: { node: string; pid: number; time: string; binary: string;
 }
 
 /** A process_kprobe tcp_connect with its sock_arg (a host process when pod is omitted). */
-export function tgConnect(o: { time: string; node: string; saddr: string; daddr: string; dport?: number; pod?: PodRef; pid?: number }): string {
+/** A Tetragon tcp_connect (AF_INET unless family says AF_INET6). */
+export function tgConnect(o: { time: string; node: string; saddr: string; daddr: string; dport?: number; pod?: PodRef; pid?: number; family?: 'AF_INET' | 'AF_INET6' }): string {
   const pid = o.pid ?? 4000 + (Date.parse(o.time) % 1000);
   return JSON.stringify({
     process_kprobe: {
@@ -267,7 +268,7 @@ export function tgConnect(o: { time: string; node: string; saddr: string; daddr:
       args: [
         {
           sock_arg: {
-            family: 'AF_INET',
+            family: o.family ?? 'AF_INET',
             type: 'SOCK_STREAM',
             protocol: 'IPPROTO_TCP',
             saddr: o.saddr,
@@ -320,7 +321,8 @@ export function kubeList(items: Obj[]): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } }, null, 2);
 }
 
-export function node(o: { name: string; instanceId: string; ip: string; created?: string; zone?: string }): Obj {
+/** A Node; with ip6, dual-stack (its IPv6 InternalIP second, as the kubelet lists it). */
+export function node(o: { name: string; instanceId: string; ip: string; ip6?: string; created?: string; zone?: string }): Obj {
   const zone = o.zone ?? `${REGION}a`;
   return {
     apiVersion: 'v1',
@@ -335,6 +337,7 @@ export function node(o: { name: string; instanceId: string; ip: string; created?
     status: {
       addresses: [
         { address: o.ip, type: 'InternalIP' },
+        ...(o.ip6 ? [{ address: o.ip6, type: 'InternalIP' }] : []),
         { address: o.name, type: 'Hostname' },
       ],
     },
