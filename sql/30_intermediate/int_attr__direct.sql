@@ -65,24 +65,17 @@ snapshot_instants as (
 ),
 
 sa_pods as (
-    -- pods of the call's service account that existed at that moment, eliminated or not
-    select e.event_id, count(distinct a.pod_uid) as n, min(a.pod_uid) as pod_uid
+    -- pods of the call's service account that existed at that moment, eliminated or not (n, and
+    -- the one when n = 1), and pods of its namespace then whose service account no evidence shows
+    -- (known from runtime or audit only: one of them may be a pod of the account)
+    select
+        e.event_id,
+        count(distinct a.pod_uid) filter (where a.service_account = e.sa_name) as n,
+        min(a.pod_uid) filter (where a.service_account = e.sa_name) as pod_uid,
+        count(distinct a.pod_uid) filter (where a.service_account is null) as n_unknown
     from events as e
     inner join lifecycle as a
-        on a.namespace = e.sa_namespace and a.service_account = e.sa_name
-        and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
-        and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
-    where e.path in ('irsa', 'pod-identity') and e.sa_name is not null
-    group by e.event_id
-),
-
-unknown_sa_pods as (
-    -- pods of the account's namespace alive at the call whose service account no evidence shows
-    -- (known from runtime or audit only): one of them may be a pod of the account
-    select e.event_id, count(distinct a.pod_uid) as n
-    from events as e
-    inner join lifecycle as a
-        on a.namespace = e.sa_namespace and a.service_account is null
+        on a.namespace = e.sa_namespace and (a.service_account = e.sa_name or a.service_account is null)
         and a.valid_from <= e.ts + to_seconds(e.tolerance_seconds)
         and (a.valid_to is null or a.valid_to >= e.ts - to_seconds(e.tolerance_seconds))
     where e.path in ('irsa', 'pod-identity') and e.sa_name is not null
@@ -184,7 +177,7 @@ inputs as (
         coalesce(ss.explained and (ss.ip_relation in ('pod-ip', 'node-ip', 'relay')
             or (ss.ip_relation = 'egress-nat' and ss.fact_id not like 'learned:%')), false) as sa_pod_explained,
         r.event_id is not null as source_relayed,
-        coalesce(us.n, 0) as n_unknown_sa_pods,
+        coalesce(sp.n_unknown, 0) as n_unknown_sa_pods,
         -- the source's holder is unresolved: an open holder held it, or nobody the evidence knows
         -- did while every kept pod has an address of its own
         hs.event_id is not null and (hs.n_open_holders > 0 or (hs.n_holders = 0 and p.n_kept_addressless = 0)) as holder_unresolved,
@@ -196,7 +189,6 @@ inputs as (
     left join sa_pods as sp on sp.event_id = e.event_id
     left join scored as ss on ss.event_id = e.event_id and ss.pod_uid = sp.pod_uid and sp.n = 1
     left join source_relayed as r on r.event_id = e.event_id
-    left join unknown_sa_pods as us on us.event_id = e.event_id
     left join holder_state as hs on hs.event_id = e.event_id
 ),
 
