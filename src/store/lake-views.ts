@@ -99,12 +99,16 @@ export function sqlTreeFiles(root = SQL_DIR): string[] {
   return out;
 }
 
-function orderByReferences(files: string[]): string[] {
+/** For each sql/ file, the files among `files` whose object (the file's name) its text names. */
+export function sqlReferences(files: readonly string[]): Map<string, string[]> {
   const name = (f: string): string => path.basename(f, '.sql');
   const text = new Map(files.map((f) => [f, readFileSync(f, 'utf8')]));
-  const deps = new Map(
-    files.map((f) => [f, files.filter((g) => g !== f && new RegExp(`\\b${name(g)}\\b`).test(text.get(f)!))]),
-  );
+  return new Map(files.map((f) => [f, files.filter((g) => g !== f && new RegExp(`\\b${name(g)}\\b`).test(text.get(f)!))]));
+}
+
+function orderByReferences(files: string[]): string[] {
+  const name = (f: string): string => path.basename(f, '.sql');
+  const deps = sqlReferences(files);
   const done = new Set<string>();
   const out: string[] = [];
   const visit = (f: string, stack: string[]): void => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import { tempDir } from '../helpers/case.js';
 import { buildGeneratedCase, type Truth } from '../helpers/generated-case.js';
 import { allTableDocs } from '../../src/lake/schema-doc.js';
 import { queryCase } from '../../src/query/query-case.js';
-import { sqlTreeFiles } from '../../src/store/lake-views.js';
+import { sqlReferences, sqlTreeFiles } from '../../src/store/lake-views.js';
 
 /**
  * The case database opens in a plain DuckDB client: a separate Node process that loads only
@@ -23,11 +23,12 @@ import { sqlTreeFiles } from '../../src/store/lake-views.js';
  * catalog; it counts every other table and view.
  */
 const ATTRIBUTION_CHAIN = ((): string[] => {
-  const text = new Map(sqlTreeFiles().map((f) => [path.basename(f, '.sql'), readFileSync(f, 'utf8').replace(/--[^\n]*/g, '')]));
-  const chain = new Set([...text.keys()].filter((n) => n.startsWith('int_attr__')));
+  const name = (f: string): string => path.basename(f, '.sql');
+  const reads = sqlReferences(sqlTreeFiles());
+  const chain = new Set([...reads.keys()].map(name).filter((n) => n.startsWith('int_attr__')));
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [n, t] of text) if (!chain.has(n) && [...chain].some((c) => new RegExp(`\\b${c}\\b`).test(t))) (chain.add(n), (grew = true));
+    for (const [f, deps] of reads) if (!chain.has(name(f)) && deps.some((d) => chain.has(name(d)))) (chain.add(name(f)), (grew = true));
   }
   return [...chain].sort();
 })();
