@@ -60,10 +60,18 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'temp', name: 'int_attr__source_owners' },
   { kind: 'temp', name: 'int_attr__relay_chains' },
   { kind: 'temp', name: 'int_attr__candidates' },
+  { kind: 'temp', name: 'int_attr__connect_evidence' },
+  { kind: 'temp', name: 'int_attr__chain_evidence' },
   { kind: 'temp', name: 'int_attr__evidence' },
+  { kind: 'drop', name: 'int_attr__connect_evidence' },
+  { kind: 'drop', name: 'int_attr__chain_evidence' },
   { kind: 'temp', name: 'int_attr__scored' },
   { kind: 'temp', name: 'int_attr__direct' },
   { kind: 'temp', name: 'int_attr__final' },
+  // read twice by the attributions mart (its candidate lists and its chosen pod)
+  { kind: 'temp', name: 'int_attr__candidate_docs' },
+  // while the cloud calls it reads are still a table
+  { kind: 'temp', name: 'int_attr__pod_tags' },
   // what the attributions mart no longer needs goes before it runs: memory, at scale
   { kind: 'drop', name: 'int_runtime__endpoint_connects' },
   { kind: 'drop', name: 'int_runtime__connects_resolved' },
@@ -76,6 +84,7 @@ export const CORRELATION_STEPS: { kind: 'temp' | 'table' | 'drop'; name: string 
   { kind: 'table', name: 'attributions' },
   { kind: 'table', name: 'credential_misuse' },
   { kind: 'drop', name: 'int_attr__scored' },
+  { kind: 'drop', name: 'int_attr__candidate_docs' },
   { kind: 'table', name: 'kube_attributions' },
   { kind: 'table', name: 'pod_human_actions' },
 ];
