@@ -155,16 +155,21 @@ export async function textRejects(store: Store, mode: InputMode): Promise<TextRe
   return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
 }
 
-/** SQL text without its comments and string literals: what a step's name is looked for in. */
+/**
+ * SQL text without its comments and string literals: what a step's name is looked for in. One pass,
+ * whichever starts first: an apostrophe in a comment opens no string, a `--` in a string no comment.
+ */
 function codeOf(sql: string): string {
-  return sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+  return sql.replace(/'(?:[^']|'')*'|--[^\n]*/g, (m) => (m.startsWith("'") ? "''" : ''));
 }
 
 /**
  * The statement of a land SQL file. `<name>.sql` may read steps: the files of folder `<name>/` beside
  * it, each one SELECT named after the relation it holds, joined to the statement as CTEs, each after
  * the steps it reads (ties in lexical order). A step with a comment line `-- materialized: <why>` is
- * computed once however often the others read it. One statement: the parameters reach every step.
+ * computed once however often the others read it; one with `-- not materialized: <why>` is computed
+ * by each step that reads it (DuckDB would otherwise hold a step read twice). One statement: the
+ * parameters reach every step.
  */
 export function landQuery(sqlPath: string): string {
   const own = readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '');
@@ -187,7 +192,8 @@ export function landQuery(sqlPath: string): string {
   for (const name of steps.keys()) visit(name, []);
   const ctes = ordered.map((n) => {
     const body = steps.get(n)!;
-    return `${quotedIdentifier(n)} as ${/^-- materialized:/m.test(body) ? 'materialized ' : ''}(\n${body}\n)`;
+    const hint = /^-- materialized:/m.test(body) ? 'materialized ' : /^-- not materialized:/m.test(body) ? 'not materialized ' : '';
+    return `${quotedIdentifier(n)} as ${hint}(\n${body}\n)`;
   });
   return `with\n${ctes.join(',\n')}\nselect * from (\n${own}\n) as ${quotedIdentifier(path.basename(dir))}`;
 }
