@@ -1,5 +1,5 @@
 -- kubectl get ... -o json: every inventory record that is not a Node, Pod or ServiceAccount.
--- Output goes to the pseudo-table "_rejects" (src/ingest/land-file.ts): only the provenance columns
+-- Output goes to the pseudo-table "_rejects" (src/ingest/land-targets.ts): only the provenance columns
 -- row_id, evidence_file_id, line, record_path and _disposition; nothing here ever lands.
 --
 -- Reads the temp table inventory_items (inventory_items.sql: the records of the file, each with

@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { CasePaths } from '../case/case-paths.js';
 import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from './evidence-row.js';
-import type { FileLanding } from './land-file.js';
+import type { FileLanding } from './file-landing.js';
 import type { ReplacedCopy } from './land-pending.js';
 import { writeRowsParquet } from '../store/write-parquet.js';
 import { syncFile } from '../acquire/acquire-file.js';

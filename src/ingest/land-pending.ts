@@ -4,7 +4,9 @@ import type { SourceType } from '../collectors/types.js';
 import type { Store } from '../store/store.js';
 import { count, formatBytes, type Progress } from '../core/progress.js';
 import type { PendingFile } from './acquire-inputs.js';
-import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
+import { landFile } from './land-file.js';
+import { batchable, landBatch } from './land-batch.js';
+import type { FileLanding } from './file-landing.js';
 import { s3KeyFromOrigin } from './evidence-row.js';
 import { regionFromFileName } from '../collectors/cloudtrail-integrity/index.js';
 
