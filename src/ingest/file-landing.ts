@@ -1,5 +1,4 @@
-import type { Row } from '../store/store.js';
-import type { TargetOutcome } from '../store/land.js';
+import type { DuplicateCopy, TargetOutcome } from '../store/land.js';
 import type { Collector } from '../collectors/types.js';
 import type { GzipProblem } from '../acquire/acquire-file.js';
 import { excerptsOfLines } from './line-split.js';
@@ -31,7 +30,7 @@ export interface FileLanding {
   outOfWindow: number;
   blankLines: number;
   rejects: RejectRow[];
-  duplicates: Row[];
+  duplicates: DuplicateCopy[];
   landedDirs: { table: string; dir: string }[];
   firstAt: string | null;
   lastAt: string | null;
