@@ -23,11 +23,7 @@ nodes as materialized (
 final as (
     select
         -- ids, snapshot_at (UTC): the frame inventory_items gives every record
-        row_id,
-        evidence_file_id,
-        line,
-        record_path,
-        snapshot_at,
+        row_id, evidence_file_id, line, record_path, snapshot_at,
         -- dimensions
         n.metadata.name as name,
         nullif(n.metadata.uid, '') as uid,

@@ -38,11 +38,7 @@ statuses as (
 final as (
     select
         -- ids, snapshot_at (UTC): the frame inventory_items gives every record
-        row_id,
-        evidence_file_id,
-        line,
-        record_path,
-        snapshot_at,
+        row_id, evidence_file_id, line, record_path, snapshot_at,
         -- dimensions
         nullif(p.metadata.uid, '') as uid,
         p.metadata.namespace as namespace,

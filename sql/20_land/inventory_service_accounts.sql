@@ -21,11 +21,7 @@ service_accounts as materialized (
 final as (
     select
         -- ids, snapshot_at (UTC): the frame inventory_items gives every record
-        row_id,
-        evidence_file_id,
-        line,
-        record_path,
-        snapshot_at,
+        row_id, evidence_file_id, line, record_path, snapshot_at,
         -- dimensions
         sa.metadata.namespace as namespace,
         sa.metadata.name as name,

@@ -4,7 +4,6 @@ select
     * exclude (shape, el),
     'single-event' as delivery,
     el as rec,
-    null::JSON as lookup_element,
     case
         when json_type(el) is distinct from 'OBJECT' then 'reject.not_an_object'
         when not pt_cloudtrail_is_event(el) then 'reject.unknown_shape'

@@ -1,6 +1,6 @@
 -- The elements of every list value: an S3 log file's Records, lookup-events' Events, a one-line
--- JSON array of events. Element i is a record of its own: row_id <file>-<ordinal>-<i>,
--- record_path <list>/<i-1> (/Records/<i-1>, /Events/<i-1>, /<i-1>).
+-- JSON array of events. Element i is a record of its own (idx i: row_id <file>-<ordinal>-<i>, see
+-- records), record_path <list>/<i-1> (/Records/<i-1>, /Events/<i-1>, /<i-1>).
 -- Elements are unnested in the projection with generate_subscripts: a lateral `from src, unnest(...)`
 -- join runs out of memory on a 14 MB log file.
 -- not materialized: each shape's step reads its own elements (the filter on shape reaches the scan of
@@ -49,7 +49,6 @@ final as (
         _ordinal,
         _line,
         idx,
-        pt_row_id_el(_efid, _ordinal, idx) as row_id,
         list_path || '/' || (idx - 1) as record_path,
         -- the element
         shape,

@@ -17,7 +17,6 @@ final as (
         * exclude (shape, el, member_types),
         's3-log-file' as delivery,
         el as rec,
-        null::JSON as lookup_element,
         case
             when member_types[1] is distinct from 'OBJECT' then 'reject.invalid_envelope'
             when len(list_filter(member_types[2:5], t -> t is not null)) = 0 then 'reject.unknown_shape'
