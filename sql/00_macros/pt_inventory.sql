@@ -55,3 +55,11 @@ create or replace macro pt_inventory_distinct(xs) as
 -- An instant as ISO 8601 UTC text with Z (Kubernetes writes second precision), for JSON columns.
 create or replace macro pt_inventory_iso(text) as
     strftime(pt_ts(text), '%Y-%m-%dT%H:%M:%SZ');
+
+-- The disposition of a Node, Pod or ServiceAccount from its metadata.uid: an object without one
+-- (absent or empty) cannot be told from another of the same name.
+create or replace macro pt_inventory_disposition(uid) as
+    case
+        when nullif(uid, '') is null then 'reject.missing_id'
+        else 'landed'
+    end;

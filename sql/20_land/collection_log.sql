@@ -9,52 +9,27 @@
 --   gap       what could not be collected: gap (forbidden | not-collected | interrupted |
 --             watch-expired | watch-paused), resource, verb, from, to, message;
 --   run       a run's start or end: state, identity, identity_source, message.
--- Record = the line (record_path ""). A collection log describes the collection, not the incident:
--- never out of window (as inventory).
--- Dispositions: not this shape -> reject.unknown_shape; no time (responded_at or at) ->
--- reject.missing_timestamp, unparsable -> reject.invalid_timestamp.
+-- Record = the line (record_path ""). Its frame (ids, run, record, logged_at, the disposition) is
+-- pt_log_lines (sql/00_macros/pt_log.sql): logged_at is responded_at, else at. A collection log
+-- describes the collection, not the incident: never out of window (as inventory).
 
 with
 
 lines as (
-    select
-        _efid,
-        _ordinal,
-        _line,
-        json_type(_doc) as doc_type,
-        _doc ->> 'format' as format,
-        _doc ->> 'record' as record,
-        coalesce(_doc ->> 'responded_at', _doc ->> 'at') as at_raw,
-        _doc
-    from src
-),
-
-disposed as (
-    select
-        *,
-        pt_ts(at_raw) as logged_at,
-        case
-            when doc_type is distinct from 'OBJECT' then 'reject.not_an_object'
-            when format is distinct from 'podtrail.collection/v1' or record not in ('request', 'snapshot', 'gap', 'run') then 'reject.unknown_shape'
-            when at_raw is null then 'reject.missing_timestamp'
-            when pt_ts(at_raw) is null then 'reject.invalid_timestamp'
-            else 'landed'
-        end as _disposition
-    from lines
+    select *
+    from pt_log_lines(
+        src,
+        'podtrail.collection/v1',
+        ['request', 'snapshot', 'gap', 'run'],
+        'collection_id',
+        ['responded_at', 'at']
+    )
 ),
 
 final as (
     select
-        -- ids
-        pt_row_id(_efid, _ordinal) as row_id,
-        _efid as evidence_file_id,
-        _line as line,
-        '' as record_path,
-        _doc ->> 'collection_id' as collection_id,
-        try_cast(_doc ->> 'run' as INTEGER) as run,
-        record,
-        -- timestamps (UTC)
-        logged_at,
+        -- ids, run, record, logged_at (UTC): the frame pt_log_lines gives every line
+        * exclude (_doc, _disposition) rename (log_id as collection_id),
         -- what
         _doc ->> 'server' as server,
         _doc ->> 'resource' as resource,
@@ -93,7 +68,7 @@ final as (
         _doc ->> 'identity_source' as identity_source,
         _doc ->> 'message' as message,
         _disposition
-    from disposed
+    from lines
 )
 
 select * from final

@@ -1,22 +1,8 @@
 -- kubectl get serviceaccounts -o json -> k8s_service_accounts (one row per ServiceAccount per snapshot).
 --
--- Reads the temp table inventory_items (the records of the file: inventory_items.sql). Params: $snapshot_at.
--- Ends with _disposition: landed | reject.missing_id (no metadata.uid).
---
--- Accepted shapes, per value (a document, or a line of a JSON-lines file):
---   a List   {"kind": "List" | "PodList" | "NodeList" | "ServiceAccountList" | ..., "items": [...]}:
---            one record per item, row_id <file>-<ordinal>-<i>, record_path /items/<i-1>; an item's
---            kind is its own "kind", else the List's kind without "List" (PodList items often
---            carry none): pt_inventory_item_kind.
---   an object {"kind": "Pod", "metadata": {...}, ...} (`kubectl get pod NAME -o json`): the value is
---            the record, row_id <file>-<ordinal>, record_path ''.
--- Each of inventory_nodes.sql, inventory_pods.sql and inventory_service_accounts.sql emits only the
--- records of its own kind; inventory_other.sql emits every other record (rejected), so each record
--- is counted exactly once across the four files.
--- snapshot_at is $snapshot_at (from --snapshot-at or the file name; always given for inventory).
--- Inventory is never out_of_window: a snapshot states what existed at snapshot_at, and an object
--- created before the window (a node, a long-running pod, a service account) is still there during
--- it; correlation decides which snapshots matter, not the landing.
+-- Reads the temp table inventory_items (inventory_items.sql: the records of the file, each with
+-- its ids and snapshot_at) where lands_as = 'ServiceAccount'.
+-- Ends with _disposition: landed | reject.missing_id (no metadata.uid): pt_inventory_disposition.
 --
 -- Field choices: the cloud identity bindings are read from metadata.annotations:
 -- eks.amazonaws.com/role-arn (IRSA), azure.workload.identity/client-id (Azure workload identity),
@@ -24,28 +10,18 @@
 
 with
 
-items as (
-    select * from inventory_items where value_reject is null
-),
-
 service_accounts as materialized (
     select
         *,
         pt_inventory_service_account(item) as sa
-    from items
-    where item_type = 'OBJECT'
-        and kind = 'ServiceAccount'
+    from inventory_items
+    where lands_as = 'ServiceAccount'
 ),
 
-normalized as (
+final as (
     select
-        -- ids
-        row_id,
-        split_part(row_id, '-', 1) as evidence_file_id,
-        line,
-        record_path,
-        -- timestamps (UTC)
-        pt_ts($snapshot_at) as snapshot_at,
+        -- ids, snapshot_at (UTC): the frame inventory_items gives every record
+        row_id, evidence_file_id, line, record_path, snapshot_at,
         -- dimensions
         sa.metadata.namespace as namespace,
         sa.metadata.name as name,
@@ -56,18 +32,9 @@ normalized as (
         -- timestamps (UTC)
         pt_ts(sa.metadata.creationTimestamp) as created_at,
         -- documents
-        sa.metadata.annotations as annotations
+        sa.metadata.annotations as annotations,
+        pt_inventory_disposition(sa.metadata.uid) as _disposition
     from service_accounts
-),
-
-final as (
-    select
-        *,
-        case
-            when uid is null then 'reject.missing_id'
-            else 'landed'
-        end as _disposition
-    from normalized
 )
 
 select * from final

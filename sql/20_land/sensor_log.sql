@@ -5,52 +5,26 @@
 -- Accepted shape, one JSON object per line, {"format":"podtrail.sensor/v1","deployment_id":...,
 -- "run":...,"sensor":...,"record":...,"at":...}: deployment (the filter deployed), existing-sensor,
 -- object, node, clock, enrichment, gap, log, removal; see src/lake/sensor-schema.ts. Record = the line
--- (record_path ""). A sensor log describes the collection, not the incident: never out of window.
--- Dispositions: not this shape -> reject.unknown_shape; no `at` -> reject.missing_timestamp,
--- unparsable -> reject.invalid_timestamp.
+-- (record_path ""). Its frame (ids, run, record, logged_at = at, the disposition) is pt_log_lines
+-- (sql/00_macros/pt_log.sql). A sensor log describes the collection, not the incident: never out of window.
 
 with
 
 lines as (
-    select
-        _efid,
-        _ordinal,
-        _line,
-        json_type(_doc) as doc_type,
-        _doc ->> 'format' as format,
-        _doc ->> 'record' as record,
-        _doc ->> 'at' as at_raw,
-        _doc
-    from src
-),
-
-disposed as (
-    select
-        *,
-        pt_ts(at_raw) as logged_at,
-        case
-            when doc_type is distinct from 'OBJECT' then 'reject.not_an_object'
-            when format is distinct from 'podtrail.sensor/v1'
-                or record not in ('deployment', 'existing-sensor', 'object', 'node', 'clock', 'enrichment', 'gap', 'log', 'removal') then 'reject.unknown_shape'
-            when at_raw is null then 'reject.missing_timestamp'
-            when pt_ts(at_raw) is null then 'reject.invalid_timestamp'
-            else 'landed'
-        end as _disposition
-    from lines
+    select *
+    from pt_log_lines(
+        src,
+        'podtrail.sensor/v1',
+        ['deployment', 'existing-sensor', 'object', 'node', 'clock', 'enrichment', 'gap', 'log', 'removal'],
+        'deployment_id',
+        ['at']
+    )
 ),
 
 final as (
     select
-        -- ids
-        pt_row_id(_efid, _ordinal) as row_id,
-        _efid as evidence_file_id,
-        _line as line,
-        '' as record_path,
-        _doc ->> 'deployment_id' as deployment_id,
-        try_cast(_doc ->> 'run' as INTEGER) as run,
-        record,
-        -- timestamps (UTC)
-        logged_at,
+        -- ids, run, record, logged_at (UTC): the frame pt_log_lines gives every line
+        * exclude (_doc, _disposition) rename (log_id as deployment_id),
         -- what
         _doc ->> 'sensor' as sensor,
         _doc ->> 'node' as node_name,
@@ -81,7 +55,7 @@ final as (
         _doc -> 'detail' as detail,
         _doc ->> 'message' as message,
         _disposition
-    from disposed
+    from lines
 )
 
 select * from final

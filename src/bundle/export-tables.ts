@@ -26,9 +26,9 @@ function writer(dir: string, name: string): HashingWriter {
 export async function exportTimeline(store: Store, dir: string, onRows: (lines: number) => void = () => {}): Promise<WrittenFile & { lines: number }> {
   const w = writer(dir, 'timeline.jsonl');
   let lines = 0;
-  for await (const rows of store.streamRows(`select line from mart_timeline order by ts, source, row_id`)) {
+  for await (const rows of store.streamRows<{ line: string }>(`select line from mart_timeline order by ts, source, row_id`)) {
     let text = '';
-    for (const r of rows) text += `${r['line'] as string}\n`;
+    for (const r of rows) text += `${r.line}\n`;
     lines += rows.length;
     await w.write(text);
     onRows(lines);
@@ -36,12 +36,15 @@ export async function exportTimeline(store: Store, dir: string, onRows: (lines: 
   return { ...(await w.close()), lines };
 }
 
-/** Streams a table's rows as canonical JSON lines, each with extra fixed fields (e.g. its table name). */
+/**
+ * Streams a table's rows as canonical JSON lines, each with extra fixed fields (e.g. its table name).
+ * The rows are the table doc's columns, whatever the table: a Row, read by name.
+ */
 async function exportRows(store: Store, w: HashingWriter, table: TableDoc, orderBy: string[], extra: (r: Row) => Record<string, unknown>): Promise<number> {
   const cols = table.columns.map((c) => exportColumn(c)).join(', ');
   const order = orderBy.map((c) => sqlIdentifier(c)).join(', ');
   let n = 0;
-  for await (const rows of store.streamRows(`select ${cols} from ${sqlIdentifier(table.name)} order by ${order}`)) {
+  for await (const rows of store.streamRows<Row>(`select ${cols} from ${sqlIdentifier(table.name)} order by ${order}`)) {
     let text = '';
     for (const r of rows) text += `${canonicalJson({ ...parseJsonColumns(r, table.columns), ...extra(r) })}\n`;
     n += rows.length;
@@ -80,12 +83,25 @@ export async function exportJoins(store: Store, dir: string): Promise<WrittenFil
  * come from a trail log file (lookup-events) are not-validated.
  */
 async function cloudLogValidation(store: Store): Promise<Map<string, string>> {
-  const rows = await store.rows(`
+  const rows = await store.rows<{ event_id: string; status: string }>(`
     select c.event_id, min(v.status) as status
     from cloud_events as c
     inner join cloudtrail_validation as v on v.evidence_file_id = c.evidence_file_id and v.object_kind = 'log'
     group by c.event_id`);
-  return new Map(rows.map((r) => [String(r['event_id']), String(r['status'])]));
+  return new Map(rows.map((r) => [r.event_id, r.status]));
+}
+
+/** One identity binding of inventory/bindings.jsonl (counts as DOUBLE: JSON numbers). */
+interface BindingRow {
+  namespace: string | null;
+  service_account: string | null;
+  node_name: string | null;
+  binding: string;
+  identity: string | null;
+  pods: number;
+  sessions: number;
+  inventory_ids: string[];
+  cloud_ids: string[];
 }
 
 const BINDINGS_SQL = `
@@ -197,7 +213,7 @@ export async function exportInventory(store: Store, dir: string): Promise<Writte
   await table('credential_sessions.jsonl', 'credential_sessions', ['access_key_id']);
   await table('clock_offsets.jsonl', 'node_clock_offsets', ['node_name']);
   const w = writer(dir, 'inventory/bindings.jsonl');
-  for (const r of await store.rows(BINDINGS_SQL)) {
+  for (const r of await store.rows<BindingRow>(BINDINGS_SQL)) {
     const { inventory_ids, cloud_ids, ...rest } = r;
     await w.write(`${canonicalJson({ ...rest, evidence: { cloud: cloud_ids, inventory: inventory_ids } })}\n`);
   }

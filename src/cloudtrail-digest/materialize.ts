@@ -37,7 +37,7 @@ export function summaryText(s: TrailSummary): string {
 /** Validates the case's trail files and replaces the cloudtrail_validation table with the verdicts. */
 export async function materializeTrailValidation(store: Store, tmpDir: string): Promise<TrailSummary> {
   const verdicts = validateTrail(await trailInputFromCase(store));
-  await replaceTableRows(store, TRAIL_VALIDATION_TABLE, verdicts as unknown as Record<string, unknown>[], tmpDir);
+  await replaceTableRows(store, TRAIL_VALIDATION_TABLE, verdicts, tmpDir);
   return summarize(verdicts);
 }
 

@@ -77,20 +77,15 @@ export async function evaluateScenario(scenario: string, seed: number, scale: nu
   let findings: ReportFindingRow[];
   let misuseIds = new Set<string>();
   try {
-    attributions = (await store.rows(`select event_id, confidence, pod_uid, candidates::VARCHAR as candidates from attributions`)).map((r) => ({
-      event_id: String(r['event_id']),
-      confidence: String(r['confidence']),
-      pod_uid: (r['pod_uid'] as string | null) ?? null,
-      candidates: JSON.parse(String(r['candidates'])) as { pod_uid: string }[],
-    }));
-    kube = (await store.rows(`select audit_id, pod_uid, off_pod from kube_attributions`)) as unknown as KubeAttributionRow[];
-    misuseIds = new Set((await store.rows(`select event_id from credential_misuse`)).map((r) => String(r['event_id'])));
-    landedAuditIds = new Set((await store.rows(`select distinct audit_id from kube_audit_events`)).map((r) => String(r['audit_id'])));
-    findings = (await store.rows(`select rank, actor_kind, actor_id, named from rpt_findings order by rank`)).map((r) => ({
-      rank: Number(r['rank']),
-      actor_kind: String(r['actor_kind']),
-      actor_id: String(r['actor_id']),
-      named: r['named'] === true,
+    attributions = (
+      await store.rows<Omit<AttributionRow, 'candidates'> & { candidates: string }>(`select event_id, confidence, pod_uid, candidates::VARCHAR as candidates from attributions`)
+    ).map((r) => ({ ...r, candidates: JSON.parse(r.candidates) as AttributionRow['candidates'] }));
+    kube = await store.rows<KubeAttributionRow>(`select audit_id, pod_uid, off_pod from kube_attributions`);
+    misuseIds = new Set((await store.rows<{ event_id: string }>(`select event_id from credential_misuse`)).map((r) => r.event_id));
+    landedAuditIds = new Set((await store.rows<{ audit_id: string }>(`select distinct audit_id from kube_audit_events`)).map((r) => r.audit_id));
+    findings = (await store.rows<Omit<ReportFindingRow, 'named'> & { named: boolean | null }>(`select rank, actor_kind, actor_id, named from rpt_findings order by rank`)).map((r) => ({
+      ...r,
+      named: r.named === true,
     }));
   } finally {
     store.close();

@@ -8,7 +8,7 @@ import { HashWorker } from '../acquire/hash-worker.js';
 import type { Collector, SourceType } from '../collectors/types.js';
 import type { InputFile } from './discover-inputs.js';
 import { detectSource } from './detect-source.js';
-import type { FileLanding } from './land-file.js';
+import type { FileLanding } from './file-landing.js';
 import { snapshotFromFileName, SNAPSHOT_NAME_HELP } from './snapshot-time.js';
 import { ACQUIRING_PREFIX, journalRawCopy } from '../case/recover-case.js';
 import { faultPoint } from '../core/fault-point.js';

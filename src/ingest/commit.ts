@@ -4,7 +4,7 @@ import type { Store } from '../store/store.js';
 import type { CasePaths } from '../case/case-paths.js';
 import type { CaseConfig } from '../case/case-config.js';
 import type { EvidenceFileRow } from './evidence-row.js';
-import type { FileLanding } from './land-file.js';
+import type { FileLanding } from './file-landing.js';
 import type { ReplacedCopy } from './land-pending.js';
 import { writeRowsParquet } from '../store/write-parquet.js';
 import { syncFile } from '../acquire/acquire-file.js';
@@ -56,7 +56,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
     }
     if (landing.rejects.length > 0) {
       const dest = path.join(partitionDir(p.lake, 'ingest_rejects', row.evidence_file_id), 'part-0.parquet');
-      await writeRowsParquet(store, tableDoc('ingest_rejects')!, landing.rejects as unknown as Record<string, unknown>[], dest, p.tmp);
+      await writeRowsParquet(store, tableDoc('ingest_rejects')!, landing.rejects, dest, p.tmp);
     }
     // the copies this file's S3 records replace join its partition of ingest_duplicates, each row
     // naming its own file: the cloud_events view leaves out every row ingest_duplicates lists
@@ -164,7 +164,7 @@ export async function commitIngest(store: Store, p: CasePaths, c: CommitInput): 
     return k === 0 ? r : { ...r, records_landed: Number(r.records_landed) - k, records_duplicate: Number(r.records_duplicate) + k };
   });
   const all = [...existing, ...c.rows].sort((a, b) => (a.evidence_file_id < b.evidence_file_id ? -1 : 1));
-  await writeRowsParquet(store, tableDoc('evidence_files')!, all as unknown as Record<string, unknown>[], evidenceFilesParquet(p.lake), p.tmp);
+  await writeRowsParquet(store, tableDoc('evidence_files')!, all, evidenceFilesParquet(p.lake), p.tmp);
   faultPoint('after-catalog');
   renameSync(custodyNext(p.custody), p.custody);
   faultPoint('after-custody');

@@ -1,5 +1,5 @@
 import type { PendingFile } from './acquire-inputs.js';
-import type { FileLanding } from './land-file.js';
+import type { FileLanding } from './file-landing.js';
 
 export type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import type { EvidenceFileRow } from '../lake/evidence-file-row.js';

@@ -4,7 +4,9 @@ import type { SourceType } from '../collectors/types.js';
 import type { Store } from '../store/store.js';
 import { count, formatBytes, type Progress } from '../core/progress.js';
 import type { PendingFile } from './acquire-inputs.js';
-import { batchable, landBatch, landFile, type FileLanding } from './land-file.js';
+import { landFile } from './land-file.js';
+import { batchable, landBatch } from './land-batch.js';
+import type { FileLanding } from './file-landing.js';
 import { s3KeyFromOrigin } from './evidence-row.js';
 import { regionFromFileName } from '../collectors/cloudtrail-integrity/index.js';
 
@@ -147,7 +149,7 @@ export async function replacedCopies(store: Store, landings: ReadonlyMap<string,
   const globs = [...landings.values()].flatMap((l) => l.landedDirs.filter((d) => d.table === 'cloud_events').map((d) => path.join(d.dir, '*.parquet')));
   if (globs.length === 0) return [];
   // the other copy may be committed, or landed by an earlier file of this ingest
-  const rows = await store.rows(
+  const rows = await store.rows<Omit<ReplacedCopy, 'record_path'> & { record_path: string | null }>(
     `with staged as (
         select row_id, evidence_file_id, line, record_path, event_id, ts, delivery from read_parquet($globs)
      ),
@@ -163,16 +165,6 @@ export async function replacedCopies(store: Store, landings: ReadonlyMap<string,
       order by c.row_id`,
     { globs },
   );
-  return rows.map((r) => ({
-    row_id: String(r['row_id']),
-    evidence_file_id: String(r['evidence_file_id']),
-    line: r['line'] === null ? null : Number(r['line']),
-    record_path: String(r['record_path'] ?? ''),
-    event_id: String(r['event_id']),
-    ts: String(r['ts']),
-    delivery: String(r['delivery']),
-    by_row_id: String(r['by_row_id']),
-    by_evidence_file_id: String(r['by_evidence_file_id']),
-  }));
+  return rows.map((r) => ({ ...r, record_path: r.record_path ?? '' }));
 }
 

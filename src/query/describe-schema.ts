@@ -17,8 +17,8 @@ export async function describeCaseSchema(caseDir: string, name?: string): Promis
   const store = await openCaseStore(p, { write: false });
   try {
     for (const t of chosen) {
-      const rows = await store.rows(`select column_name, data_type from information_schema.columns where table_name = $t order by ordinal_position`, { t: t.name });
-      const actual = rows.map((r) => `${r['column_name']} ${r['data_type']}`).join(', ');
+      const rows = await store.rows<{ column_name: string; data_type: string }>(`select column_name, data_type from information_schema.columns where table_name = $t order by ordinal_position`, { t: t.name });
+      const actual = rows.map((r) => `${r.column_name} ${r.data_type}`).join(', ');
       const documented = t.columns.map((c) => `${c.name} ${c.type}`).join(', ');
       if (actual !== documented) throw new InternalError(`schema of ${t.name} differs from its documentation:\n  case:       ${actual}\n  documented: ${documented}`);
     }

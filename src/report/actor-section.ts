@@ -1,4 +1,4 @@
-import type { Store, Row } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { ActorFinding, CallLine, SignalLine } from './model.js';
 import { actorRef, weakeningGaps, type PodLabel, type RankedActor } from './answer.js';
@@ -6,6 +6,7 @@ import { displayTs, epochMs, isoOfMs, n, s } from './format.js';
 import { iso } from './sql-text.js';
 import { callLine, humanActions, kubeLine, kubeRequests, MAX_CALLS, outsideUses, podIdentity, podSessions, requestText, type Span } from './pod-section.js';
 import { buildTimeline, gapEntries, runtimeEntries, type TimelineEntry } from './text-timeline.js';
+import type { CallRow, KubeRow } from './rows.js';
 
 /** How far around an actor's signals its section reaches (before the first, after the last). */
 export const SPAN_BEFORE_SECONDS = 5 * 60;
@@ -13,6 +14,19 @@ export const SPAN_AFTER_SECONDS = 15 * 60;
 /** Detailed sections (the answer lists every finding). */
 export const MAX_DETAILED = 10;
 export const MAX_SIGNALS = 60;
+
+interface SignalRow {
+  ts: string;
+  signal: string | null;
+  tier: number | null;
+  detail: string | null;
+  confidence: string | null;
+  as_candidate: boolean | null;
+  routine: boolean | null;
+  ref_source: string | null;
+  ref: string | null;
+  total: number;
+}
 
 const SIGNALS_SQL = `
 select ${iso('ts')} as ts, signal, tier, detail, confidence, as_candidate, routine, ref_source, ref, (count(*) over ())::INTEGER as total
@@ -58,31 +72,31 @@ function spanOf(a: RankedActor): Span {
 }
 
 async function signalLines(store: Store, a: RankedActor): Promise<{ lines: SignalLine[]; omitted: number; refs: string[] }> {
-  const rows = await store.rows(SIGNALS_SQL, { kind: a.actor_kind, id: a.actor_id });
-  const total = rows.length > 0 ? n(rows[0]!['total']) : 0;
+  const rows = await store.rows<SignalRow>(SIGNALS_SQL, { kind: a.actor_kind, id: a.actor_id });
+  const total = rows.length > 0 ? n(rows[0]!.total) : 0;
   const lines = rows.map((r): SignalLine => ({
-    ts: displayTs(r['ts']),
-    signal: s(r['signal']),
-    tier: n(r['tier']),
-    detail: s(r['detail']),
-    confidence: s(r['confidence']),
-    as_candidate: r['as_candidate'] === true,
-    routine: r['routine'] === true,
-    ref_source: s(r['ref_source']),
-    ref: s(r['ref']),
+    ts: displayTs(r.ts),
+    signal: s(r.signal),
+    tier: n(r.tier),
+    detail: s(r.detail),
+    confidence: s(r.confidence),
+    as_candidate: r.as_candidate === true,
+    routine: r.routine === true,
+    ref_source: s(r.ref_source),
+    ref: s(r.ref),
   }));
   return { lines, omitted: Math.max(0, total - rows.length), refs: lines.map((l) => l.ref) };
 }
 
-function callEntry(c: Row, note = ''): TimelineEntry {
-  const key = c['access_key_id'] ? `key ${s(c['access_key_id'])}` : c['issued_access_key_id'] ? `issues key ${s(c['issued_access_key_id'])}` : '';
-  const how = c['as_candidate'] === true ? `ambiguous: a candidate of ${s(c['candidates'])}` : s(c['confidence']);
+function callEntry(c: CallRow, note = ''): TimelineEntry {
+  const key = c.access_key_id ? `key ${s(c.access_key_id)}` : c.issued_access_key_id ? `issues key ${s(c.issued_access_key_id)}` : '';
+  const how = c.as_candidate === true ? `ambiguous: a candidate of ${s(c.candidates)}` : s(c.confidence);
   return {
-    iso: s(c['ts']),
+    iso: s(c.ts),
     source: 'cloudtrail',
-    what: `${s(c['call'])}${c['target'] ? ` ${s(c['target'])}` : ''} ${s(c['error_code']) || 'ok'} (${how}${key ? `, ${key}` : ''})${note}`,
+    what: `${s(c.call)}${c.target ? ` ${s(c.target)}` : ''} ${s(c.error_code) || 'ok'} (${how}${key ? `, ${key}` : ''})${note}`,
     key: null,
-    ids: [s(c['event_id'])],
+    ids: [s(c.event_id)],
     gap: false,
     until: '',
   };
@@ -127,27 +141,27 @@ async function podSection(store: Store, f: ActorFinding, a: RankedActor, span: S
   const pod = await podIdentity(store, a.actor_id);
   const calls = await podSessions(store, a.actor_id, span);
   pod.binding_cloud_ids = calls.cloudIds;
-  const firstCall = calls.calls.find((c) => c['as_candidate'] !== true);
-  const human = await humanActions(store, a.actor_id, firstCall ? s(firstCall['ts']) : '');
+  const firstCall = calls.calls.find((c) => c.as_candidate !== true);
+  const human = await humanActions(store, a.actor_id, firstCall ? s(firstCall.ts) : '');
   const kube = await kubeRequests(store, a.actor_id, span);
   const outside = await outsideUses(store, a.actor_id, pod.namespace, pod.service_account);
   const runtime = await runtimeEntries(store, a.actor_id, span);
   const entries: TimelineEntry[] = [...runtime.entries];
   for (const h of human.rows) {
-    if (!inSpan(s(h['ts']), span)) continue;
-    entries.push({ iso: s(h['ts']), source: 'kube-audit', what: `${s(h['user_name'])} ${s(h['action'])}${h['command'] ? ` ${s(h['command'])}` : ''}`, key: null, ids: [s(h['row_id'])], gap: false, until: '' });
+    if (!inSpan(s(h.ts), span)) continue;
+    entries.push({ iso: s(h.ts), source: 'kube-audit', what: `${s(h.user_name)} ${s(h.action)}${h.command ? ` ${s(h.command)}` : ''}`, key: null, ids: [s(h.row_id)], gap: false, until: '' });
   }
   for (const c of calls.calls) entries.push(callEntry(c));
   for (const k of kube.rows) {
-    if (!inSpan(s(k['ts']), span)) continue;
-    entries.push({ iso: s(k['ts']), source: 'kube-audit', what: `pod token: ${requestText(k)} from ${s(k['source_ip'])}${k['off_pod'] === true ? ' (off-pod)' : ''}`, key: null, ids: [s(k['row_id'])], gap: false, until: '' });
+    if (!inSpan(s(k.ts), span)) continue;
+    entries.push({ iso: s(k.ts), source: 'kube-audit', what: `pod token: ${requestText(k)} from ${s(k.source_ip)}${k.off_pod === true ? ' (off-pod)' : ''}`, key: null, ids: [s(k.row_id)], gap: false, until: '' });
   }
   for (const o of outside.rows) {
-    entries.push({ iso: s(o['ts']), source: 'cloudtrail', what: `${s(o['call'])}${o['target'] ? ` ${s(o['target'])}` : ''} from ${s(o['source_ip'])} with ${s(o['credential'])} (outside the cluster${o['as_candidate'] === true ? '; its service account\'s credential' : ''})`, key: null, ids: [s(o['event_id'])], gap: false, until: '' });
+    entries.push({ iso: s(o.ts), source: 'cloudtrail', what: `${s(o.call)}${o.target ? ` ${s(o.target)}` : ''} from ${s(o.source_ip)} with ${s(o.credential)} (outside the cluster${o.as_candidate === true ? '; its service account\'s credential' : ''})`, key: null, ids: [s(o.event_id)], gap: false, until: '' });
   }
   entries.push(...gapEntries(gaps, span.span_from, span.span_to, pod.node));
   const timeline = buildTimeline(entries, runtime.unread);
-  const eventIds = new Set([...calls.calls.map((c) => s(c['event_id'])), ...outside.lines.map((o) => o.event_id), ...f.signals.map((x) => x.ref)]);
+  const eventIds = new Set([...calls.calls.map((c) => s(c.event_id)), ...outside.lines.map((o) => o.event_id), ...f.signals.map((x) => x.ref)]);
   Object.assign(f, {
     pod,
     human_actions: human.lines,
@@ -170,14 +184,14 @@ async function podSection(store: Store, f: ActorFinding, a: RankedActor, span: S
 /** An outside address's or a node's section: what it called, the pod tokens it used, its timeline. */
 async function otherSection(store: Store, f: ActorFinding, a: RankedActor, span: Span, gaps: readonly GapFinding[]): Promise<void> {
   const outside = a.actor_kind === 'outside';
-  const rows = outside ? await store.rows(ADDRESS_CALLS_SQL, { id: a.actor_id }) : await store.rows(HOST_CALLS_SQL, { id: a.actor_id, ...span });
+  const rows = outside ? await store.rows<CallRow>(ADDRESS_CALLS_SQL, { id: a.actor_id }) : await store.rows<CallRow>(HOST_CALLS_SQL, { id: a.actor_id, ...span });
   const calls: CallLine[] = rows.map(callLine);
-  const entries: TimelineEntry[] = rows.filter((c) => inSpan(s(c['ts']), span)).map((c) => callEntry(c));
+  const entries: TimelineEntry[] = rows.filter((c) => inSpan(s(c.ts), span)).map((c) => callEntry(c));
   if (outside) {
-    const kube = await store.rows(ADDRESS_KUBE_SQL, { id: a.actor_id });
+    const kube = await store.rows<KubeRow>(ADDRESS_KUBE_SQL, { id: a.actor_id });
     f.kube_requests = kube.map(kubeLine);
     f.has_kube_requests = f.kube_requests.length > 0;
-    for (const k of kube) entries.push({ iso: s(k['ts']), source: 'kube-audit', what: `${requestText(k)} with the token of pod ${s(k['pod_name'])} (${s(k['confidence'])})`, key: null, ids: [s(k['row_id'])], gap: false, until: '' });
+    for (const k of kube) entries.push({ iso: s(k.ts), source: 'kube-audit', what: `${requestText(k)} with the token of pod ${s(k.pod_name)} (${s(k.confidence)})`, key: null, ids: [s(k.row_id)], gap: false, until: '' });
   }
   entries.push(...gapEntries(gaps, span.span_from, span.span_to, outside ? null : a.actor_id));
   const timeline = buildTimeline(entries, 0);

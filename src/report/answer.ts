@@ -1,4 +1,4 @@
-import type { Store, Row } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { ActorRef, AnswerLine } from './model.js';
 import { capIds, displayTs, list, n, s } from './format.js';
@@ -18,6 +18,17 @@ export interface RankedActor {
   last_at: string;
 }
 
+interface FindingRow {
+  rank: number;
+  actor_kind: RankedActor['actor_kind'];
+  actor_id: string;
+  tier: number | null;
+  severity: string | null;
+  named: boolean | null;
+  first_at: string | null;
+  last_at: string | null;
+}
+
 const FINDINGS_SQL = `
 select rank, actor_kind, actor_id, tier, severity, named, ${iso('first_at')} as first_at, ${iso('last_at')} as last_at
 from rpt_findings
@@ -26,6 +37,15 @@ limit ${MAX_ANSWER}
 `;
 
 const COUNT_SQL = `select count(*)::INTEGER as n from rpt_findings`;
+
+interface WhyRow {
+  signal: string | null;
+  tier: number | null;
+  n: number;
+  only_candidate: boolean | null;
+  details: string[] | null;
+  refs: string[] | null;
+}
 
 // per actor and kind of signal: the most severe first, its first details and evidence
 const WHY_SQL = `
@@ -42,6 +62,13 @@ group by signal
 order by tier, min(ts), signal
 `;
 
+interface PodLabelRow {
+  pod_uid: string;
+  label: string | null;
+  digests: string[] | null;
+  service_account: string | null;
+}
+
 const POD_LABELS_SQL = `
 select pod_uid, arg_min(namespace || '/' || name, interval_no) as label,
     list_distinct(flatten(list(image_digests order by interval_no))) as digests,
@@ -51,7 +78,13 @@ where list_contains($uids, pod_uid)
 group by pod_uid
 `;
 
-// how the pod's decided calls reached the cloud: path, principal and keys, most used first
+interface PodPathRow {
+  path: string | null;
+  principal: string | null;
+  calls: number;
+  keys: string[] | null;
+}
+
 // how the pod's decided calls reached the cloud: path, role (or user) and keys, most used first
 const POD_PATHS_SQL = `
 select
@@ -67,17 +100,17 @@ limit 3
 `;
 
 export async function rankedActors(store: Store): Promise<{ ranked: RankedActor[]; total: number }> {
-  const rows = await store.rows(FINDINGS_SQL);
-  const total = n((await store.rows(COUNT_SQL))[0]?.['n']);
+  const rows = await store.rows<FindingRow>(FINDINGS_SQL);
+  const total = n((await store.rows<{ n: number }>(COUNT_SQL))[0]?.n);
   const ranked = rows.map((r) => ({
-    rank: n(r['rank']),
-    actor_kind: s(r['actor_kind']) as RankedActor['actor_kind'],
-    actor_id: s(r['actor_id']),
-    tier: n(r['tier']),
-    severity: s(r['severity']),
-    named: r['named'] === true,
-    first_at: s(r['first_at']),
-    last_at: s(r['last_at']),
+    rank: n(r.rank),
+    actor_kind: r.actor_kind,
+    actor_id: s(r.actor_id),
+    tier: n(r.tier),
+    severity: s(r.severity),
+    named: r.named === true,
+    first_at: s(r.first_at),
+    last_at: s(r.last_at),
   }));
   return { ranked, total };
 }
@@ -91,8 +124,8 @@ export interface PodLabel {
 /** namespace/name, image digests and service account of each pod UID. */
 export async function podLabels(store: Store, uids: readonly string[]): Promise<Map<string, PodLabel>> {
   if (uids.length === 0) return new Map();
-  const rows = await store.rows(POD_LABELS_SQL, { uids: [...uids] });
-  return new Map(rows.map((r) => [s(r['pod_uid']), { label: s(r['label']), digests: list(r['digests']), service_account: s(r['service_account']) }]));
+  const rows = await store.rows<PodLabelRow>(POD_LABELS_SQL, { uids: [...uids] });
+  return new Map(rows.map((r) => [s(r.pod_uid), { label: s(r.label), digests: list(r.digests), service_account: s(r.service_account) }]));
 }
 
 export function actorRef(kind: RankedActor['actor_kind'], id: string, labels: Map<string, PodLabel>): ActorRef {
@@ -129,22 +162,22 @@ async function whyOf(store: Store, a: RankedActor, labels: Map<string, PodLabel>
     const l = labels.get(a.actor_id);
     why.push(`UID ${a.actor_id}`);
     if (l?.digests.length) why.push(`image ${l.digests.join(', ')}`);
-    const paths = await store.rows(POD_PATHS_SQL, { uid: a.actor_id });
+    const paths = await store.rows<PodPathRow>(POD_PATHS_SQL, { uid: a.actor_id });
     const via = paths.map((p) => {
-      const keys = list(p['keys']);
-      return `${s(p['path'])} as ${s(p['principal'])}${keys.length ? ` (${keys.length === 1 ? 'key' : `${keys.length} keys`} ${capIds(keys, 3).ids.join(', ')}${keys.length > 3 ? ', ...' : ''})` : ''}`;
+      const keys = list(p.keys);
+      return `${s(p.path)} as ${s(p.principal)}${keys.length ? ` (${keys.length === 1 ? 'key' : `${keys.length} keys`} ${capIds(keys, 3).ids.join(', ')}${keys.length > 3 ? ', ...' : ''})` : ''}`;
     });
     why.push(`service account ${l?.service_account || 'not in the inventory'}${via.length ? `, reaching the cloud by ${via.join('; ')}` : ''}`);
   }
-  const rows: Row[] = await store.rows(WHY_SQL, { kind: a.actor_kind, id: a.actor_id });
+  const rows = await store.rows<WhyRow>(WHY_SQL, { kind: a.actor_kind, id: a.actor_id });
   const refs: string[] = [];
   for (const r of rows) {
-    const details = list(r['details']);
-    const count = n(r['n']);
-    const word = SIGNAL_WORDS[s(r['signal'])] ?? s(r['signal']);
-    why.push(`${word}${r['only_candidate'] === true ? ' (as a candidate)' : ''}: ${details.join('; ')}${count > details.length ? ` (+${count - details.length} more)` : ''}`);
-    words.push(`${word}${r['only_candidate'] === true ? ' (as a candidate)' : ''}`);
-    refs.push(...list(r['refs']));
+    const details = list(r.details);
+    const count = n(r.n);
+    const word = SIGNAL_WORDS[s(r.signal)] ?? s(r.signal);
+    why.push(`${word}${r.only_candidate === true ? ' (as a candidate)' : ''}: ${details.join('; ')}${count > details.length ? ` (+${count - details.length} more)` : ''}`);
+    words.push(`${word}${r.only_candidate === true ? ' (as a candidate)' : ''}`);
+    refs.push(...list(r.refs));
   }
   why.push(`from ${displayTs(a.first_at)} to ${displayTs(a.last_at)}`);
   const gapIds = weakeningGaps(gaps, new Set(refs));

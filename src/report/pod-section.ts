@@ -1,10 +1,28 @@
-import type { Store, Row } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { CallLine, Evidence, HumanAction, KubeRequest, OutsideUse, PodIdentity, SessionBlock } from './model.js';
 import { byteOrder, capIds, displayTs, list, n, s } from './format.js';
 import { iso } from './sql-text.js';
+import type { CallRow, HumanRow, KubeRow, OutsideRow } from './rows.js';
 
 /** At most this many calls per section (joins.jsonl holds every one). */
 export const MAX_CALLS = 200;
+
+interface LifecycleRow {
+  pod_uid: string;
+  interval_no: number;
+  namespace: string | null;
+  name: string | null;
+  node_name: string | null;
+  service_account: string | null;
+  owner_kind: string | null;
+  owner_name: string | null;
+  image_digests: string[] | null;
+  container_ids: string[] | null;
+  from_row_id: string | null;
+  to_row_id: string | null;
+  valid_from: string | null;
+  valid_to: string | null;
+}
 
 const LIFECYCLE_SQL = `
 select pod_uid, interval_no, namespace, name, node_name, service_account, owner_kind, owner_name,
@@ -59,6 +77,19 @@ from attributions
 where pod_uid = $uid and confidence in ('proven', 'strong')
 `;
 
+interface SessionRow {
+  access_key_id: string;
+  issuing_event_id: string | null;
+  issuing_event_name: string | null;
+  issued_at: string | null;
+  role_arn: string | null;
+  session_arn: string | null;
+  session_name: string | null;
+  subject_type: string | null;
+  subject: string | null;
+  principal_arn: string | null;
+}
+
 const SESSIONS_SQL = `
 select access_key_id, issuing_event_id, issuing_event_name, ${iso('issued_at')} as issued_at, role_arn,
     session_arn, session_name, subject_type, subject, principal_arn
@@ -105,105 +136,105 @@ export function evidenceOf(json: unknown): Evidence[] {
   return out;
 }
 
-export function requestText(r: Row): string {
-  const res = [s(r['resource']), s(r['subresource'])].filter(Boolean).join('/');
-  const obj = [s(r['namespace']), s(r['name'])].filter(Boolean).join('/');
-  return `${s(r['verb'])} ${res}${obj ? ` ${obj}` : ''}`;
+export function requestText(r: Pick<KubeRow, 'verb' | 'resource' | 'subresource' | 'namespace' | 'name'>): string {
+  const res = [s(r.resource), s(r.subresource)].filter(Boolean).join('/');
+  const obj = [s(r.namespace), s(r.name)].filter(Boolean).join('/');
+  return `${s(r.verb)} ${res}${obj ? ` ${obj}` : ''}`;
 }
 
 /** Who the pod was: lifecycle, images, service account, binding path and its evidence. */
 export async function podIdentity(store: Store, uid: string): Promise<PodIdentity> {
-  const lifecycle = await store.rows(LIFECYCLE_SQL, { uid });
-  const first = lifecycle[0] ?? {};
-  const last = lifecycle[lifecycle.length - 1] ?? {};
-  const ns = s(first['namespace']);
-  const sa = s(first['service_account']);
-  const uniq = (k: string): string[] => [...new Set(lifecycle.flatMap((l) => list(l[k])))].sort(byteOrder);
-  const paths = await store.rows(PATHS_SQL, { uid });
-  const saRow = (await store.rows(SA_SQL, { ns, sa }))[0] ?? {};
+  const lifecycle = await store.rows<LifecycleRow>(LIFECYCLE_SQL, { uid });
+  const first = lifecycle[0];
+  const last = lifecycle[lifecycle.length - 1];
+  const ns = s(first?.namespace);
+  const sa = s(first?.service_account);
+  const uniq = (k: 'image_digests' | 'container_ids'): string[] => [...new Set(lifecycle.flatMap((l) => list(l[k])))].sort(byteOrder);
+  const paths = await store.rows<{ path: string; calls: number }>(PATHS_SQL, { uid });
+  const saRow = (await store.rows<{ irsa_role_arn: string | null; row_ids: string[] | null }>(SA_SQL, { ns, sa }))[0];
   return {
     pod_uid: uid,
     namespace: ns,
-    name: s(first['name']),
-    node: s(last['node_name']),
+    name: s(first?.name),
+    node: s(last?.node_name),
     service_account: sa,
-    owner: [s(first['owner_kind']), s(first['owner_name'])].filter(Boolean).join(' '),
+    owner: [s(first?.owner_kind), s(first?.owner_name)].filter(Boolean).join(' '),
     image_digests: uniq('image_digests'),
     container_ids: uniq('container_ids'),
-    lifecycle_ids: [...new Set(lifecycle.flatMap((l) => [s(l['from_row_id']), s(l['to_row_id'])]).filter(Boolean))].sort(byteOrder),
-    valid_from: displayTs(first['valid_from']),
-    valid_to: last['valid_to'] ? displayTs(last['valid_to']) : 'still running at the end of the evidence',
-    binding_path: s(paths[0]?.['path']) || 'none',
-    paths: paths.map((p) => s(p['path'])),
-    role_arn: s(saRow['irsa_role_arn']),
-    binding_ids: capIds(list(saRow['row_ids'])).ids,
+    lifecycle_ids: [...new Set(lifecycle.flatMap((l) => [s(l.from_row_id), s(l.to_row_id)]).filter(Boolean))].sort(byteOrder),
+    valid_from: displayTs(first?.valid_from),
+    valid_to: last?.valid_to ? displayTs(last.valid_to) : 'still running at the end of the evidence',
+    binding_path: s(paths[0]?.path) || 'none',
+    paths: paths.map((p) => s(p.path)),
+    role_arn: s(saRow?.irsa_role_arn),
+    binding_ids: capIds(list(saRow?.row_ids)).ids,
     binding_cloud_ids: [],
   };
 }
 
-export async function humanActions(store: Store, uid: string, firstCallAt: string): Promise<{ lines: HumanAction[]; rows: Row[] }> {
-  const rows = await store.rows(HUMAN_SQL, { uid });
+export async function humanActions(store: Store, uid: string, firstCallAt: string): Promise<{ lines: HumanAction[]; rows: HumanRow[] }> {
+  const rows = await store.rows<HumanRow>(HUMAN_SQL, { uid });
   const lines = rows.map((r): HumanAction => {
-    const execs = list(r['runtime_exec_row_ids']);
+    const execs = list(r.runtime_exec_row_ids);
     const c = capIds(execs);
     return {
-      ts: displayTs(r['ts']),
-      user: s(r['user_name']),
-      groups: list(r['user_groups']).join(', '),
-      action: s(r['action']),
-      command: s(r['command']),
-      container: s(r['container']),
-      source_ip: s(r['source_ip']),
-      response_code: s(r['response_code']),
-      row_id: s(r['row_id']),
+      ts: displayTs(r.ts),
+      user: s(r.user_name),
+      groups: list(r.user_groups).join(', '),
+      action: s(r.action),
+      command: s(r.command),
+      container: s(r.container),
+      source_ip: s(r.source_ip),
+      response_code: s(r.response_code),
+      row_id: s(r.row_id),
       runtime_exec_ids: c.ids,
       runtime_exec_more: c.more,
       has_runtime_execs: execs.length > 0,
-      first_runtime_exec_at: displayTs(r['first_runtime_exec_at']),
-      before_activity: firstCallAt === '' || s(r['ts']) <= firstCallAt,
+      first_runtime_exec_at: displayTs(r.first_runtime_exec_at),
+      before_activity: firstCallAt === '' || s(r.ts) <= firstCallAt,
     };
   });
   return { lines, rows };
 }
 
-export function callLine(c: Row): CallLine {
+export function callLine(c: CallRow): CallLine {
   return {
-    ts: displayTs(c['ts']),
-    action: s(c['call']),
-    target: s(c['target']),
-    outcome: s(c['error_code']) || 'ok',
-    confidence: s(c['confidence']),
-    as_candidate: c['as_candidate'] === true,
-    candidates: n(c['candidates']),
-    rule: `${s(c['rule_id'])} v${s(c['rule_version'])}`,
-    event_id: s(c['event_id']),
-    evidence: evidenceOf(c['evidence']),
+    ts: displayTs(c.ts),
+    action: s(c.call),
+    target: s(c.target),
+    outcome: s(c.error_code) || 'ok',
+    confidence: s(c.confidence),
+    as_candidate: c.as_candidate === true,
+    candidates: n(c.candidates),
+    rule: `${s(c.rule_id)} v${s(c.rule_version)}`,
+    event_id: s(c.event_id),
+    evidence: evidenceOf(c.evidence),
   };
 }
 
 /** The pod's calls in the span (decided, and ambiguous ones where it is a candidate), grouped by session key. */
-export async function podSessions(store: Store, uid: string, span: Span): Promise<{ sessions: SessionBlock[]; calls: Row[]; inSpan: number; total: number; cloudIds: string[] }> {
-  const calls = await store.rows(CALLS_SQL, { uid, ...span });
-  const counts = (await store.rows(CALL_COUNTS_SQL, { uid, ...span }))[0] ?? {};
-  const keys = [...new Set(calls.flatMap((c) => [s(c['access_key_id']), s(c['issued_access_key_id'])]).filter(Boolean))].sort(byteOrder);
-  const sessionRows = await store.rows(SESSIONS_SQL, { keys });
-  const issuedBy = new Map(sessionRows.filter((r) => r['issuing_event_id']).map((r) => [s(r['issuing_event_id']), s(r['access_key_id'])]));
+export async function podSessions(store: Store, uid: string, span: Span): Promise<{ sessions: SessionBlock[]; calls: CallRow[]; inSpan: number; total: number; cloudIds: string[] }> {
+  const calls = await store.rows<CallRow>(CALLS_SQL, { uid, ...span });
+  const counts = (await store.rows<{ total: number; in_span: number }>(CALL_COUNTS_SQL, { uid, ...span }))[0];
+  const keys = [...new Set(calls.flatMap((c) => [s(c.access_key_id), s(c.issued_access_key_id)]).filter(Boolean))].sort(byteOrder);
+  const sessionRows = await store.rows<SessionRow>(SESSIONS_SQL, { keys });
+  const issuedBy = new Map(sessionRows.filter((r) => r.issuing_event_id).map((r) => [s(r.issuing_event_id), s(r.access_key_id)]));
   const blocks = new Map<string, SessionBlock>();
   for (const c of calls) {
-    const key = s(c['access_key_id']) || issuedBy.get(s(c['event_id'])) || s(c['issued_access_key_id']) || '(no key recorded)';
+    const key = s(c.access_key_id) || issuedBy.get(s(c.event_id)) || s(c.issued_access_key_id) || '(no key recorded)';
     let b = blocks.get(key);
     if (!b) {
-      const r = sessionRows.find((x) => s(x['access_key_id']) === key) ?? {};
+      const r = sessionRows.find((x) => s(x.access_key_id) === key);
       b = {
         access_key_id: key,
-        principal_arn: s(r['principal_arn'] ?? r['session_arn']),
-        session_name: s(r['session_name']),
-        role_arn: s(r['role_arn']),
-        subject: [s(r['subject_type']), s(r['subject'])].filter(Boolean).join(' '),
-        issued_at: displayTs(r['issued_at']),
-        issuing_event_id: s(r['issuing_event_id']),
-        issuing_event_name: s(r['issuing_event_name']),
-        has_issuing_event: Boolean(r['issuing_event_id']),
+        principal_arn: s(r?.principal_arn ?? r?.session_arn),
+        session_name: s(r?.session_name),
+        role_arn: s(r?.role_arn),
+        subject: [s(r?.subject_type), s(r?.subject)].filter(Boolean).join(' '),
+        issued_at: displayTs(r?.issued_at),
+        issuing_event_id: s(r?.issuing_event_id),
+        issuing_event_name: s(r?.issuing_event_name),
+        has_issuing_event: Boolean(r?.issuing_event_id),
         calls: [],
       };
       blocks.set(key, b);
@@ -212,38 +243,38 @@ export async function podSessions(store: Store, uid: string, span: Span): Promis
   }
   const sessions = [...blocks.values()].sort((a, b) => byteOrder(a.calls[0]!.ts, b.calls[0]!.ts) || byteOrder(a.access_key_id, b.access_key_id));
   const cloudIds = [...new Set(sessions.map((b) => b.issuing_event_id).filter(Boolean))].sort(byteOrder);
-  return { sessions, calls, inSpan: n(counts['in_span']), total: n(counts['total']), cloudIds };
+  return { sessions, calls, inSpan: n(counts?.in_span), total: n(counts?.total), cloudIds };
 }
 
-export function kubeLine(r: Row): KubeRequest {
+export function kubeLine(r: KubeRow): KubeRequest {
   return {
-    ts: displayTs(r['ts']),
+    ts: displayTs(r.ts),
     request: requestText(r),
-    source_ip: s(r['source_ip']),
-    off_pod: r['off_pod'] === true,
-    confidence: s(r['confidence']),
-    row_id: s(r['row_id']),
-    token_issued_row_id: s(r['token_issued_row_id']),
+    source_ip: s(r.source_ip),
+    off_pod: r.off_pod === true,
+    confidence: s(r.confidence),
+    row_id: s(r.row_id),
+    token_issued_row_id: s(r.token_issued_row_id),
   };
 }
 
-export async function kubeRequests(store: Store, uid: string, span: Span): Promise<{ lines: KubeRequest[]; rows: Row[] }> {
-  const rows = await store.rows(KUBE_SQL, { uid, ...span });
+export async function kubeRequests(store: Store, uid: string, span: Span): Promise<{ lines: KubeRequest[]; rows: KubeRow[] }> {
+  const rows = await store.rows<KubeRow>(KUBE_SQL, { uid, ...span });
   return { lines: rows.map(kubeLine), rows };
 }
 
-export async function outsideUses(store: Store, uid: string, ns: string, sa: string): Promise<{ lines: OutsideUse[]; rows: Row[] }> {
-  const rows = await store.rows(OUTSIDE_SQL, { uid, ns, sa });
+export async function outsideUses(store: Store, uid: string, ns: string, sa: string): Promise<{ lines: OutsideUse[]; rows: OutsideRow[] }> {
+  const rows = await store.rows<OutsideRow>(OUTSIDE_SQL, { uid, ns, sa });
   const lines = rows.map((r): OutsideUse => ({
-    ts: displayTs(r['ts']),
-    source_ip: s(r['source_ip']),
-    action: s(r['call']),
-    target: s(r['target']),
-    credential: s(r['credential']),
-    owned_by: s(r['owned_by']),
-    as_candidate: r['as_candidate'] === true,
-    pod_gone: r['pod_gone'] === true ? 'yes' : r['pod_gone'] === false ? 'no' : 'unknown',
-    event_id: s(r['event_id']),
+    ts: displayTs(r.ts),
+    source_ip: s(r.source_ip),
+    action: s(r.call),
+    target: s(r.target),
+    credential: s(r.credential),
+    owned_by: s(r.owned_by),
+    as_candidate: r.as_candidate === true,
+    pod_gone: r.pod_gone === true ? 'yes' : r.pod_gone === false ? 'no' : 'unknown',
+    event_id: s(r.event_id),
   }));
   return { lines, rows };
 }

@@ -1,4 +1,4 @@
-import type { Store, Row } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { ActorFinding, SvgGap, SvgLane, SvgMark, SvgTimeline } from './model.js';
 import { byteOrder, clockTs, displayTs, epochMs, isoOfMs, n, s, shortenMiddle } from './format.js';
@@ -12,6 +12,15 @@ export const MAX_LANES = 20;
 export const MAX_MARKS = 300;
 const MINUTE = 60_000;
 const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 240, 480].map((m) => m * MINUTE);
+
+/** A call mark (POD_, NODE_ and ADDRESS_CALLS_SQL). */
+interface CallMarkRow {
+  ts: string;
+  event_id: string;
+  call: string | null;
+  target: string;
+  confidence: string | null;
+}
 
 const POD_CALLS_SQL = `
 select ${iso('ts')} as ts, event_id, call, coalesce(target, '') as target, confidence
@@ -42,6 +51,14 @@ order by ts, event_id
 limit ${MAX_MARKS + 1}
 `;
 
+/** A signal mark (SIGNAL_MARKS_SQL, or a person's entry into a pod). */
+interface SignalMarkRow {
+  ts: string;
+  signal: string | null;
+  detail: string | null;
+  ref: string | null;
+}
+
 // signals that are not a call of this lane: entries, token use, credential reads, outside connects, outside use of its credentials
 const SIGNAL_MARKS_SQL = `
 select ${iso('ts')} as ts, signal, detail, ref
@@ -53,12 +70,27 @@ order by ts, signal, ref
 limit ${MAX_MARKS}
 `;
 
+interface HumanEntryRow {
+  user_name: string | null;
+  ts: string;
+  action: string | null;
+  command: string;
+  pod: string | null;
+  row_id: string;
+}
+
 const HUMANS_SQL = `
 select user_name, ${iso('ts')} as ts, action, coalesce(command, '') as command, namespace || '/' || pod_name as pod, row_id
 from pod_human_actions
 where list_contains($uids, pod_uid) and action in ('exec', 'attach', 'portforward', 'ephemeralcontainers')
 order by user_name, ts, audit_id
 `;
+
+interface OffsetRow {
+  node_name: string;
+  offset_seconds: number;
+  method: string | null;
+}
 
 const OFFSETS_SQL = `
 select node_name, offset_seconds, method from node_clock_offsets
@@ -79,10 +111,10 @@ interface LanePlan {
  * The lanes, in this priority: the actors of the findings (rank order), the people who entered
  * those pods, then the nodes of those pods and node findings. Drawn grouped by kind.
  */
-async function planLanes(store: Store, findings: readonly ActorFinding[]): Promise<{ lanes: LanePlan[]; humans: Row[] }> {
+async function planLanes(store: Store, findings: readonly ActorFinding[]): Promise<{ lanes: LanePlan[]; humans: HumanEntryRow[] }> {
   const pods = findings.filter((f) => f.is_pod);
-  const humans = await store.rows(HUMANS_SQL, { uids: pods.map((f) => f.actor_id) });
-  const people = [...new Set(humans.map((h) => s(h['user_name'])))].sort(byteOrder);
+  const humans = await store.rows<HumanEntryRow>(HUMANS_SQL, { uids: pods.map((f) => f.actor_id) });
+  const people = [...new Set(humans.map((h) => s(h.user_name)))].sort(byteOrder);
   const nodes = [...new Set(pods.map((f) => f.pod?.node ?? '').filter(Boolean))].sort(byteOrder);
   const own = findings.map((f): LanePlan => {
     if (f.is_pod) return { kind: 'pod', id: f.actor_id, label: f.pod?.name || f.label, title: `pod ${f.label} (UID ${f.actor_id}) on ${f.pod?.node ?? '?'}`, node: f.pod?.node ?? null };
@@ -117,22 +149,22 @@ export async function buildSvgTimeline(store: Store, findings: readonly ActorFin
   const x = (ms: number): number => round1(SVG.plotX0 + ((ms - axis.from) / (axis.to - axis.from)) * (SVG.plotX1 - SVG.plotX0));
   const range = { from: isoOfMs(axis.from), to: isoOfMs(axis.to) };
   const plan = await planLanes(store, findings);
-  const offsets = new Map((await store.rows(OFFSETS_SQL, { nodes: plan.lanes.map((l) => l.node ?? '').filter(Boolean) })).map((r) => [s(r['node_name']), r]));
+  const offsets = new Map((await store.rows<OffsetRow>(OFFSETS_SQL, { nodes: plan.lanes.map((l) => l.node ?? '').filter(Boolean) })).map((r) => [s(r.node_name), r]));
   const built: { plan: LanePlan; marks: Omit<SvgMark, 'y' | 'top'>[]; omitted: number }[] = [];
   for (const l of plan.lanes) {
     const marks: Omit<SvgMark, 'y' | 'top'>[] = [];
-    const calls = l.kind === 'human' ? [] : await store.rows(l.kind === 'pod' ? POD_CALLS_SQL : l.kind === 'node' ? NODE_CALLS_SQL : ADDRESS_CALLS_SQL, { id: l.id, ...range });
+    const calls = l.kind === 'human' ? [] : await store.rows<CallMarkRow>(l.kind === 'pod' ? POD_CALLS_SQL : l.kind === 'node' ? NODE_CALLS_SQL : ADDRESS_CALLS_SQL, { id: l.id, ...range });
     for (const c of calls.slice(0, MAX_MARKS)) {
-      const conf = s(c['confidence']);
-      const cx = x(epochMs(s(c['ts'])));
-      marks.push({ x: cx, left: round1(cx - 1.5), mark_class: CALL_CLASSES[conf] ?? 'mark-unattributed', is_call: true, title: `${clockTs(c['ts']).time} ${s(c['call'])}${c['target'] ? ` ${s(c['target'])}` : ''}: ${conf} (event ${s(c['event_id'])})` });
+      const conf = s(c.confidence);
+      const cx = x(epochMs(s(c.ts)));
+      marks.push({ x: cx, left: round1(cx - 1.5), mark_class: CALL_CLASSES[conf] ?? 'mark-unattributed', is_call: true, title: `${clockTs(c.ts).time} ${s(c.call)}${c.target ? ` ${s(c.target)}` : ''}: ${conf} (event ${s(c.event_id)})` });
     }
-    const signals = l.kind === 'human'
-      ? plan.humans.filter((h) => s(h['user_name']) === l.id && s(h['ts']) >= range.from && s(h['ts']) <= range.to).map((h) => ({ ts: h['ts'], signal: 'human-entry', detail: `${s(h['action'])} ${s(h['command'])} in ${s(h['pod'])}`, ref: h['row_id'] }))
-      : await store.rows(SIGNAL_MARKS_SQL, { kind: l.kind, id: l.id, ...range });
+    const signals: SignalMarkRow[] = l.kind === 'human'
+      ? plan.humans.filter((h) => s(h.user_name) === l.id && s(h.ts) >= range.from && s(h.ts) <= range.to).map((h) => ({ ts: h.ts, signal: 'human-entry', detail: `${s(h.action)} ${s(h.command)} in ${s(h.pod)}`, ref: h.row_id }))
+      : await store.rows<SignalMarkRow>(SIGNAL_MARKS_SQL, { kind: l.kind, id: l.id, ...range });
     for (const g of signals) {
-      const gx = x(epochMs(s(g['ts'])));
-      marks.push({ x: gx, left: round1(gx - 1.5), mark_class: `sig-${s(g['signal'])}`, is_call: false, title: `${clockTs(g['ts']).time} ${s(g['signal'])}: ${s(g['detail'])} (${s(g['ref'])})` });
+      const gx = x(epochMs(s(g.ts)));
+      marks.push({ x: gx, left: round1(gx - 1.5), mark_class: `sig-${s(g.signal)}`, is_call: false, title: `${clockTs(g.ts).time} ${s(g.signal)}: ${s(g.detail)} (${s(g.ref)})` });
     }
     built.push({ plan: l, marks, omitted: Math.max(0, calls.length - MAX_MARKS) });
   }
@@ -142,7 +174,7 @@ export async function buildSvgTimeline(store: Store, findings: readonly ActorFin
     const y = SVG.axisHeight + i * SVG.laneHeight;
     const mid = y + SVG.laneHeight / 2;
     const off = k.plan.node ? offsets.get(k.plan.node) : undefined;
-    const offset = off ? n(off['offset_seconds']) : 0;
+    const offset = off ? n(off.offset_seconds) : 0;
     return {
       y,
       height: SVG.laneHeight,
@@ -152,7 +184,7 @@ export async function buildSvgTimeline(store: Store, findings: readonly ActorFin
       label_y: off ? mid - 4 : mid,
       title: k.plan.title,
       lane_class: `lane-${k.plan.kind}`,
-      offset_note: off ? `clock ${offset > 0 ? '+' : ''}${offset.toFixed(1)} s (${s(off['method'])}; applied)` : '',
+      offset_note: off ? `clock ${offset > 0 ? '+' : ''}${offset.toFixed(1)} s (${s(off.method)}; applied)` : '',
       has_offset: Boolean(off),
       marks: k.marks.map((m) => ({ ...m, y: mid, top: mid - 7 })),
       marks_omitted: k.omitted,

@@ -1,4 +1,4 @@
-import type { Store, Row } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Finding as GapFinding } from '../case/validation-json.js';
 import type { TimelineLine } from './model.js';
 import { byteOrder, capIds, clockTs, s } from './format.js';
@@ -9,6 +9,18 @@ export const MAX_TIMELINE = 400;
 export const MAX_RUNTIME_ROWS = 5000;
 /** Repeated runtime activity (same process and destination, or same command line) this often or more is one counted row. */
 export const COLLAPSE_AT = 3;
+
+interface RuntimeRow {
+  ts: string;
+  source: string;
+  kind: string | null;
+  binary: string | null;
+  arguments: string | null;
+  dst_ip: string | null;
+  dst_port: number | null;
+  row_id: string;
+  total: number;
+}
 
 const RUNTIME_SQL = `
 select ${isoNs('ts')} as ts, source, kind, "binary", arguments, dst_ip, dst_port, row_id, (count(*) over ())::INTEGER as total
@@ -31,14 +43,14 @@ export interface TimelineEntry {
 }
 
 export async function runtimeEntries(store: Store, uid: string, span: { span_from: string; span_to: string }): Promise<{ entries: TimelineEntry[]; unread: number }> {
-  const rows: Row[] = await store.rows(RUNTIME_SQL, { uid, ...span });
-  const total = rows.length > 0 ? Number(rows[0]!['total']) : 0;
+  const rows = await store.rows<RuntimeRow>(RUNTIME_SQL, { uid, ...span });
+  const total = rows.length > 0 ? Number(rows[0]!.total) : 0;
   const entries = rows.map((r): TimelineEntry => {
-    const connect = s(r['kind']) === 'connect';
+    const connect = s(r.kind) === 'connect';
     const what = connect
-      ? `connect ${s(r['binary'])} -> ${s(r['dst_ip'])}:${s(r['dst_port'])}`
-      : `exec ${s(r['binary'])}${r['arguments'] ? ` ${s(r['arguments'])}` : ''}`;
-    return { iso: s(r['ts']), source: s(r['source']), what, key: `${s(r['source'])}\u0000${what}`, ids: [s(r['row_id'])], gap: false, until: '' };
+      ? `connect ${s(r.binary)} -> ${s(r.dst_ip)}:${s(r.dst_port)}`
+      : `exec ${s(r.binary)}${r.arguments ? ` ${s(r.arguments)}` : ''}`;
+    return { iso: s(r.ts), source: s(r.source), what, key: `${s(r.source)}\u0000${what}`, ids: [s(r.row_id)], gap: false, until: '' };
   });
   return { entries, unread: Math.max(0, total - rows.length) };
 }

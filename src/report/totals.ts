@@ -17,6 +17,16 @@ order by calls desc, confidence, reason
 limit 20
 `;
 const KUBE_SQL = `select confidence, count(*)::INTEGER as requests from kube_attributions group by confidence order by confidence`;
+interface RoutineRow {
+  actor_kind: 'pod' | 'node' | 'outside';
+  actor_id: string;
+  workload: string | null;
+  signals: number;
+  signal_kinds: string[] | null;
+  first_at: string | null;
+  last_at: string | null;
+}
+
 const ROUTINE_SQL = `
 select actor_kind, actor_id, workload, signals, signal_kinds, ${iso('first_at')} as first_at, ${iso('last_at')} as last_at
 from rpt_routine_actors
@@ -25,27 +35,27 @@ limit ${MAX_ROUTINE}
 `;
 
 export async function attributionTotals(store: Store): Promise<Pick<ReportModel, 'attribution_totals' | 'attribution_reasons' | 'kube_totals'>> {
-  const totals = await store.rows(TOTALS_SQL);
-  const reasons = await store.rows(REASONS_SQL);
-  const kube = await store.rows(KUBE_SQL);
+  const totals = await store.rows<{ confidence: string | null; path: string | null; calls: number }>(TOTALS_SQL);
+  const reasons = await store.rows<{ confidence: string | null; reason: string; calls: number }>(REASONS_SQL);
+  const kube = await store.rows<{ confidence: string | null; requests: number }>(KUBE_SQL);
   return {
-    attribution_totals: totals.map((r) => ({ confidence: s(r['confidence']), path: s(r['path']), calls: n(r['calls']) })),
-    attribution_reasons: reasons.map((r) => ({ confidence: s(r['confidence']), reason: s(r['reason']), calls: n(r['calls']) })),
-    kube_totals: kube.map((r) => ({ confidence: s(r['confidence']), requests: n(r['requests']) })),
+    attribution_totals: totals.map((r) => ({ confidence: s(r.confidence), path: s(r.path), calls: n(r.calls) })),
+    attribution_reasons: reasons.map((r) => ({ confidence: s(r.confidence), reason: s(r.reason), calls: n(r.calls) })),
+    kube_totals: kube.map((r) => ({ confidence: s(r.confidence), requests: n(r.requests) })),
   };
 }
 
 /** Actors whose every signal is routine for their workload, named so nothing is hidden. */
 export async function routineActors(store: Store, labels: (uids: string[]) => Promise<Map<string, PodLabel>>): Promise<RoutineLine[]> {
-  const rows = await store.rows(ROUTINE_SQL);
-  const names = await labels(rows.filter((r) => r['actor_kind'] === 'pod').map((r) => s(r['actor_id'])));
+  const rows = await store.rows<RoutineRow>(ROUTINE_SQL);
+  const names = await labels(rows.filter((r) => r.actor_kind === 'pod').map((r) => s(r.actor_id)));
   return rows.map((r) => ({
-    ...actorRef(s(r['actor_kind']) as 'pod' | 'node' | 'outside', s(r['actor_id']), names),
-    workload: s(r['workload']),
-    signals: n(r['signals']),
-    kinds: list(r['signal_kinds']),
-    first_at: displayTs(r['first_at']),
-    last_at: displayTs(r['last_at']),
+    ...actorRef(r.actor_kind, s(r.actor_id), names),
+    workload: s(r.workload),
+    signals: n(r.signals),
+    kinds: list(r.signal_kinds),
+    first_at: displayTs(r.first_at),
+    last_at: displayTs(r.last_at),
   }));
 }
 

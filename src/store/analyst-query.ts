@@ -68,8 +68,8 @@ async function checkedPrepare(store: Store, sql: string, origin: SqlOrigin): Pro
     const pivot = /\bpivot\b/i.test(sql) ? `; a PIVOT without an IN list expands to several: list the values (on col in ('a', 'b'))` : '';
     throw new QueryError(`only a single SELECT statement is allowed (got ${extracted.count} statements${pivot})`);
   }
-  const parsed = await store.rows('select json_serialize_sql($sql::VARCHAR) as tree', { sql });
-  const tree = JSON.parse(String(parsed[0]?.['tree'])) as { error: boolean; error_message?: string; position?: string };
+  const parsed = await store.rows<{ tree: string }>('select json_serialize_sql($sql::VARCHAR) as tree', { sql });
+  const tree = JSON.parse(String(parsed[0]?.tree)) as { error: boolean; error_message?: string; position?: string };
   if (tree.error) {
     if (/Only SELECT statements/.test(tree.error_message ?? '')) {
       throw new QueryError(`refused: only a single read-only SELECT is allowed (${refusalReason(sql)})`);
@@ -186,8 +186,8 @@ export async function checkParamValues(store: Store, values: { name: string; typ
     const type = PARAM_TYPES[v.type];
     if (type === undefined) throw new QueryError(`$${v.name}: unknown parameter type "${v.type}" (known: ${Object.keys(PARAM_TYPES).join(', ')})`);
     if (v.value === null || type === 'VARCHAR') continue;
-    const r = await store.rows(`select try_cast($v::VARCHAR as ${type}) is not null as ok`, { v: v.value });
-    if (r[0]?.['ok'] !== true) throw new QueryError(`--param ${v.name}=${v.value}: not a valid ${v.type}${v.type.startsWith('timestamp') ? ' (e.g. 2026-10-20T08:00:00Z)' : ''}`);
+    const r = await store.rows<{ ok: boolean }>(`select try_cast($v::VARCHAR as ${type}) is not null as ok`, { v: v.value });
+    if (r[0]?.ok !== true) throw new QueryError(`--param ${v.name}=${v.value}: not a valid ${v.type}${v.type.startsWith('timestamp') ? ' (e.g. 2026-10-20T08:00:00Z)' : ''}`);
   }
 }
 

@@ -47,10 +47,10 @@ function fingerprints(p: CasePaths): { lake: string; sql: string } {
 
 async function storedFingerprints(store: Store): Promise<{ lake: string | null; sql: string | null }> {
   // no such column: no table, or one written before the sql fingerprint existed
-  const cols = await store.rows(`select count(*)::INT as n from information_schema.columns where table_name = 'podtrail_views' and column_name = 'sql_fingerprint'`);
-  if (cols[0]?.['n'] !== 1) return { lake: null, sql: null };
-  const r = await store.rows(`select lake_fingerprint, sql_fingerprint from podtrail_views`);
-  return { lake: (r[0]?.['lake_fingerprint'] as string | undefined) ?? null, sql: (r[0]?.['sql_fingerprint'] as string | undefined) ?? null };
+  const cols = await store.rows<{ n: number }>(`select count(*)::INT as n from information_schema.columns where table_name = 'podtrail_views' and column_name = 'sql_fingerprint'`);
+  if (cols[0]?.n !== 1) return { lake: null, sql: null };
+  const r = await store.rows<{ lake_fingerprint: string | null; sql_fingerprint: string | null }>(`select lake_fingerprint, sql_fingerprint from podtrail_views`);
+  return { lake: r[0]?.lake_fingerprint ?? null, sql: r[0]?.sql_fingerprint ?? null };
 }
 
 /** True when the views of case.duckdb were built from what the case holds now. */

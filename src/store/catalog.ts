@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { quotedString } from '@duckdb/node-api';
-import type { Store } from './store.js';
+import type { Row, Store } from './store.js';
 import { evidenceFilesParquet } from '../lake/lake-files.js';
 import type { EvidenceFileRow } from '../lake/evidence-file-row.js';
 import { tableDoc } from '../lake/schema.js';
@@ -13,16 +13,16 @@ export async function readEvidenceFiles(store: Store, lakeDir: string): Promise<
   const file = evidenceFilesParquet(lakeDir);
   if (!existsSync(file)) return [];
   const doc = tableDoc('evidence_files')!;
-  let rows: Awaited<ReturnType<Store['rows']>>;
+  let rows: Row[];
   try {
     // a column a catalog written by an earlier version lacks reads as NULL
-    const present = new Set((await store.rows(`select name from parquet_schema(${quotedString(file)})`)).map((r) => String(r['name'])));
+    const present = new Set((await store.rows<{ name: string }>(`select name from parquet_schema(${quotedString(file)})`)).map((r) => r.name));
     const cols = doc.columns.map((c) =>
       !present.has(c.name)
         ? `null as ${c.name}`
         : c.type === 'TIMESTAMP' ? `strftime(${c.name}, '%Y-%m-%dT%H:%M:%S.%fZ') as ${c.name}` : c.type === 'BIGINT' || c.type === 'INTEGER' ? `${c.name}::DOUBLE as ${c.name}` : c.name,
     );
-    rows = await store.rows(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
+    rows = await store.rows<Row>(`select ${cols.join(', ')} from read_parquet(${quotedString(file)}) order by evidence_file_id`);
   } catch (e) {
     throw catalogError(file, e);
   }

@@ -31,8 +31,8 @@ export async function committedEvidenceIds(store: Store, lakeDir: string): Promi
   const file = evidenceFilesParquet(lakeDir);
   if (!existsSync(file)) return new Set();
   try {
-    const rows = await store.rows(`select evidence_file_id from read_parquet(${quotedString(file)})`);
-    return new Set(rows.map((r) => String(r['evidence_file_id'])));
+    const rows = await store.rows<{ evidence_file_id: string }>(`select evidence_file_id from read_parquet(${quotedString(file)})`);
+    return new Set(rows.map((r) => r.evidence_file_id));
   } catch (e) {
     throw catalogError(file, e);
   }
@@ -55,7 +55,7 @@ export async function refreshLakeViews(store: Store, lakeDir: string, config?: C
       ? (existsSync(evidenceFilesParquet(lakeDir)) ? [evidenceFilesParquet(lakeDir)] : [])
       : committedParquetFiles(lakeDir, t.name, ids);
     const present = t.name === 'evidence_files' && files.length > 0
-      ? new Set((await store.rows(`select name from parquet_schema(${quotedString(files[0]!)})`)).map((r) => String(r['name'])))
+      ? new Set((await store.rows<{ name: string }>(`select name from parquet_schema(${quotedString(files[0]!)})`)).map((r) => r.name))
       : undefined;
     let body = files.length > 0 ? parquetSelect(t, files, present) : emptySelect(t);
     // a copy a later S3 log file replaced stays in its partition and is listed in ingest_duplicates
@@ -70,7 +70,7 @@ export async function refreshLakeViews(store: Store, lakeDir: string, config?: C
 /** Typed empty correlation tables, so views that read them bind before the first correlate. */
 async function createMissingCorrelationTables(store: Store): Promise<void> {
   const existing = new Set(
-    (await store.rows(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'`)).map((r) => String(r['table_name'])),
+    (await store.rows<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'`)).map((r) => r.table_name),
   );
   for (const t of CORRELATION_TABLES) {
     if (existing.has(t.name)) continue;

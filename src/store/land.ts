@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { quotedString, quotedIdentifier } from '@duckdb/node-api';
-import type { Store, Params, Row } from './store.js';
+import type { Store, Params } from './store.js';
 import type { InputMode } from '../lake/input-mode.js';
 import { MAX_RECORD_BYTES } from '../core/limits.js';
 
@@ -55,6 +55,15 @@ export interface LandedRejectRow {
   ts_raw: string | null;
 }
 
+/** An event's copy that landed as a duplicate, as ingest_duplicates lists it (line: BIGINT, its exact text). */
+export interface DuplicateCopy {
+  row_id: string;
+  line: string | null;
+  record_path: string | null;
+  event_id: string;
+  ts: string;
+}
+
 export interface TargetOutcome {
   table: string;
   counts: Record<string, number>;
@@ -63,7 +72,7 @@ export interface TargetOutcome {
   firstAt: string | null;
   lastAt: string | null;
   rejects: LandedRejectRow[];
-  duplicates: Row[];
+  duplicates: DuplicateCopy[];
 }
 
 export interface TextReject {
@@ -138,9 +147,9 @@ export async function createSourceViews(store: Store, s: LandSource): Promise<vo
 
 /** Values (lines or top-level values) the source relation reads; for documents, a count query. */
 export async function countDocumentValues(store: Store, s: LandSource): Promise<number> {
-  const rows = await store.rows(`select count(*)::BIGINT as n from read_json_objects(${lit(s.contentPath)},
+  const rows = await store.rows<{ n: string }>(`select count(*)::BIGINT as n from read_json_objects(${lit(s.contentPath)},
       format = 'auto', maximum_object_size = ${documentLimit(s.contentBytes)})`);
-  return Number(rows[0]?.['n'] ?? 0);
+  return Number(rows[0]?.n ?? 0);
 }
 
 /**
@@ -149,22 +158,28 @@ export async function countDocumentValues(store: Store, s: LandSource): Promise<
  */
 export async function textRejects(store: Store, mode: InputMode): Promise<TextReject[]> {
   const seen = mode.mode === 'columns' ? `coalesce(json_type(try_cast(t as JSON)) = 'OBJECT', false)` : `try_cast(t as JSON) is not null`;
-  const rows = await store.rows(`select l as line, o as ordinal,
+  // BIGINT columns: their exact text
+  const rows = await store.rows<{ line: string; ordinal: string; reason: TextReject['reason'] }>(`select l as line, o as ordinal,
       case when json_valid(t) then 'not_an_object' else 'invalid_json' end as reason
     from src_text where not ${seen} order by o`);
-  return rows.map((r) => ({ line: Number(r['line']), ordinal: Number(r['ordinal']), reason: r['reason'] as TextReject['reason'] }));
+  return rows.map((r) => ({ line: Number(r.line), ordinal: Number(r.ordinal), reason: r.reason }));
 }
 
-/** SQL text without its comments and string literals: what a step's name is looked for in. */
+/**
+ * SQL text without its comments and string literals: what a step's name is looked for in. One pass,
+ * whichever starts first: an apostrophe in a comment opens no string, a `--` in a string no comment.
+ */
 function codeOf(sql: string): string {
-  return sql.replace(/'(?:[^']|'')*'/g, "''").replace(/--[^\n]*/g, '');
+  return sql.replace(/'(?:[^']|'')*'|--[^\n]*/g, (m) => (m.startsWith("'") ? "''" : ''));
 }
 
 /**
  * The statement of a land SQL file. `<name>.sql` may read steps: the files of folder `<name>/` beside
  * it, each one SELECT named after the relation it holds, joined to the statement as CTEs, each after
  * the steps it reads (ties in lexical order). A step with a comment line `-- materialized: <why>` is
- * computed once however often the others read it. One statement: the parameters reach every step.
+ * computed once however often the others read it; one with `-- not materialized: <why>` is computed
+ * by each step that reads it (DuckDB would otherwise hold a step read twice). One statement: the
+ * parameters reach every step.
  */
 export function landQuery(sqlPath: string): string {
   const own = readFileSync(sqlPath, 'utf8').replace(/;\s*$/, '');
@@ -187,7 +202,8 @@ export function landQuery(sqlPath: string): string {
   for (const name of steps.keys()) visit(name, []);
   const ctes = ordered.map((n) => {
     const body = steps.get(n)!;
-    return `${quotedIdentifier(n)} as ${/^-- materialized:/m.test(body) ? 'materialized ' : ''}(\n${body}\n)`;
+    const hint = /^-- materialized:/m.test(body) ? 'materialized ' : /^-- not materialized:/m.test(body) ? 'not materialized ' : '';
+    return `${quotedIdentifier(n)} as ${hint}(\n${body}\n)`;
   });
   return `with\n${ctes.join(',\n')}\nselect * from (\n${own}\n) as ${quotedIdentifier(path.basename(dir))}`;
 }
@@ -209,8 +225,8 @@ async function landPositional(store: Store, t: LandTargetSpec, select: string, p
   const staged = path.join(stagingDir, `${t.table}.ordered.parquet`);
   // a temporary file: the fastest codec
   const pass1 = `copy (${select}) to ${lit(staged)} (format parquet, compression lz4_raw)`;
-  const plan = await store.rows(`explain ${pass1}`, params);
-  if (!plan.some((r) => String(r['explain_value'] ?? '').includes('BATCH_COPY_TO_FILE'))) throw new PositionalOrderLost(t.table);
+  const plan = await store.rows<{ explain_key: string; explain_value: string | null }>(`explain ${pass1}`, params);
+  if (!plan.some((r) => (r.explain_value ?? '').includes('BATCH_COPY_TO_FILE'))) throw new PositionalOrderLost(t.table);
   await store.run(pass1, params);
   const n = `file_row_number + 1`;
   const inWindow = (expr: string): string => `case when _disposition = 'out_of_window' then null else ${expr} end`;
@@ -261,44 +277,37 @@ export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: st
     }
     return o;
   };
-  for (const r of await store.rows(`select _part as f, _disposition as d, count(*)::BIGINT as n from ${all} group by _part, _disposition`)) {
-    outcome(String(r['f'])).counts[String(r['d'])] = Number(r['n']);
+  for (const r of await store.rows<{ f: string; d: string; n: string }>(`select _part as f, _disposition as d, count(*)::BIGINT as n from ${all} group by _part, _disposition`)) {
+    outcome(r.f).counts[r.d] = Number(r.n);
   }
   const landedGlob = lit(path.join(out, '*', '_disposition=landed', '*.parquet'));
   if ([...outcomes.values()].some((o) => o.counts['landed'])) {
-    const spans = await store.rows(
+    const spans = await store.rows<{ f: string; lo: string | null; hi: string | null }>(
       `select _part as f, min(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as lo, max(${quotedIdentifier(t.timeColumn)})::TIMESTAMP::VARCHAR as hi
          from read_parquet(${landedGlob}, hive_partitioning = true, hive_types = {'_part': 'VARCHAR', '_disposition': 'VARCHAR'})
          group by _part`,
     );
     for (const r of spans) {
-      const o = outcome(String(r['f']));
-      o.firstAt = (r['lo'] as string | null) ?? null;
-      o.lastAt = (r['hi'] as string | null) ?? null;
-      o.landedDir = path.join(out, `_part=${String(r['f'])}`, '_disposition=landed');
+      const o = outcome(r.f);
+      o.firstAt = r.lo;
+      o.lastAt = r.hi;
+      o.landedDir = path.join(out, `_part=${r.f}`, '_disposition=landed');
     }
   }
   if ([...outcomes.values()].some((o) => Object.keys(o.counts).some((k) => k.startsWith('reject.')))) {
     const tsRaw = t.columns.includes('ts_raw') ? 'ts_raw' : 'null::VARCHAR';
-    for (const r of await store.rows(
+    for (const { f, line, ...r } of await store.rows<{ f: string; line: string | null } & Omit<LandedRejectRow, 'line'>>(
       `select _part as f, row_id, line, record_path, substr(_disposition, 8) as reason, ${tsRaw} as ts_raw
          from ${all} where _disposition like 'reject.%' order by row_id`,
     )) {
-      outcome(String(r['f'])).rejects.push({
-        row_id: String(r['row_id']),
-        line: r['line'] === null ? null : Number(r['line']),
-        record_path: (r['record_path'] as string | null) ?? null,
-        reason: String(r['reason']),
-        ts_raw: (r['ts_raw'] as string | null) ?? null,
-      });
+      outcome(f).rejects.push({ ...r, line: line === null ? null : Number(line) });
     }
   }
   if (t.columns.includes('event_id') && [...outcomes.values()].some((o) => o.counts['duplicate'])) {
-    for (const r of await store.rows(
+    for (const { f, ...dup } of await store.rows<{ f: string } & DuplicateCopy>(
       `select _part as f, row_id, line, record_path, event_id, ts::VARCHAR as ts from ${all} where _disposition = 'duplicate' order by row_id`,
     )) {
-      const { f, ...dup } = r;
-      outcome(String(f)).duplicates.push(dup);
+      outcome(f).duplicates.push(dup);
     }
   }
   return outcomes;
@@ -324,6 +333,6 @@ export async function createBatchSourceView(store: Store, files: BatchFile[], ma
     select b.efid as _efid, 1::BIGINT as _ordinal, b.line as _line, '' as _path, r.json as _doc
     from read_json_objects(${list}, format = 'auto', filename = true, maximum_object_size = ${Math.max(maxBytes + 1024, MAX_RECORD_BYTES + 1024)}) as r
     inner join pt_batch_files as b on b.path = r.filename`);
-  const odd = await store.rows(`select b.efid, count(r._efid)::BIGINT as n from pt_batch_files as b left join src as r on r._efid = b.efid group by b.efid having count(r._efid) <> 1`);
-  return odd.map((r) => String(r['efid']));
+  const odd = await store.rows<{ efid: string; n: string }>(`select b.efid, count(r._efid)::BIGINT as n from pt_batch_files as b left join src as r on r._efid = b.efid group by b.efid having count(r._efid) <> 1`);
+  return odd.map((r) => r.efid);
 }

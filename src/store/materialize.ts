@@ -38,8 +38,9 @@ export async function materializeTables(
       await store.run(`create or replace table main.${name} as select * from ${quotedIdentifier(`mart_${step.name}`)}`);
       names.push(step.name);
     }
-    const n = await store.rows(`select count(*)::BIGINT as n from ${name}`);
-    rows[step.name] = Number(n[0]?.['n'] ?? 0);
+    // BIGINT: its exact text
+    const n = await store.rows<{ n: string }>(`select count(*)::BIGINT as n from ${name}`);
+    rows[step.name] = Number(n[0]?.n ?? 0);
     timings[step.name] = performance.now() - t0;
     // one line per model (a public table); intermediate steps only move the live line
     if (step.kind === 'table') {

@@ -9,7 +9,7 @@ import type { TableDoc } from '../lake/schema.js';
  * Replaces a table of case.duckdb with rows computed in TypeScript (plain JSON values), typed by the
  * table's doc and ordered by its key: the rows go through a temp NDJSON file that DuckDB reads.
  */
-export async function replaceTableRows(store: Store, table: TableDoc, rows: readonly Record<string, unknown>[], tmpDir: string): Promise<void> {
+export async function replaceTableRows(store: Store, table: TableDoc, rows: readonly object[], tmpDir: string): Promise<void> {
   const name = quotedIdentifier(table.name);
   if (rows.length === 0) {
     await store.run(`create or replace table main.${name} as select ${table.columns.map((c) => `null::${c.type} as ${quotedIdentifier(c.name)}`).join(', ')} where false`);

@@ -29,20 +29,12 @@ export async function runtimeEnrichment(p: CasePaths, source: string, nodes: str
   }
   try {
     await store.run('create or replace temp table pod_lifecycle as select * from mart_pod_lifecycle');
-    const rows = await store.rows(
+    const rows = await store.rows<Omit<NodeEnrichment, 'detail'> & { detail: string }>(
       `select node_name, source, kind, status, value::DOUBLE as value, detail::VARCHAR as detail, message
        from chk_runtime_enrichment where source = $source and list_contains($nodes, node_name) order by node_name`,
       { source, nodes },
     );
-    return rows.map((r) => ({
-      node_name: String(r['node_name']),
-      source: String(r['source']),
-      kind: String(r['kind']),
-      status: String(r['status']),
-      value: r['value'] === null ? null : Number(r['value']),
-      detail: JSON.parse(String(r['detail'])) as NodeEnrichment['detail'],
-      message: String(r['message']),
-    }));
+    return rows.map((r) => ({ ...r, detail: JSON.parse(r.detail) as NodeEnrichment['detail'] }));
   } finally {
     store.close();
     unlock();

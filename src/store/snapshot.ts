@@ -23,8 +23,8 @@ export function snapshotDir(p: CasePaths): string {
 const CURRENT = 'CURRENT';
 
 async function existingTables(store: Store): Promise<Set<string>> {
-  const rows = await store.rows(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'`);
-  return new Set(rows.map((r) => String(r['table_name'])));
+  const rows = await store.rows<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'main' and table_type = 'BASE TABLE'`);
+  return new Set(rows.map((r) => r.table_name));
 }
 
 /** Exports the correlation and check tables of case.duckdb as the snapshot's next generation. */

@@ -11,7 +11,12 @@ import { InternalError, SqlFileError } from '../core/errors.js';
 /** A value bound to a named parameter ($name) of a statement. */
 export type ParamValue = string | number | bigint | boolean | null | readonly string[];
 export type Params = Readonly<Record<string, ParamValue>>;
-/** A row as DuckDB's lossless JSON conversion gives it: big integers and timestamps as strings. */
+/**
+ * A row as DuckDB's lossless JSON conversion gives it: VARCHAR, JSON, TIMESTAMP, BIGINT, HUGEINT and
+ * DECIMAL as strings (big integers exactly), INTEGER and DOUBLE as numbers, BOOLEAN as booleans,
+ * lists as arrays and structs as objects; NULL as null. A query's caller declares the row type it
+ * reads (rows<T>): the columns its SELECT names, each in that form.
+ */
 export type Row = Record<string, unknown>;
 
 /** One open DuckDB database with one connection. Only src/store/ touches DuckDB. */
@@ -33,12 +38,15 @@ export class Store {
     }
   }
 
-  /** Runs one statement and returns its rows (lossless JSON values, columns in select order). */
-  async rows(sql: string, params: Params = {}): Promise<Row[]> {
+  /**
+   * Runs one statement and returns its rows (lossless JSON values, columns in select order), as the
+   * row type T the caller declares for its SELECT (not checked: see typed-rows.ts for a checked read).
+   */
+  async rows<T extends object = Row>(sql: string, params: Params = {}): Promise<T[]> {
     const stmt = await this.prepare(sql, params);
     try {
       const reader = await stmt.runAndReadAll();
-      return reader.getRowObjectsJson() as Row[];
+      return reader.getRowObjectsJson() as unknown as T[];
     } finally {
       stmt.destroySync();
     }
@@ -48,11 +56,11 @@ export class Store {
    * Runs one statement and yields its rows chunk by chunk (lossless JSON values, as rows()), so a
    * caller can write millions of rows with bounded memory. DuckDB produces each chunk on demand.
    */
-  async *streamRows(sql: string, params: Params = {}): AsyncGenerator<Row[]> {
+  async *streamRows<T extends object = Row>(sql: string, params: Params = {}): AsyncGenerator<T[]> {
     const stmt = await this.prepare(sql, params);
     try {
       const result = await stmt.stream();
-      for await (const rows of result.yieldRowObjectJson()) yield rows as Row[];
+      for await (const rows of result.yieldRowObjectJson()) yield rows as unknown as T[];
     } finally {
       stmt.destroySync();
     }

@@ -6,11 +6,11 @@ import type { Store } from './store.js';
 import type { TableDoc } from '../lake/schema.js';
 
 /**
- * Writes rows (plain JSON values) to one Parquet file with the table's declared columns and types,
- * ordered by its key: rows go through a temp NDJSON file that DuckDB reads (no JSON parsing in JS),
- * then a temp name, then rename.
+ * Writes rows (objects of plain JSON values, the table's columns by name) to one Parquet file with
+ * the table's declared columns and types, ordered by its key: rows go through a temp NDJSON file that
+ * DuckDB reads (no JSON parsing in JS), then a temp name, then rename.
  */
-export async function writeRowsParquet(store: Store, table: TableDoc, rows: readonly Record<string, unknown>[], dest: string, tmpDir: string): Promise<void> {
+export async function writeRowsParquet(store: Store, table: TableDoc, rows: readonly object[], dest: string, tmpDir: string): Promise<void> {
   mkdirSync(path.dirname(dest), { recursive: true });
   mkdirSync(tmpDir, { recursive: true });
   const ndjson = path.join(tmpDir, `${table.name}-${path.basename(dest)}.ndjson`);

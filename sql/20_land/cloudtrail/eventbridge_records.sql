@@ -3,12 +3,9 @@ select
     _efid,
     _ordinal,
     _line,
-    null::BIGINT as idx,
-    pt_row_id(_efid, _ordinal) as row_id,
     case when coalesce(_doc ->> 'detail-type', '') like '% via CloudTrail' then '/detail' else '' end as record_path,
     'eventbridge' as delivery,
     _doc -> 'detail' as rec,
-    null::JSON as lookup_element,
     case
         when coalesce(_doc ->> 'detail-type', '') not like '% via CloudTrail' then 'reject.unknown_shape'
         when not pt_cloudtrail_is_event(_doc -> 'detail') then 'reject.unknown_shape'

@@ -3,46 +3,20 @@
 
 with
 
-lookup_lists as (
-    select
-        _efid,
-        _ordinal,
-        _line,
-        json_extract(_doc, '$.Events[*]') as elements
-    from shaped
-    where shape = 'lookup'
-        and events_type = 'ARRAY'
-),
-
 lookup_elements as (
     select
-        _efid,
-        _ordinal,
-        _line,
-        idx,
-        el,
+        *,
         json_type(el) as el_type,
         json_type(el -> 'CloudTrailEvent') as inner_type,
         el ->> 'CloudTrailEvent' as inner_text
-    from (
-        select
-            _efid,
-            _ordinal,
-            _line,
-            unnest(elements) as el,
-            generate_subscripts(elements, 1) as idx
-        from lookup_lists
-    )
+    from elements
+    where shape = 'lookup'
 ),
 
 final as (
     select
-        _efid,
-        _ordinal,
-        _line,
-        idx,
-        pt_row_id_el(_efid, _ordinal, idx) as row_id,
-        '/Events/' || (idx - 1) as record_path,
+        -- ids (elements)
+        * exclude (shape, el, el_type, inner_type, inner_text),
         'lookup-events' as delivery,
         case
             when inner_type = 'OBJECT' then el -> 'CloudTrailEvent'

@@ -3,16 +3,11 @@ select
     _efid,
     _ordinal,
     _line,
-    null::BIGINT as idx,
-    pt_row_id(_efid, _ordinal) as row_id,
     case
         when shape = 'records' then '/Records'
         when shape = 'lookup' then '/Events'
         else ''
     end as record_path,
-    null::VARCHAR as delivery,
-    null::JSON as rec,
-    null::JSON as lookup_element,
     case
         when shape = 'not_an_object' then 'reject.not_an_object'
         when shape in ('records', 'lookup') then 'reject.invalid_envelope'

@@ -17,8 +17,8 @@ export async function irsaRolesOfCase(caseDir: string): Promise<string[]> {
     return [];
   }
   try {
-    const rows = await a.store.rows(`select distinct irsa_role_arn as arn from k8s_service_accounts where irsa_role_arn like 'arn:%:iam::%:role/%' order by 1`);
-    return rows.map((r) => String(r['arn']));
+    const rows = await a.store.rows<{ arn: string }>(`select distinct irsa_role_arn as arn from k8s_service_accounts where irsa_role_arn like 'arn:%:iam::%:role/%' order by 1`);
+    return rows.map((r) => r.arn);
   } catch {
     return [];
   } finally {
