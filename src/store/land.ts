@@ -259,7 +259,10 @@ export async function landTarget(store: Store, t: LandTargetSpec, stagingDir: st
   const select = `select ${projection}, split_part(row_id, '-', 1) as _part, _disposition from (\n${sql}\n) as land`;
   const partitioned = `(format parquet, compression zstd, partition_by (_part, _disposition), filename_pattern 'part-{i}', overwrite_or_ignore true)`;
   if (!t.positional) {
-    await store.run(`copy (${select}) to ${lit(out)} ${partitioned}`, params);
+    // a window or a join in the land SQL gives its rows in the order its threads finished: the lake
+    // is written in record order (row_id's file, ordinal, element), the same on every run
+    const recordOrder = `order by _part, try_cast(split_part(row_id, '-', 2) as BIGINT), try_cast(split_part(row_id, '-', 3) as BIGINT), row_id`;
+    await store.run(`copy (${select} ${recordOrder}) to ${lit(out)} ${partitioned}`, params);
   } else {
     await landPositional(store, t, select, partitioned, stagingDir, params);
   }
