@@ -186,8 +186,7 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
     progress.line(`identity: ${run.identity}`);
     run.recordRun('started', 'STS GetCallerIdentity', `${resumed ? 'continuing' : 'starting'} collection: regions ${regions.join(', ')}; event sources ${eventSources.join(', ') || '(all management events)'}; trail ${o.trail ?? '(none)'}`);
     noteScope(ctx, (o.now ?? Date.now)());
-    await run.commit();
-    cp.save();
+    await run.commit(false, cp);
     // LookupEvents first: its 90-day horizon makes it the more volatile source (RFC 3227 order)
     await Promise.all(
       regions.map(async (region) => {

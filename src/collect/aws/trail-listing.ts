@@ -91,8 +91,7 @@ export async function planTrail(ctx: AwsContext, t: TrailState): Promise<void> {
       t.listings.push(...dayListings(t.bases[account]!, account, region, 'digest', s.logs_from, s.digests_to));
     }
   }
-  await ctx.run.commit();
-  ctx.cp.save();
+  await ctx.run.commit(false, ctx.cp);
 }
 
 /** One listing per day of [from, to], starting after the key of `from`'s minute on its first day. */
@@ -133,8 +132,7 @@ export async function runListing(ctx: AwsContext, t: TrailState, l: Listing): Pr
       const message = e.kind === 'forbidden' ? `forbidden: listing s3://${t.bucket}/${l.prefix} needs s3:ListBucket on the bucket (${e.message})` : `not listed: ${e.message}`;
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: `s3://${t.bucket}/${l.prefix}`, verb: 'ListObjectsV2', from: null, to: null, message });
       ctx.progress.line(`  ${message}`);
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return;
     }
     page.record();
@@ -157,8 +155,7 @@ export async function runListing(ctx: AwsContext, t: TrailState, l: Listing): Pr
     }
     l.token = !past && page.output.IsTruncated ? (page.output.NextContinuationToken ?? null) : null;
     if (l.token === null) l.state = 'done';
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     if (l.state === 'done') return;
   }
 }
