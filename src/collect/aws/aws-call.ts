@@ -2,7 +2,7 @@ import type { HttpExchange } from '../common/exchange.js';
 import { RequestFailure } from '../common/collect-error.js';
 import { retryDelay, withRetry } from '../common/retry.js';
 import type { ExchangeNote } from '../common/collection-run.js';
-import { exchangeSlot } from './capture-handler.js';
+import { exchangeSlot, SinkError } from './capture-handler.js';
 import { awsFailure, requestIdOf } from './aws-failure.js';
 import type { AwsContext } from './aws-context.js';
 
@@ -52,6 +52,7 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
         output = await exchangeSlot.run({ ex, signal }, () => send(signal));
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
+        if (e instanceof SinkError) throw e.reason; // our disk, not the request: never retried
         const failure = timeout.aborted
           ? new RequestFailure({ kind: 'timeout', server: ex.url ? new URL(ex.url).origin : spec.service, what, detail: `no complete response in ${(ctx.timeoutMs / 1000).toFixed(1)} s`, status: ex.status, exchange: ex })
           : e instanceof RequestFailure
@@ -73,7 +74,7 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
         });
         throw failure;
       }
-      ctx.stats.bytes += ex.body.length;
+      ctx.stats.bytes += ex.streamed?.bytes ?? ex.body.length;
       return {
         output,
         exchange: ex,
