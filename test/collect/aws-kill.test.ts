@@ -1,6 +1,7 @@
 /**
- * `podtrail collect aws` killed (kill -9, PODTRAIL_FAULT=<point>:kill in the real CLI) while a batch
- * of trail files is being committed, then continued by the same command: the custody log is one
+ * `podtrail collect aws` stopped once, continued by the real CLI, killed there (kill -9,
+ * PODTRAIL_FAULT=<point>:kill) while a batch of trail files is being committed, then continued
+ * again: the custody log is one
  * intact chain (a custody append cut mid-write is settled and recorded), it names every trail file
  * that landed with that file's hash, nothing the checkpoint had as fetched is fetched again, no
  * temp file is left, and the case holds (invariants of test/integrity).
@@ -24,6 +25,21 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
+
+/**
+ * A first run stopped (Ctrl-C) once a few trail files are in, so the checkpoint has some; then the
+ * CLI continues the collection and kills itself at `point` (its first trail batch).
+ */
+async function stopThenKillAt(a: Account, point: string): Promise<void> {
+  const stop = new AbortController();
+  a.aws.onRequest = (req) => {
+    if (req.operation === 'GetObject' && a.aws.requests('s3:GetObject').length === 6) stop.abort(new Error('test: interrupted'));
+  };
+  const first = await a.collect({ signal: stop.signal, concurrency: 1 });
+  a.aws.onRequest = null;
+  expect(first.interrupted).toBe(true);
+  await collectKilledAt(a, point);
+}
 
 /** The CLI collects the account's trail and kills itself at `point`. */
 async function collectKilledAt(a: Account, point: string): Promise<NodeJS.Signals | null> {
@@ -68,20 +84,20 @@ async function uncoveredTrailFiles(caseDir: string): Promise<string[]> {
 }
 
 describe.skipIf(!distIsFresh())('collect aws: kill -9 while trail files are committed, then continued', () => {
-  it('killed with a batch of files durable but not yet recorded: the next run fetches that batch again, records it once, and nothing else twice', async () => {
+  it('killed with a batch of files durable but not yet recorded: the next run fetches that batch again, and nothing the checkpoint had', async () => {
     const a = await startAccount();
     cleanups.push(a.cleanup);
-    await collectKilledAt(a, 'trail-files-durable@2');
+    await stopThenKillAt(a, 'trail-files-durable');
     const killed = JSON.parse(readFileSync(path.join(collection(a.caseDir), 'checkpoint.json'), 'utf8')) as AwsCollectionState;
     const had = new Set(killed.objects.filter((o) => o.state === 'fetched').map((o) => `/${o.bucket}/${o.key}`));
     const pending = killed.objects.filter((o) => o.state === 'pending').map((o) => `/${o.bucket}/${o.key}`);
-    expect(had.size).toBeGreaterThan(0); // the digests' batch was committed before the logs' one was killed
+    expect(had.size).toBeGreaterThan(0); // what the stopped run fetched
     expect(pending.length).toBeGreaterThan(0);
     const before = a.aws.received.length;
     expect(verifyChain(readCustody(casePaths(a.caseDir).custody).lines)).toEqual([]);
 
     const r = await a.collect();
-    expect(r.resumed).toBe(true);
+    expect(r.run).toBe(3);
     expect(r.complete, a.logs.join('\n')).toBe(true);
     // exactly what the checkpoint did not have is fetched: the killed batch, once
     expect(a.aws.received.slice(before).filter((x) => x.operation === 'GetObject').map((x) => x.path).sort()).toEqual(pending.sort());
@@ -93,7 +109,7 @@ describe.skipIf(!distIsFresh())('collect aws: kill -9 while trail files are comm
   it('killed after custody, before the checkpoint, with the custody append cut mid-write: settled in the chain, resumed, every landed file named, the trail valid', async () => {
     const a = await startAccount();
     cleanups.push(a.cleanup);
-    await collectKilledAt(a, 'trail-custody-appended@2');
+    await stopThenKillAt(a, 'trail-custody-appended');
     // what a crash inside the append leaves: its last entry cut, and NUL bytes where the file grew
     const custody = casePaths(a.caseDir).custody;
     const lines = readFileSync(custody, 'utf8').split('\n').filter(Boolean);

@@ -29,6 +29,34 @@ export interface AwsCallResult<T> {
   record(note?: Partial<ExchangeNote>): void;
 }
 
+/**
+ * One attempt's abort signal: the operator's stop, or podtrail's timeout. A controller, a timer and
+ * a listener, all released when the attempt ends (AbortSignal.any and AbortSignal.timeout keep a
+ * timer and a dependent signal per attempt alive long after it).
+ */
+function attemptAbort(stop: AbortSignal, timeoutMs: number): { signal: AbortSignal; readonly timedOut: boolean; done: () => void } {
+  const ac = new AbortController();
+  let timedOut = false;
+  const onStop = (): void => ac.abort(stop.reason);
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort(new DOMException(`no complete response in ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  timer.unref();
+  return {
+    signal: ac.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    done: () => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+    },
+  };
+}
+
 function newExchange(): HttpExchange {
   return { method: 'POST', url: '', requestBody: null, status: null, headers: {}, body: Buffer.alloc(0), requestedAtMs: Date.now(), respondedAtMs: 0 };
 }
@@ -46,14 +74,13 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
       const ex = newExchange();
       ctx.stats.requests++;
       let output: T;
-      const timeout = AbortSignal.timeout(ctx.timeoutMs);
+      const abort = attemptAbort(ctx.signal, ctx.timeoutMs);
       try {
-        const signal = AbortSignal.any([ctx.signal, timeout]);
-        output = await exchangeSlot.run({ ex, signal }, () => send(signal));
+        output = await exchangeSlot.run({ ex, signal: abort.signal }, () => send(abort.signal));
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         if (e instanceof SinkError) throw e.reason; // our disk, not the request: never retried
-        const failure = timeout.aborted
+        const failure = abort.timedOut
           ? new RequestFailure({ kind: 'timeout', server: ex.url ? new URL(ex.url).origin : spec.service, what, detail: `no complete response in ${(ctx.timeoutMs / 1000).toFixed(1)} s`, status: ex.status, exchange: ex })
           : e instanceof RequestFailure
             ? e
@@ -73,6 +100,8 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
           throttleWaitMs,
         });
         throw failure;
+      } finally {
+        abort.done();
       }
       ctx.stats.bytes += ex.streamed?.bytes ?? ex.body.length;
       return {

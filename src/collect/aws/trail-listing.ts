@@ -137,6 +137,7 @@ export async function runListing(ctx: AwsContext, t: TrailState, l: Listing): Pr
     }
     page.record();
     const low = stampMin(new Date(Date.parse(ctx.cp.state.logs_from) - 60_000));
+    const known = new Set(ctx.cp.state.objects.map((x) => `${x.bucket}/${x.key}`));
     let past = false;
     for (const o of page.output.Contents ?? []) {
       const key = o.Key!;
@@ -148,7 +149,8 @@ export async function runListing(ctx: AwsContext, t: TrailState, l: Listing): Pr
         break;
       }
       if (stamp < low) continue;
-      if (!ctx.cp.state.objects.some((x) => x.key === key && x.bucket === t.bucket)) {
+      if (!known.has(`${t.bucket}/${key}`)) {
+        known.add(`${t.bucket}/${key}`);
         ctx.cp.state.objects.push({ bucket: t.bucket, key, kind: l.kind, why: 'listed', state: 'pending', file: null, sha256: null, recorded: false, meta: null, message: null });
         l.keys++;
       }

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -24,17 +26,20 @@ export function objectFile(o: Pick<ObjectTask, 'bucket' | 'key'>): string {
 const BATCH = { files: 256, bytes: 64 * 1024 * 1024, ms: 5000 };
 
 /**
- * Fetches every pending object of `kind` (GetObject, `ctx.concurrency` at a time). Each file is
+ * Fetches every pending object (GetObject, `ctx.concurrency` at a time, digests first: they are
+ * small, and what they name is fetched after). Each file is
  * written as it comes; its request record, its object's state and its place in the checkpoint wait
  * in the batch until the file is durable. A commit, in the background while the fetching goes on
  * (one at a time, in order), syncs the files of its batch, then records them, appends custody and
  * saves the checkpoint, so custody never names a file that is not on disk. A run killed outright
  * fetches at most the last batch again; a stopped one (Ctrl-C) fetches nothing again.
  */
-export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' | 'digest'): Promise<void> {
-  const todo = ctx.cp.state.objects.filter((o) => o.state === 'pending' && o.kind === kind);
+export async function fetchObjects(ctx: AwsContext, t: TrailState): Promise<void> {
+  const pending = ctx.cp.state.objects.filter((o) => o.state === 'pending');
+  const todo = [...pending.filter((o) => o.kind === 'digest'), ...pending.filter((o) => o.kind === 'log')];
   if (todo.length === 0) return;
-  ctx.progress.line(`fetching ${todo.length} ${kind === 'log' ? 'log' : 'digest'} files from s3://${t.bucket}`);
+  const digests = todo.length - pending.filter((o) => o.kind === 'log').length;
+  ctx.progress.line(`fetching ${todo.length} trail files (${digests} digest, ${todo.length - digests} log) from s3://${t.bucket}`);
   let next = 0;
   let fatal: unknown = null;
   const files = new EvidenceBatch();
@@ -90,7 +95,7 @@ async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: Ev
         const out = await s3For(ctx, t).send(new GetObjectCommand(input));
         // the SDK's body (through its checksum validation when S3 sent a checksum) is read to its
         // end: that is what streams the bytes into the file
-        if (out.Body) for await (const _ of out.Body as AsyncIterable<unknown>);
+        if (out.Body) await finished((out.Body as Readable).resume());
         return { out, file };
       } catch (e) {
         await file.discard();
