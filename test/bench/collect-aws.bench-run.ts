@@ -10,6 +10,9 @@
  *    hashed, recorded in custody and checkpointed, against a plain download of the same bytes (HTTP
  *    GETs at the same concurrency into files, without and with an fsync per file), ROUNDS rounds
  *    of the three, one after the other; the median round's figures and the spread over rounds.
+ *    First on loopback (the servers answer at once), then against a modelled remote S3: both
+ *    servers wait REMOTE_MS before every answer's first byte (0: left out). Concurrency is the
+ *    collector's default on both sides (CONCURRENCY to change it).
  * Landing (ingest) is not in either figure: it is ingest's own benchmark. Prints a table.
  */
 import { it } from 'vitest';
@@ -22,20 +25,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCESS_KEY, CALLER, TEST_RETRY, useTestCredentials } from '../collect/aws-harness.js';
 import { AS_OF, makeCase, tempDir } from '../helpers/case.js';
-import { collectAws, type CollectAwsOptions, type CollectAwsResult } from '../../src/collect/aws/collect-aws.js';
+import { collectAws, DEFAULT_GET_CONCURRENCY, type CollectAwsOptions, type CollectAwsResult } from '../../src/collect/aws/collect-aws.js';
 import { createClock } from '../../src/core/clock.js';
-import type { RemoteStarted, RemoteStopped, StartRemote } from './remote-account.js';
+import type { RemoteStarted, RemoteStopped, RemoteUsage, StartRemote } from './remote-account.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3000);
 const FILES = Number(process.env['BENCH_FILES'] ?? 240);
 const SIZE_KB = Number(process.env['BENCH_SIZE_KB'] ?? 256);
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 4);
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? DEFAULT_GET_CONCURRENCY);
+const REMOTE_MS = Number(process.env['BENCH_REMOTE_MS'] ?? 20);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 interface Remote extends RemoteStarted {
   stop(): Promise<RemoteStopped>;
+  /** The remote process's CPU so far. */
+  usage(): Promise<RemoteUsage>;
+  /** Both servers wait this long before every answer. */
+  firstByte(ms: number): Promise<RemoteUsage>;
 }
 
 /** Starts the remote side (remote-account.ts) in a child process and waits for its URLs. */
@@ -44,12 +52,17 @@ async function startRemote(m: Omit<StartRemote, 'cmd' | 'accessKey' | 'caller'>)
   const child: ChildProcess = fork(path.join(here, 'remote-account.ts'), [], { execArgv: ['--import', path.join(here, 'ts-register.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const ask = <T>(msg: object): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      child.once('message', (a: { ok: boolean; answer?: T; error?: string }) => (a.ok ? resolve(a.answer!) : reject(new Error(`remote account: ${a.error}`))));
-      child.once('exit', (code) => reject(new Error(`remote account exited (${code})`)));
+      const exited = (code: number | null): void => reject(new Error(`remote account exited (${code})`));
+      child.once('message', (a: { ok: boolean; answer?: T; error?: string }) => {
+        child.off('exit', exited);
+        if (a.ok) resolve(a.answer!);
+        else reject(new Error(`remote account: ${a.error}`));
+      });
+      child.once('exit', exited);
       child.send(msg);
     });
   const info = await ask<RemoteStarted>({ cmd: 'start', accessKey: ACCESS_KEY, caller: CALLER, ...m });
-  return { ...info, stop: () => ask<RemoteStopped>({ cmd: 'stop' }) };
+  return { ...info, stop: () => ask<RemoteStopped>({ cmd: 'stop' }), usage: () => ask<RemoteUsage>({ cmd: 'usage' }), firstByte: (ms) => ask<RemoteUsage>({ cmd: 'firstByte', ms }) };
 }
 
 /** A fresh case over the window, and a collection from the remote account into it. */
@@ -123,16 +136,32 @@ it.skipIf(EVENTS === 0)('LookupEvents at 2 requests per second', async () => {
   }
 });
 
-it('trail files against a plain download of the same bytes', async () => {
-  const remote = await startRemote({ lookupTps: 1000, trail: { regions: ['us-east-1'], hours: 2, logsPerHour: Math.ceil(FILES / 2), eventsPerLog: 1 }, sizeKb: SIZE_KB });
+interface Round {
+  plainMs: number;
+  plainCpuMs: number;
+  plainRemoteCpuMs: number;
+  cpuMs: number;
+  remoteCpuMs: number;
+  syncedMs: number;
+  ms: number;
+  logMs: number;
+  logBytes: number;
+  logGets: number;
+  gets: number;
+  totalMs: number;
+}
+
+/** ROUNDS rounds of: plain download, plain download with fsync, podtrail; rows for the table. */
+async function trailRounds(remote: Remote, label: string): Promise<void> {
   const t = tempDir('podtrail-bench-plain-');
   const objects = remote.objects;
   const bytes = objects.reduce((n, o) => n + o.bytes, 0);
   const plainUrl = new URL(remote.plainUrl);
   // plain: GETs of the same bytes from the same remote process, CONCURRENCY at a time, into files
-  const download = async (round: number, sync: boolean): Promise<{ ms: number; cpuMs: number }> => {
+  const download = async (round: number, sync: boolean): Promise<{ ms: number; cpuMs: number; remoteCpuMs: number }> => {
     settle();
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const remote0 = await remote.usage();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let next = 0;
@@ -161,21 +190,10 @@ it('trail files against a plain download of the same bytes', async () => {
     );
     const ms = performance.now() - t0;
     const cpuMs = cpuMsSince(cpu0);
+    const remoteCpuMs = (await remote.usage()).cpuMs - remote0.cpuMs;
     agent.destroy();
-    return { ms, cpuMs };
+    return { ms, cpuMs, remoteCpuMs };
   };
-  interface Round {
-    plainMs: number;
-    plainCpuMs: number;
-    cpuMs: number;
-    syncedMs: number;
-    ms: number;
-    logMs: number;
-    logBytes: number;
-    logGets: number;
-    gets: number;
-    totalMs: number;
-  }
   const rounds: Round[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -192,33 +210,49 @@ it('trail files against a plain download of the same bytes', async () => {
           if (cpu0 === null && line.startsWith('fetching ')) cpu0 = process.cpuUsage();
           else if (cpu0 !== null && Number.isNaN(cpuMs) && line.startsWith('landing ')) cpuMs = cpuMsSince(cpu0);
         };
+        const remote0 = await remote.usage();
         const t1 = performance.now();
         await c.collect({ log });
         const totalMs = performance.now() - t1;
+        const remoteCpuMs = (await remote.usage()).cpuMs - remote0.cpuMs;
         const trail = requests(c.caseDir).filter((x) => ['ListObjectsV2', 'GetObject', 'HeadBucket'].includes(x.verb));
         const logGets = trail.filter((x) => x.verb === 'GetObject' && x.path.includes('/CloudTrail/'));
-        rounds.push({ plainMs: plain.ms, plainCpuMs: plain.cpuMs, cpuMs, syncedMs: synced.ms, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
+        rounds.push({ plainMs: plain.ms, plainCpuMs: plain.cpuMs, plainRemoteCpuMs: plain.remoteCpuMs, cpuMs, remoteCpuMs, syncedMs: synced.ms, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
       } finally {
         c.cleanup();
       }
     }
-    const ratio = (r: Round): number => r.ms / r.plainMs;
-    const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
-    const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
-    const spread = (f: (r: Round) => number, d = 2): string => `${Math.min(...rounds.map(f)).toFixed(d)}-${Math.max(...rounds.map(f)).toFixed(d)}`;
-    const mb = bytes / 1e6;
-    rows.push(`| trail files: podtrail (SigV4, custody, checkpoint, durable files) | ${m.gets} objects, ${mb.toFixed(1)} MB | ${(m.ms / 1000).toFixed(2)} s | ${(mb / (m.ms / 1000)).toFixed(1)} MB/s | ${ratio(m).toFixed(2)} x the plain download (rounds: ${spread(ratio)} x) | collect incl. LookupEvents and landing ${(m.totalMs / 1000).toFixed(1)} s |`);
-    rows.push(`| the log files' GetObject phase alone | ${m.logGets} objects, ${(m.logBytes / 1e6).toFixed(1)} MB | ${(m.logMs / 1000).toFixed(2)} s | ${(m.logBytes / 1e6 / (m.logMs / 1000)).toFixed(1)} MB/s | ${(m.logMs / m.plainMs).toFixed(2)} x the plain download (rounds: ${spread((r) => r.logMs / r.plainMs)} x) | listing, digests and keys excluded |`);
-    rows.push(`| trail files: plain download (HTTP GET into files, ${CONCURRENCY} at a time) | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.plainMs / 1000).toFixed(2)} s | ${(mb / (m.plainMs / 1000)).toFixed(1)} MB/s | baseline (rounds: ${spread((r) => mb / (r.plainMs / 1000), 1)} MB/s) | |`);
-    rows.push(`| trail files: plain download, each file fsynced | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.syncedMs / 1000).toFixed(2)} s | ${(mb / (m.syncedMs / 1000)).toFixed(1)} MB/s | podtrail is ${(m.ms / m.syncedMs).toFixed(2)} x this (rounds: ${spread((r) => r.ms / r.syncedMs)} x) | the durability podtrail owes the evidence |`);
-    rows.push(`| CPU of this process: podtrail's fetch phase / the plain download's | ${mb.toFixed(1)} MB | ${(m.cpuMs / 1000).toFixed(2)} s / ${(m.plainCpuMs / 1000).toFixed(2)} s | ${(m.cpuMs / mb).toFixed(1)} / ${(m.plainCpuMs / mb).toFixed(1)} ms per MB | ${(m.cpuMs / m.plainCpuMs).toFixed(2)} x (rounds: ${spread((r) => r.cpuMs / r.plainCpuMs)} x) | fetch phase: first GetObject to landing, incl. digests and keys |`);
-    notes.push(`trail rounds (podtrail / plain / plain fsynced, s): ${rounds.map((r) => `${(r.ms / 1000).toFixed(2)}/${(r.plainMs / 1000).toFixed(2)}/${(r.syncedMs / 1000).toFixed(2)}`).join(', ')}`);
   } finally {
     t.cleanup();
+  }
+  const ratio = (r: Round): number => r.ms / r.plainMs;
+  const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
+  const m = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const spread = (f: (r: Round) => number, d = 2): string => `${Math.min(...rounds.map(f)).toFixed(d)}-${Math.max(...rounds.map(f)).toFixed(d)}`;
+  const mb = bytes / 1e6;
+  rows.push(`| **${label}** | | | | | |`);
+  rows.push(`| trail files: podtrail (SigV4, custody, checkpoint, durable files) | ${m.gets} objects, ${mb.toFixed(1)} MB | ${(m.ms / 1000).toFixed(2)} s | ${(mb / (m.ms / 1000)).toFixed(1)} MB/s | ${ratio(m).toFixed(2)} x the plain download (rounds: ${spread(ratio)} x) | collect incl. LookupEvents and landing ${(m.totalMs / 1000).toFixed(1)} s |`);
+  rows.push(`| the log files' GetObject phase alone | ${m.logGets} objects, ${(m.logBytes / 1e6).toFixed(1)} MB | ${(m.logMs / 1000).toFixed(2)} s | ${(m.logBytes / 1e6 / (m.logMs / 1000)).toFixed(1)} MB/s | ${(m.logMs / m.plainMs).toFixed(2)} x the plain download (rounds: ${spread((r) => r.logMs / r.plainMs)} x) | listing, digests and keys excluded |`);
+  rows.push(`| trail files: plain download (HTTP GET into files, ${CONCURRENCY} at a time) | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.plainMs / 1000).toFixed(2)} s | ${(mb / (m.plainMs / 1000)).toFixed(1)} MB/s | baseline (rounds: ${spread((r) => mb / (r.plainMs / 1000), 1)} MB/s) | |`);
+  rows.push(`| trail files: plain download, each file fsynced | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.syncedMs / 1000).toFixed(2)} s | ${(mb / (m.syncedMs / 1000)).toFixed(1)} MB/s | podtrail is ${(m.ms / m.syncedMs).toFixed(2)} x this (rounds: ${spread((r) => r.ms / r.syncedMs)} x) | the durability podtrail owes the evidence |`);
+  rows.push(`| CPU of this process: podtrail's fetch phase / the plain download's | ${mb.toFixed(1)} MB | ${(m.cpuMs / 1000).toFixed(2)} s / ${(m.plainCpuMs / 1000).toFixed(2)} s | ${(m.cpuMs / mb).toFixed(1)} / ${(m.plainCpuMs / mb).toFixed(1)} ms per MB | ${(m.cpuMs / m.plainCpuMs).toFixed(2)} x (rounds: ${spread((r) => r.cpuMs / r.plainCpuMs)} x) | fetch phase: first GetObject to landing, incl. digests and keys |`);
+  rows.push(`| CPU of the remote process: serving podtrail / serving the plain download | ${mb.toFixed(1)} MB | ${(m.remoteCpuMs / 1000).toFixed(2)} s / ${(m.plainRemoteCpuMs / 1000).toFixed(2)} s | ${(m.remoteCpuMs / mb).toFixed(1)} / ${(m.plainRemoteCpuMs / mb).toFixed(1)} ms per MB | | the loopback AWS account (whole collection) shares the 2 cores; a real S3 does not |`);
+  notes.push(`${label} rounds (podtrail / plain / plain fsynced, s): ${rounds.map((r) => `${(r.ms / 1000).toFixed(2)}/${(r.plainMs / 1000).toFixed(2)}/${(r.syncedMs / 1000).toFixed(2)}`).join(', ')}`);
+}
+
+it('trail files against a plain download of the same bytes', async () => {
+  const remote = await startRemote({ lookupTps: 1000, trail: { regions: ['us-east-1'], hours: 2, logsPerHour: Math.ceil(FILES / 2), eventsPerLog: 1 }, sizeKb: SIZE_KB });
+  try {
+    await trailRounds(remote, 'loopback (the servers answer at once)');
+    if (REMOTE_MS > 0) {
+      await remote.firstByte(REMOTE_MS);
+      await trailRounds(remote, `modelled remote S3: both servers wait ${REMOTE_MS} ms before every answer`);
+    }
+  } finally {
     const r = await remote.stop();
     notes.push(`remote account process: ${r.requests} requests, peak RSS ${r.maxRssMb.toFixed(0)} MB, CPU ${(r.cpuMs / 1000).toFixed(1)} s`);
     const rss = process.resourceUsage().maxRSS / 1024;
     const [l1, l5] = (await import('node:os')).loadavg();
-    console.log(['', '| measure | volume | time | rate | ratio | note |', '|---|---|---|---|---|---|', ...rows, '', `peak RSS of the collector process (vitest worker): ${rss.toFixed(0)} MB`, ...notes, `load average (1 min, 5 min) at the end: ${l1!.toFixed(2)}, ${l5!.toFixed(2)}, on ${(await import('node:os')).cpus().length} cores`].join('\n'));
+    console.log(['', `concurrency ${CONCURRENCY} on both sides`, '', '| measure | volume | time | rate | ratio | note |', '|---|---|---|---|---|---|', ...rows, '', `peak RSS of the collector process (vitest worker): ${rss.toFixed(0)} MB`, ...notes, `load average (1 min, 5 min) at the end: ${l1!.toFixed(2)}, ${l5!.toFixed(2)}, on ${(await import('node:os')).cpus().length} cores`].join('\n'));
   }
 });
