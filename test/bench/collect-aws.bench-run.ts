@@ -15,11 +15,11 @@
  *    collector's default on both sides (CONCURRENCY to change it).
  * Landing (ingest) is not in either figure: it is ingest's own benchmark. Prints a table.
  */
-import { it } from 'vitest';
+import { afterAll, it } from 'vitest';
 import http from 'node:http';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ import { ACCESS_KEY, CALLER, TEST_RETRY, useTestCredentials } from '../collect/a
 import { AS_OF, makeCase, tempDir } from '../helpers/case.js';
 import { collectAws, DEFAULT_GET_CONCURRENCY, type CollectAwsOptions, type CollectAwsResult } from '../../src/collect/aws/collect-aws.js';
 import { createClock } from '../../src/core/clock.js';
+import { CustodyAppender } from '../../src/custody/custody-append.js';
+import { appendCustody, type CustodyEntryInput } from '../../src/custody/custody-log.js';
 import type { RemoteStarted, RemoteStopped, RemoteUsage, StartRemote } from './remote-account.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3000);
@@ -114,6 +116,13 @@ function cpuMsSince(from: NodeJS.CpuUsage): number {
 
 const rows: string[] = [];
 const notes: string[] = [];
+let trailRssMb = NaN;
+
+afterAll(async () => {
+  const os = await import('node:os');
+  const [l1, l5] = os.loadavg();
+  console.log(['', `concurrency ${CONCURRENCY} on both sides`, '', '| measure | volume | time | rate | ratio | note |', '|---|---|---|---|---|---|', ...rows, '', `peak RSS of the collector process (vitest worker) after the trail files: ${trailRssMb.toFixed(0)} MB`, ...notes, `load average (1 min, 5 min) at the end: ${l1!.toFixed(2)}, ${l5!.toFixed(2)}, on ${os.cpus().length} cores`].join('\n'));
+});
 const WINDOW = { from: '2026-10-20T07:00:00Z', to: '2026-10-20T09:10:00Z' };
 
 it.skipIf(EVENTS === 0)('LookupEvents at 2 requests per second', async () => {
@@ -251,8 +260,56 @@ it('trail files against a plain download of the same bytes', async () => {
   } finally {
     const r = await remote.stop();
     notes.push(`remote account process: ${r.requests} requests, peak RSS ${r.maxRssMb.toFixed(0)} MB, CPU ${(r.cpuMs / 1000).toFixed(1)} s`);
-    const rss = process.resourceUsage().maxRSS / 1024;
-    const [l1, l5] = (await import('node:os')).loadavg();
-    console.log(['', `concurrency ${CONCURRENCY} on both sides`, '', '| measure | volume | time | rate | ratio | note |', '|---|---|---|---|---|---|', ...rows, '', `peak RSS of the collector process (vitest worker): ${rss.toFixed(0)} MB`, ...notes, `load average (1 min, 5 min) at the end: ${l1!.toFixed(2)}, ${l5!.toFixed(2)}, on ${(await import('node:os')).cpus().length} cores`].join('\n'));
+    trailRssMb = process.resourceUsage().maxRSS / 1024;
   }
+});
+
+/**
+ * A batch commit's custody cost as the log grows: 256 request entries (about the size of a
+ * GetObject record) appended to a log of N entries, by the whole-file rewrite other commands use
+ * (read, verify, rewrite, rename) and by the collector's in-place appender (after its one full
+ * check per run), median of 5 batches each.
+ */
+it('custody append cost as the log grows', async () => {
+  const t = tempDir('podtrail-bench-custody-');
+  const record = (n: number): CustodyEntryInput => ({
+    action: 'collected',
+    at: new Date(Date.UTC(2026, 9, 20, 9) + n).toISOString(),
+    actor: 'bench',
+    tool: 'podtrail bench',
+    purpose: `GET /podtrail-test-trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/20/object-${n}.json.gz -> 200 ok`,
+    object: { kind: 'request', seq: n, attempt: 1, status: 200, outcome: 'ok', response_bytes: 262144, response_sha256: createHash('sha256').update(String(n)).digest('hex'), request_sha256: createHash('sha256').update(`r${n}`).digest('hex'), parameters: { Bucket: 'podtrail-test-trail', Key: `AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/20/object-${n}.json.gz` } },
+  });
+  const batch = (from: number): CustodyEntryInput[] => Array.from({ length: 256 }, (_, i) => record(from + i));
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const out: string[] = [];
+  try {
+    for (const n of [1_000, 10_000, 100_000]) {
+      const base = path.join(t.dir, `base-${n}.jsonl`);
+      await new CustodyAppender(base).append(Array.from({ length: n }, (_, i) => record(i)));
+      const kb = statSync(base).size / 1024;
+      const whole: number[] = [];
+      const appended: number[] = [];
+      const a = path.join(t.dir, `rewrite-${n}.jsonl`);
+      const b = path.join(t.dir, `append-${n}.jsonl`);
+      copyFileSync(base, a);
+      copyFileSync(base, b);
+      const appender = new CustodyAppender(b);
+      const t0 = performance.now();
+      await appender.append(batch(n)); // the run's first batch: the whole log read and verified once
+      const first = performance.now() - t0;
+      for (let i = 1; i <= 5; i++) {
+        const t1 = performance.now();
+        appendCustody(a, batch(n + i * 256));
+        whole.push(performance.now() - t1);
+        const t2 = performance.now();
+        await appender.append(batch(n + i * 256));
+        appended.push(performance.now() - t2);
+      }
+      out.push(`| ${n.toLocaleString('en')} entries (${(kb / 1024).toFixed(1)} MB) | ${median(whole).toFixed(1)} ms | ${median(appended).toFixed(1)} ms (the run's first: ${first.toFixed(1)} ms) |`);
+    }
+  } finally {
+    t.cleanup();
+  }
+  notes.push(['', 'custody cost of one batch commit (256 entries) as the log grows:', '', '| log before the batch | whole-file rewrite (read, verify, rewrite, rename) | in-place append |', '|---|---|---|', ...out, ''].join('\n'));
 });
