@@ -19,7 +19,7 @@ import { afterAll, it } from 'vitest';
 import http from 'node:http';
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,8 @@ import { collectAws, DEFAULT_GET_CONCURRENCY, type CollectAwsOptions, type Colle
 import { createClock } from '../../src/core/clock.js';
 import { CustodyAppender } from '../../src/custody/custody-append.js';
 import { appendCustody, type CustodyEntryInput } from '../../src/custody/custody-log.js';
+import { Checkpoint } from '../../src/collect/common/checkpoint.js';
+import { AWS_CHECKPOINT_OPTIONS, type AwsCollectionState, type ObjectTask } from '../../src/collect/aws/collection-state.js';
 import type { RemoteStarted, RemoteStopped, RemoteUsage, StartRemote } from './remote-account.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3000);
@@ -265,12 +267,13 @@ it('trail files against a plain download of the same bytes', async () => {
 });
 
 /**
- * A batch commit's custody cost as the log grows: 256 request entries (about the size of a
- * GetObject record) appended to a log of N entries, by the whole-file rewrite other commands use
- * (read, verify, rewrite, rename) and by the collector's in-place appender (after its one full
- * check per run), median of 5 batches each.
+ * A batch commit's cost as the collection grows: 256 request entries (about the size of a
+ * GetObject record) appended to a custody log of N entries, by the whole-file rewrite other
+ * commands use (read, verify, rewrite, rename) and by the collector's in-place appender (after its
+ * one full check per run); and the checkpoint of a collection of N trail files with 256 of them
+ * just fetched, written whole (as before) and as a journaled snapshot. Median of 5 batches each.
  */
-it('custody append cost as the log grows', async () => {
+it('commit cost as the collection grows', async () => {
   const t = tempDir('podtrail-bench-custody-');
   const record = (n: number): CustodyEntryInput => ({
     action: 'collected',
@@ -280,6 +283,24 @@ it('custody append cost as the log grows', async () => {
     purpose: `GET /podtrail-test-trail/AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/20/object-${n}.json.gz -> 200 ok`,
     object: { kind: 'request', seq: n, attempt: 1, status: 200, outcome: 'ok', response_bytes: 262144, response_sha256: createHash('sha256').update(String(n)).digest('hex'), request_sha256: createHash('sha256').update(`r${n}`).digest('hex'), parameters: { Bucket: 'podtrail-test-trail', Key: `AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/20/object-${n}.json.gz` } },
   });
+  const object = (n: number): ObjectTask => ({
+    bucket: 'podtrail-test-trail',
+    key: `AWSLogs/111122223333/CloudTrail/us-east-1/2026/10/20/111122223333_CloudTrail_us-east-1_20261020T0905Z_${String(n).padStart(16, '0')}.json.gz`,
+    kind: 'log',
+    why: 'listed',
+    state: 'pending',
+    file: null,
+    sha256: null,
+    recorded: false,
+    meta: null,
+    message: null,
+  });
+  const fetched = (o: ObjectTask, n: number): void => {
+    o.state = 'fetched';
+    o.file = `s3/${o.bucket}/${o.key}`;
+    o.sha256 = createHash('sha256').update(o.key).digest('hex');
+    o.meta = { size: 262144, etag: `"${createHash('md5').update(o.key).digest('hex')}"`, version_id: null, last_modified: '2026-10-20T10:00:00.000Z', sse: 'AES256', signature: null, signature_algorithm: null, backfill_generation_timestamp: null, request_id: `req-${n}`, captured_at: '2026-12-06T18:00:00.000Z' };
+  };
   const batch = (from: number): CustodyEntryInput[] => Array.from({ length: 256 }, (_, i) => record(from + i));
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const out: string[] = [];
@@ -287,7 +308,7 @@ it('custody append cost as the log grows', async () => {
     for (const n of [1_000, 10_000, 100_000]) {
       const base = path.join(t.dir, `base-${n}.jsonl`);
       await new CustodyAppender(base).append(Array.from({ length: n }, (_, i) => record(i)));
-      const kb = statSync(base).size / 1024;
+      const mb = statSync(base).size / 1024 / 1024;
       const whole: number[] = [];
       const appended: number[] = [];
       const a = path.join(t.dir, `rewrite-${n}.jsonl`);
@@ -298,6 +319,20 @@ it('custody append cost as the log grows', async () => {
       const t0 = performance.now();
       await appender.append(batch(n)); // the run's first batch: the whole log read and verified once
       const first = performance.now() - t0;
+      // a collection of n trail files fetched, and 5 batches to go
+      const state = (): Pick<AwsCollectionState, 'format' | 'objects' | 'files'> => {
+        const objects = Array.from({ length: n + 5 * 256 }, (_, i) => object(i));
+        objects.slice(0, n).forEach((o, i) => fetched(o, i));
+        return { format: 'bench/v2', objects, files: objects.filter((o) => o.file !== null).map((o) => ({ file: o.file!, ready: true, ingested: false })) };
+      };
+      const inline = new Checkpoint(path.join(t.dir, `inline-${n}`, 'checkpoint.json'), state());
+      const journaled = new Checkpoint(path.join(t.dir, `journaled-${n}`, 'checkpoint.json'), state(), AWS_CHECKPOINT_OPTIONS);
+      for (const cp of [inline, journaled]) {
+        mkdirSync(path.dirname(cp.file), { recursive: true });
+        cp.save();
+      }
+      const inlineMs: number[] = [];
+      const journalMs: number[] = [];
       for (let i = 1; i <= 5; i++) {
         const t1 = performance.now();
         appendCustody(a, batch(n + i * 256));
@@ -305,11 +340,21 @@ it('custody append cost as the log grows', async () => {
         const t2 = performance.now();
         await appender.append(batch(n + i * 256));
         appended.push(performance.now() - t2);
+        for (const [cp, times] of [[inline, inlineMs], [journaled, journalMs]] as const) {
+          const from = n + (i - 1) * 256;
+          for (let k = from; k < from + 256; k++) {
+            fetched(cp.state.objects[k]!, k);
+            cp.state.files.push({ file: cp.state.objects[k]!.file!, ready: true, ingested: false });
+          }
+          const t3 = performance.now();
+          await cp.snapshot().write();
+          times.push(performance.now() - t3);
+        }
       }
-      out.push(`| ${n.toLocaleString('en')} entries (${(kb / 1024).toFixed(1)} MB) | ${median(whole).toFixed(1)} ms | ${median(appended).toFixed(1)} ms (the run's first: ${first.toFixed(1)} ms) |`);
+      out.push(`| ${n.toLocaleString('en')} | ${mb.toFixed(1)} MB: ${median(whole).toFixed(1)} ms | ${median(appended).toFixed(1)} ms (the run's first: ${first.toFixed(1)} ms) | ${(statSync(inline.file).size / 1024 / 1024).toFixed(1)} MB: ${median(inlineMs).toFixed(1)} ms | ${median(journalMs).toFixed(1)} ms |`);
     }
   } finally {
     t.cleanup();
   }
-  notes.push(['', 'custody cost of one batch commit (256 entries) as the log grows:', '', '| log before the batch | whole-file rewrite (read, verify, rewrite, rename) | in-place append |', '|---|---|---|', ...out, ''].join('\n'));
+  notes.push(['', 'one batch commit (256 files) as the collection grows:', '', '| entries, files | custody: whole-file rewrite (read, verify, rewrite, rename) | custody: in-place append | checkpoint: written whole | checkpoint: journaled |', '|---|---|---|---|---|', ...out, ''].join('\n'));
 });

@@ -17,7 +17,8 @@ import { caseProblems } from '../integrity/invariants.js';
 import { casePaths } from '../../src/case/case-paths.js';
 import { hasTornTail, readCustody, verifyChain } from '../../src/custody/custody-log.js';
 import { correlateCase } from '../../src/correlate/correlate-case.js';
-import type { AwsCollectionState } from '../../src/collect/aws/collection-state.js';
+import { AWS_CHECKPOINT_FORMAT, AWS_CHECKPOINT_OPTIONS, type AwsCollectionState } from '../../src/collect/aws/collection-state.js';
+import { Checkpoint } from '../../src/collect/common/checkpoint.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -88,7 +89,7 @@ describe.skipIf(!distIsFresh())('collect aws: kill -9 while trail files are comm
     const a = await startAccount();
     cleanups.push(a.cleanup);
     await stopThenKillAt(a, 'trail-files-durable');
-    const killed = JSON.parse(readFileSync(path.join(collection(a.caseDir), 'checkpoint.json'), 'utf8')) as AwsCollectionState;
+    const killed = Checkpoint.load<AwsCollectionState>(path.join(collection(a.caseDir), 'checkpoint.json'), AWS_CHECKPOINT_FORMAT, AWS_CHECKPOINT_OPTIONS)!.state;
     const had = new Set(killed.objects.filter((o) => o.state === 'fetched').map((o) => `/${o.bucket}/${o.key}`));
     const pending = killed.objects.filter((o) => o.state === 'pending').map((o) => `/${o.bucket}/${o.key}`);
     expect(had.size).toBeGreaterThan(0); // what the stopped run fetched
@@ -103,6 +104,7 @@ describe.skipIf(!distIsFresh())('collect aws: kill -9 while trail files are comm
     expect(a.aws.received.slice(before).filter((x) => x.operation === 'GetObject').map((x) => x.path).sort()).toEqual(pending.sort());
     expect(await uncoveredTrailFiles(a.caseDir)).toEqual([]);
     expect(walk(collection(a.caseDir)).filter((f) => f.endsWith('.partial') || f.endsWith('.saving'))).toEqual([]);
+    expect(readdirSync(collection(a.caseDir)).filter((f) => f.startsWith('checkpoint-journal-'))).toHaveLength(1);
     expect(await problems(a.caseDir)).toEqual([]);
   });
 
@@ -117,7 +119,7 @@ describe.skipIf(!distIsFresh())('collect aws: kill -9 while trail files are comm
     truncateSync(custody, statSync(custody).size - cut);
     appendFileSync(custody, Buffer.alloc(512));
     expect(hasTornTail(custody)).toBe(true);
-    const killed = JSON.parse(readFileSync(path.join(collection(a.caseDir), 'checkpoint.json'), 'utf8')) as AwsCollectionState;
+    const killed = Checkpoint.load<AwsCollectionState>(path.join(collection(a.caseDir), 'checkpoint.json'), AWS_CHECKPOINT_FORMAT, AWS_CHECKPOINT_OPTIONS)!.state;
     const had = new Set(killed.objects.filter((o) => o.state === 'fetched').map((o) => `/${o.bucket}/${o.key}`));
     const before = a.aws.received.length;
 
