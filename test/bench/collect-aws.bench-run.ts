@@ -25,6 +25,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACCESS_KEY, CALLER, TEST_RETRY, useTestCredentials } from '../collect/aws-harness.js';
 import { AS_OF, makeCase, tempDir } from '../helpers/case.js';
+import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { collectAws, DEFAULT_GET_CONCURRENCY, type CollectAwsOptions, type CollectAwsResult } from '../../src/collect/aws/collect-aws.js';
 import { createClock } from '../../src/core/clock.js';
 import { CustodyAppender } from '../../src/custody/custody-append.js';
@@ -148,6 +151,11 @@ it.skipIf(EVENTS === 0)('LookupEvents at 2 requests per second', async () => {
 });
 
 interface Round {
+  /** The same GETs through the SDK, bodies dropped, and bare, bodies dropped: the SDK's own cost. */
+  sdkMs: number;
+  sdkCpuMs: number;
+  getMs: number;
+  getCpuMs: number;
   plainMs: number;
   plainCpuMs: number;
   plainRemoteCpuMs: number;
@@ -205,9 +213,43 @@ async function trailRounds(remote: Remote, label: string): Promise<void> {
     agent.destroy();
     return { ms, cpuMs, remoteCpuMs };
   };
+  useTestCredentials();
+  // the floor the SDK sets: the same GETs through an S3 client configured as the collector's
+  // (one attempt, path style, keep-alive), bodies read and dropped, against bare GETs, bodies dropped
+  const s3 = new S3Client({ region: 'us-east-1', endpoint: remote.awsUrl, forcePathStyle: true, maxAttempts: 1, cacheMiddleware: true } as S3ClientConfig);
+  const bare = async (sdk: boolean): Promise<{ ms: number; cpuMs: number }> => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < objects.length) {
+          const o = objects[next++]!;
+          if (sdk) {
+            const out = await s3.send(new GetObjectCommand({ Bucket: remote.bucket, Key: o.key }));
+            await finished((out.Body as Readable).resume());
+          } else {
+            await new Promise<void>((resolve, reject) =>
+              http.get({ host: plainUrl.hostname, port: plainUrl.port, path: `/${o.key}`, agent }, (res) => {
+                res.resume();
+                res.on('end', resolve);
+                res.on('error', reject);
+              }),
+            );
+          }
+        }
+      }),
+    );
+    const r = { ms: performance.now() - t0, cpuMs: cpuMsSince(cpu0) };
+    agent.destroy();
+    return r;
+  };
   const rounds: Round[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
+      const sdkOnly = await bare(true);
+      const getOnly = await bare(false);
       const plain = await download(round, false);
       const synced = await download(round, true);
       const c = collector(remote, WINDOW);
@@ -228,13 +270,14 @@ async function trailRounds(remote: Remote, label: string): Promise<void> {
         const remoteCpuMs = (await remote.usage()).cpuMs - remote0.cpuMs;
         const trail = requests(c.caseDir).filter((x) => ['ListObjectsV2', 'GetObject', 'HeadBucket'].includes(x.verb));
         const logGets = trail.filter((x) => x.verb === 'GetObject' && x.path.includes('/CloudTrail/'));
-        rounds.push({ plainMs: plain.ms, plainCpuMs: plain.cpuMs, plainRemoteCpuMs: plain.remoteCpuMs, cpuMs, remoteCpuMs, syncedMs: synced.ms, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
+        rounds.push({ sdkMs: sdkOnly.ms, sdkCpuMs: sdkOnly.cpuMs, getMs: getOnly.ms, getCpuMs: getOnly.cpuMs, plainMs: plain.ms, plainCpuMs: plain.cpuMs, plainRemoteCpuMs: plain.remoteCpuMs, cpuMs, remoteCpuMs, syncedMs: synced.ms, ms: span(trail), logMs: span(logGets), logBytes: logGets.reduce((n, x) => n + Number(x.response_bytes), 0), logGets: logGets.length, gets: trail.filter((x) => x.verb === 'GetObject').length, totalMs });
       } finally {
         c.cleanup();
       }
     }
   } finally {
     t.cleanup();
+    s3.destroy();
   }
   const ratio = (r: Round): number => r.ms / r.plainMs;
   const sorted = [...rounds].sort((a, b) => ratio(a) - ratio(b));
@@ -247,6 +290,7 @@ async function trailRounds(remote: Remote, label: string): Promise<void> {
   rows.push(`| trail files: plain download (HTTP GET into files, ${CONCURRENCY} at a time) | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.plainMs / 1000).toFixed(2)} s | ${(mb / (m.plainMs / 1000)).toFixed(1)} MB/s | baseline (rounds: ${spread((r) => mb / (r.plainMs / 1000), 1)} MB/s) | |`);
   rows.push(`| trail files: plain download, each file fsynced | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.syncedMs / 1000).toFixed(2)} s | ${(mb / (m.syncedMs / 1000)).toFixed(1)} MB/s | podtrail is ${(m.ms / m.syncedMs).toFixed(2)} x this (rounds: ${spread((r) => r.ms / r.syncedMs)} x) | the durability podtrail owes the evidence |`);
   rows.push(`| CPU of this process: podtrail's fetch phase / the plain download's | ${mb.toFixed(1)} MB | ${(m.cpuMs / 1000).toFixed(2)} s / ${(m.plainCpuMs / 1000).toFixed(2)} s | ${(m.cpuMs / mb).toFixed(1)} / ${(m.plainCpuMs / mb).toFixed(1)} ms per MB | ${(m.cpuMs / m.plainCpuMs).toFixed(2)} x (rounds: ${spread((r) => r.cpuMs / r.plainCpuMs)} x) | fetch phase: first GetObject to landing, incl. digests and keys |`);
+  rows.push(`| the SDK's floor: the same GETs through an S3 client, bodies dropped / bare GETs, bodies dropped | ${objects.length} objects, ${mb.toFixed(1)} MB | ${(m.sdkMs / 1000).toFixed(2)} s / ${(m.getMs / 1000).toFixed(2)} s | CPU ${(m.sdkCpuMs / objects.length).toFixed(2)} / ${(m.getCpuMs / objects.length).toFixed(2)} ms per GET | ${(m.sdkMs / m.getMs).toFixed(2)} x (rounds: ${spread((r) => r.sdkMs / r.getMs)} x) | no file, no hash, no record: what any SDK-based collector pays |`);
   rows.push(`| CPU of the remote process: serving podtrail / serving the plain download | ${mb.toFixed(1)} MB | ${(m.remoteCpuMs / 1000).toFixed(2)} s / ${(m.plainRemoteCpuMs / 1000).toFixed(2)} s | ${(m.remoteCpuMs / mb).toFixed(1)} / ${(m.plainRemoteCpuMs / mb).toFixed(1)} ms per MB | | the loopback AWS account (whole collection) shares the 2 cores; a real S3 does not |`);
   notes.push(`${label} rounds (podtrail / plain / plain fsynced, s): ${rounds.map((r) => `${(r.ms / 1000).toFixed(2)}/${(r.plainMs / 1000).toFixed(2)}/${(r.syncedMs / 1000).toFixed(2)}`).join(', ')}`);
 }
