@@ -17,24 +17,22 @@
  */
 import { afterAll, it } from 'vitest';
 import http from 'node:http';
-import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ACCESS_KEY, CALLER, TEST_RETRY, useTestCredentials } from '../collect/aws-harness.js';
-import { AS_OF, makeCase, tempDir } from '../helpers/case.js';
-import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { GetObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { useTestCredentials } from '../collect/aws-credentials.js';
+import { makeCase, tempDir } from '../helpers/case.js';
 import { collectAws, DEFAULT_GET_CONCURRENCY, type CollectAwsOptions, type CollectAwsResult } from '../../src/collect/aws/collect-aws.js';
-import { createClock } from '../../src/core/clock.js';
 import { CustodyAppender } from '../../src/custody/custody-append.js';
 import { appendCustody, type CustodyEntryInput } from '../../src/custody/custody-log.js';
 import { Checkpoint } from '../../src/collect/common/checkpoint.js';
 import { AWS_CHECKPOINT_OPTIONS, type AwsCollectionState, type ObjectTask } from '../../src/collect/aws/collection-state.js';
-import type { RemoteStarted, RemoteStopped, RemoteUsage, StartRemote } from './remote-account.js';
+import { collectOptions, inFlight, startRemote, type Remote } from './remote-client.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 3000);
 const FILES = Number(process.env['BENCH_FILES'] ?? 240);
@@ -45,60 +43,11 @@ const REMOTE_MS = Number(process.env['BENCH_REMOTE_MS'] ?? 20);
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-interface Remote extends RemoteStarted {
-  stop(): Promise<RemoteStopped>;
-  /** The remote process's CPU so far. */
-  usage(): Promise<RemoteUsage>;
-  /** Both servers wait this long before every answer. */
-  firstByte(ms: number): Promise<RemoteUsage>;
-}
-
-/** Starts the remote side (remote-account.ts) in a child process and waits for its URLs. */
-async function startRemote(m: Omit<StartRemote, 'cmd' | 'accessKey' | 'caller'>): Promise<Remote> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const child: ChildProcess = fork(path.join(here, 'remote-account.ts'), [], { execArgv: ['--import', path.join(here, 'ts-register.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ask = <T>(msg: object): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const exited = (code: number | null): void => reject(new Error(`remote account exited (${code})`));
-      child.once('message', (a: { ok: boolean; answer?: T; error?: string }) => {
-        child.off('exit', exited);
-        if (a.ok) resolve(a.answer!);
-        else reject(new Error(`remote account: ${a.error}`));
-      });
-      child.once('exit', exited);
-      child.send(msg);
-    });
-  const info = await ask<RemoteStarted>({ cmd: 'start', accessKey: ACCESS_KEY, caller: CALLER, ...m });
-  return { ...info, stop: () => ask<RemoteStopped>({ cmd: 'stop' }), usage: () => ask<RemoteUsage>({ cmd: 'usage' }), firstByte: (ms) => ask<RemoteUsage>({ cmd: 'firstByte', ms }) };
-}
-
 /** A fresh case over the window, and a collection from the remote account into it. */
 function collector(remote: Remote, window: { from: string; to: string }): { caseDir: string; collect(o?: Partial<CollectAwsOptions>): Promise<CollectAwsResult>; cleanup(): void } {
   useTestCredentials();
   const c = makeCase({ ...window, margin: '15m' });
-  return {
-    caseDir: c.caseDir,
-    cleanup: c.cleanup,
-    collect: (x = {}) =>
-      collectAws({
-        caseDir: c.caseDir,
-        profile: null,
-        regions: ['us-east-1'],
-        eventSources: [],
-        trail: `s3://${remote.bucket}`,
-        accounts: [],
-        endpoint: remote.awsUrl,
-        timeoutMs: 30_000,
-        retry: TEST_RETRY,
-        lookupRatePerSecond: 1000,
-        concurrency: CONCURRENCY,
-        operator: 'bench',
-        clock: createClock(AS_OF),
-        now: () => Date.parse('2026-10-21T00:00:00Z'),
-        log: () => {},
-        ...x,
-      }),
-  };
+  return { caseDir: c.caseDir, cleanup: c.cleanup, collect: (x = {}) => collectAws({ ...collectOptions(remote, c.caseDir, CONCURRENCY), ...x }) };
 }
 
 function requests(caseDir: string): Obj[] {
@@ -183,30 +132,24 @@ async function trailRounds(remote: Remote, label: string): Promise<void> {
     const remote0 = await remote.usage();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < objects.length) {
-          const o = objects[next++]!;
-          const body = await new Promise<Buffer>((resolve, reject) =>
-            http.get({ host: plainUrl.hostname, port: plainUrl.port, path: `/${o.key}`, agent }, (res) => {
-              const parts: Buffer[] = [];
-              res.on('data', (c: Buffer) => parts.push(c));
-              res.on('end', () => resolve(Buffer.concat(parts)));
-              res.on('error', reject);
-            }),
-          );
-          const f = path.join(t.dir, `${round}${sync ? 's' : 'p'}${createHash('sha1').update(o.key).digest('hex')}`);
-          if (!sync) writeFileSync(f, body);
-          else {
-            const fh = await open(f, 'w');
-            await fh.write(body);
-            await fh.datasync();
-            await fh.close();
-          }
-        }
-      }),
-    );
+    await inFlight(CONCURRENCY, objects, async (o) => {
+      const body = await new Promise<Buffer>((resolve, reject) =>
+        http.get({ host: plainUrl.hostname, port: plainUrl.port, path: `/${o.key}`, agent }, (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve(Buffer.concat(parts)));
+          res.on('error', reject);
+        }),
+      );
+      const f = path.join(t.dir, `${round}${sync ? 's' : 'p'}${createHash('sha1').update(o.key).digest('hex')}`);
+      if (!sync) writeFileSync(f, body);
+      else {
+        const fh = await open(f, 'w');
+        await fh.write(body);
+        await fh.datasync();
+        await fh.close();
+      }
+    });
     const ms = performance.now() - t0;
     const cpuMs = cpuMsSince(cpu0);
     const remoteCpuMs = (await remote.usage()).cpuMs - remote0.cpuMs;
@@ -221,26 +164,20 @@ async function trailRounds(remote: Remote, label: string): Promise<void> {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < objects.length) {
-          const o = objects[next++]!;
-          if (sdk) {
-            const out = await s3.send(new GetObjectCommand({ Bucket: remote.bucket, Key: o.key }));
-            await finished((out.Body as Readable).resume());
-          } else {
-            await new Promise<void>((resolve, reject) =>
-              http.get({ host: plainUrl.hostname, port: plainUrl.port, path: `/${o.key}`, agent }, (res) => {
-                res.resume();
-                res.on('end', resolve);
-                res.on('error', reject);
-              }),
-            );
-          }
-        }
-      }),
-    );
+    await inFlight(CONCURRENCY, objects, async (o) => {
+      if (sdk) {
+        const out = await s3.send(new GetObjectCommand({ Bucket: remote.bucket, Key: o.key }));
+        await finished((out.Body as Readable).resume());
+      } else {
+        await new Promise<void>((resolve, reject) =>
+          http.get({ host: plainUrl.hostname, port: plainUrl.port, path: `/${o.key}`, agent }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+            res.on('error', reject);
+          }),
+        );
+      }
+    });
     const r = { ms: performance.now() - t0, cpuMs: cpuMsSince(cpu0) };
     agent.destroy();
     return r;

@@ -12,28 +12,14 @@
  * KEEP_CASE=1 keeps each round's case (its custody log times every request). BENCH_FILES,
  * BENCH_SIZE_KB and BENCH_CONCURRENCY as for the benchmark.
  */
-import { fork } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import path from 'node:path';
+import { useTestCredentials } from '../collect/aws-credentials.js';
 import { initCase } from '../../src/case/init-case.js';
 import { collectAws, DEFAULT_GET_CONCURRENCY } from '../../src/collect/aws/collect-aws.js';
-import { createClock } from '../../src/core/clock.js';
-import type { RemoteStarted } from './remote-account.js';
-
-// the loopback account's credentials (as test/collect/aws-harness.ts, which plain node cannot load: its helpers use __dirname)
-const ACCESS_KEY = 'AKIAPODTRAILTEST0001';
-const CALLER = { arn: 'arn:aws:sts::111122223333:assumed-role/IncidentResponder/alice', account: '111122223333', userId: 'AROAEXAMPLEID:alice' };
-const TEST_RETRY = { attempts: 3, baseDelayMs: 50, maxDelayMs: 200, maxRetryAfterMs: 2000 };
-function useTestCredentials(): void {
-  for (const k of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_S3']) delete process.env[k];
-  process.env['AWS_ACCESS_KEY_ID'] = ACCESS_KEY;
-  process.env['AWS_SECRET_ACCESS_KEY'] = 'podtrail/secret+key/never-written-anywhere-0123456789';
-  process.env['AWS_SESSION_TOKEN'] = 'FwoGZXIvYXdzEPODTRAIL-session-token-never-written-anywhere';
-  process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
-}
+import { collectOptions, startRemote } from './remote-client.js';
 
 const FILES = Number(process.env['BENCH_FILES'] ?? 240);
 const SIZE_KB = Number(process.env['BENCH_SIZE_KB'] ?? 256);
@@ -47,15 +33,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const child = fork(path.join(here, 'remote-account.ts'), [], { execArgv: ['--import', path.join(here, 'ts-register.mjs')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-process.on('exit', () => child.kill());
-const ask = <T>(msg: object): Promise<T> =>
-  new Promise<T>((resolve) => {
-    child.once('message', (a: { answer: T }) => resolve(a.answer));
-    child.send(msg);
-  });
-const remote = await ask<RemoteStarted>({ cmd: 'start', accessKey: ACCESS_KEY, caller: CALLER, lookupTps: 1000, trail: { regions: ['us-east-1'], hours: 2, logsPerHour: Math.ceil(FILES / 2), eventsPerLog: 1 }, sizeKb: SIZE_KB });
+const remote = await startRemote({ lookupTps: 1000, trail: { regions: ['us-east-1'], hours: 2, logsPerHour: Math.ceil(FILES / 2), eventsPerLog: 1 }, sizeKb: SIZE_KB });
 useTestCredentials();
 const session = new Session();
 session.connect();
@@ -73,20 +51,7 @@ for (let round = 0; round < ROUNDS; round++) {
   let t0 = 0;
   const profiled = out !== null && round === ROUNDS - 1;
   await collectAws({
-    caseDir,
-    profile: null,
-    regions: ['us-east-1'],
-    eventSources: [],
-    trail: `s3://${remote.bucket}`,
-    accounts: [],
-    endpoint: remote.awsUrl,
-    timeoutMs: 30_000,
-    retry: TEST_RETRY,
-    lookupRatePerSecond: 1000,
-    concurrency: CONCURRENCY,
-    operator: 'bench',
-    clock: createClock('2026-11-29T00:00:00Z'),
-    now: () => Date.parse('2026-10-21T00:00:00Z'),
+    ...collectOptions(remote, caseDir, CONCURRENCY),
     log: (line) => {
       if (!started && line.startsWith('fetching ')) {
         started = true;
@@ -106,7 +71,7 @@ for (let round = 0; round < ROUNDS; round++) {
   if (process.env['KEEP_CASE']) console.log(`case kept: ${caseDir}`);
   else rmSync(tmp, { recursive: true, force: true });
 }
-await ask({ cmd: 'stop' });
+await remote.stop();
 const mb = remote.objects.reduce((n, o) => n + o.bytes, 0) / 1e6;
 console.log(`fetch phase, ${mb.toFixed(1)} MB, ${ROUNDS} rounds: CPU ${rounds.map((r) => (r.cpuMs / mb).toFixed(1)).join(', ')} ms per MB; wall ${rounds.map((r) => (r.wallMs / 1000).toFixed(2)).join(', ')} s`);
 if (profile === null) process.exit(0);
