@@ -32,9 +32,10 @@ export interface AwsCallResult<T> {
 /**
  * One attempt's abort signal: the operator's stop, or podtrail's timeout. A controller, a timer and
  * a listener, all released when the attempt ends (AbortSignal.any and AbortSignal.timeout keep a
- * timer and a dependent signal per attempt alive long after it).
+ * timer and a dependent signal per attempt alive long after it); a failed attempt is aborted too,
+ * so a response it left unread does not hold its connection.
  */
-function attemptAbort(stop: AbortSignal, timeoutMs: number): { signal: AbortSignal; readonly timedOut: boolean; done: () => void } {
+function attemptAbort(stop: AbortSignal, timeoutMs: number): { signal: AbortSignal; readonly timedOut: boolean; done: (failed: boolean) => void } {
   const ac = new AbortController();
   let timedOut = false;
   const onStop = (): void => ac.abort(stop.reason);
@@ -50,9 +51,10 @@ function attemptAbort(stop: AbortSignal, timeoutMs: number): { signal: AbortSign
     get timedOut() {
       return timedOut;
     },
-    done: () => {
+    done: (failed) => {
       clearTimeout(timer);
       stop.removeEventListener('abort', onStop);
+      if (failed && !ac.signal.aborted) ac.abort(new Error('the attempt failed'));
     },
   };
 }
@@ -75,8 +77,10 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
       ctx.stats.requests++;
       let output: T;
       const abort = attemptAbort(ctx.signal, ctx.timeoutMs);
+      let failed = true;
       try {
         output = await exchangeSlot.run({ ex, signal: abort.signal }, () => send(abort.signal));
+        failed = false;
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
         if (e instanceof SinkError) throw e.reason; // our disk, not the request: never retried
@@ -101,7 +105,7 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
         });
         throw failure;
       } finally {
-        abort.done();
+        abort.done(failed);
       }
       ctx.stats.bytes += ex.streamed?.bytes ?? ex.body.length;
       return {
