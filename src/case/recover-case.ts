@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'n
 import path from 'node:path';
 import type { CasePaths } from './case-paths.js';
 import { settlePendingCustody } from '../custody/pending.js';
+import { hasTornTail, repairTornAppend } from '../custody/custody-log.js';
 import { evidenceFilesParquet, orphanPartitions } from '../lake/lake-files.js';
 import { LAKE_TABLE_NAMES } from '../lake/schema.js';
 
@@ -40,19 +41,23 @@ function journaledRawCopies(p: CasePaths): Set<string> {
 
 /** Cheap test (no catalog read) for what an interrupted writer may have left to settle. */
 export function mayNeedRecovery(p: CasePaths): boolean {
-  if (existsSync(`${p.custody}.next`) || existsSync(p.staging)) return true;
+  if (existsSync(`${p.custody}.next`) || existsSync(p.staging) || hasTornTail(p.custody)) return true;
   return existsSync(p.raw) && readdirSync(p.raw).some((f) => f.startsWith('.'));
 }
 
 /**
  * Settles what an interrupted podtrail command left, before anything reads or writes the case
- * (the caller holds the case lock): completes or drops a pending custody roll-forward, removes
+ * (the caller holds the case lock): cuts the incomplete tail an interrupted custody append left
+ * (and records it in the chain), completes or drops a pending custody roll-forward, removes
  * lake partitions and raw/ copies no catalog row owns (only copies an ingest journaled: anything
  * else in raw/ stays, for the bundle's integrity check to name), the staging folder and temp
  * files of interrupted writes. Returns one note per action, for the log.
  */
 export function recoverCase(p: CasePaths, catalog: readonly CatalogEntry[]): string[] {
-  const notes = settlePendingCustody(p.custody, new Set(catalog.map((r) => r.ingest_id)));
+  const notes: string[] = [];
+  const torn = repairTornAppend(p.custody);
+  if (torn !== null) notes.push(torn);
+  notes.push(...settlePendingCustody(p.custody, new Set(catalog.map((r) => r.ingest_id))));
   rmSync(`${p.custody}.tmp`, { force: true });
   rmSync(`${evidenceFilesParquet(p.lake)}.tmp`, { force: true });
   const ids = new Set(catalog.map((r) => r.evidence_file_id));

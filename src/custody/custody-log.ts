@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, openSync, fsyncSync, closeSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { canonicalJson } from '../core/canonical-json.js';
 import { IntegrityError } from '../core/errors.js';
+import { TOOL_ID } from '../core/version.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -110,4 +112,64 @@ export function appendCustody(file: string, inputs: CustodyEntryInput[]): string
   const { text, head } = extendCustody(file, inputs);
   if (inputs.length > 0) writeFileDurably(file, text);
   return head;
+}
+
+/**
+ * Where the complete lines of a custody log end: an append cut short by a crash leaves its last
+ * line without its newline, or NUL bytes where the file grew before its data reached the disk.
+ * Whole lines are never torn (each ends with its newline), so the complete part is everything up
+ * to the last newline before any trailing NULs. Returns that length (the whole length when intact).
+ */
+export function completeLength(bytes: Buffer): number {
+  let end = bytes.length;
+  while (end > 0 && bytes[end - 1] === 0) end--;
+  if (end === 0 || bytes[end - 1] === 0x0a) return end;
+  return bytes.lastIndexOf(0x0a, end - 1) + 1;
+}
+
+/** Cheap test (the last byte): does the custody log end inside an interrupted append? */
+export function hasTornTail(file: string): boolean {
+  if (!existsSync(file)) return false;
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return false;
+    const last = Buffer.alloc(1);
+    readSync(fd, last, 0, 1, size - 1);
+    return last[0] !== 0x0a;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Settles a custody log whose last append was interrupted (custody is appended in place, one write
+ * and an fsync per batch): the incomplete bytes after its last whole line are cut, and an entry
+ * chained after the last whole one records how many bytes were cut and their SHA-256, in one
+ * rewrite (temp file, fsync, rename), so a crash here leaves the log as it was or settled. Those
+ * bytes were never a committed entry: a collector writes its checkpoint only after its custody
+ * append, so what they described is fetched and recorded again by the next run. The entries before
+ * them must still chain (a broken chain is refused, as always). Returns a note, or null.
+ */
+export function repairTornAppend(file: string, actor: string = os.userInfo().username): string | null {
+  if (!hasTornTail(file)) return null;
+  const bytes = readFileSync(file);
+  const keep = completeLength(bytes);
+  const torn = bytes.subarray(keep);
+  const lines = bytes.subarray(0, keep).toString('utf8').split('\n').filter((l) => l.length > 0);
+  const problems = verifyChain(lines);
+  if (problems.length > 0) throw new IntegrityError(`${file} is broken, refusing to settle its interrupted append:\n  ${problems.join('\n  ')}`);
+  const purpose = `custody log settled after an interrupted append: ${torn.length} bytes of an incomplete entry after entry ${lines.length} removed`;
+  const entry: CustodyEntry = {
+    action: 'verified',
+    at: new Date().toISOString(),
+    actor,
+    tool: TOOL_ID,
+    purpose,
+    object: { kind: 'custody-torn-append', after_seq: lines.length, bytes: torn.length, sha256: sha256Hex(torn) },
+    seq: lines.length + 1,
+    prev: headHash(lines),
+  };
+  writeFileDurably(file, `${[...lines, canonicalJson(entry)].join('\n')}\n`);
+  return `recovered: ${purpose}`;
 }

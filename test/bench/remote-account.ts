@@ -4,7 +4,9 @@
  * kept: SigV4 scope and access key, AWS JSON 1.1, REST-XML, the query protocol, the LookupEvents
  * rate limit) and a bare HTTP server holding the same object bytes, for the plain download.
  * Started by collect-aws.bench-run.ts with `node --import ./ts-register.mjs` and driven over IPC:
- * `start` answers with both URLs and the objects; `stop` answers with the process's own figures.
+ * `start` answers with both URLs and the objects; `firstByte` sets the time both servers wait before
+ * answering (a remote endpoint's latency, the same for both); `usage` answers with the process's
+ * CPU so far (to bill each phase its server work); `stop` answers with the process's own figures.
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -37,8 +39,13 @@ export interface RemoteStopped {
   cpuMs: number;
 }
 
+export interface RemoteUsage {
+  cpuMs: number;
+}
+
 let aws: FakeAws | null = null;
 let plain: http.Server | null = null;
+let firstByteMs = 0;
 
 async function start(m: StartRemote): Promise<RemoteStarted> {
   const trail = makeTrail(m.trail);
@@ -53,8 +60,12 @@ async function start(m: StartRemote): Promise<RemoteStarted> {
   const byPath = new Map([...trail.objects.values()].map((o) => [`/${o.key}`, o.body]));
   plain = http.createServer((req, res) => {
     const b = byPath.get(req.url ?? '');
-    res.writeHead(b ? 200 : 404, { 'Content-Length': String(b?.length ?? 0) });
-    res.end(b);
+    const answer = (): void => {
+      res.writeHead(b ? 200 : 404, { 'Content-Length': String(b?.length ?? 0) });
+      res.end(b);
+    };
+    if (firstByteMs > 0) setTimeout(answer, firstByteMs);
+    else answer();
   });
   await new Promise<void>((resolve) => plain!.listen(0, '127.0.0.1', resolve));
   return {
@@ -74,8 +85,21 @@ async function stop(): Promise<RemoteStopped> {
   return { requests, maxRssMb: u.maxRSS / 1024, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 };
 }
 
-process.on('message', (m: StartRemote | { cmd: 'stop' }) => {
-  (m.cmd === 'start' ? start(m) : stop()).then(
+function usage(): RemoteUsage {
+  const u = process.resourceUsage();
+  return { cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 };
+}
+
+async function setFirstByte(ms: number): Promise<RemoteUsage> {
+  firstByteMs = ms;
+  if (aws) aws.firstByteMs = ms;
+  return usage();
+}
+
+type Message = StartRemote | { cmd: 'stop' } | { cmd: 'usage' } | { cmd: 'firstByte'; ms: number };
+
+process.on('message', (m: Message) => {
+  (m.cmd === 'start' ? start(m) : m.cmd === 'usage' ? Promise.resolve(usage()) : m.cmd === 'firstByte' ? setFirstByte(m.ms) : stop()).then(
     (answer) => process.send!({ ok: true, answer }, () => m.cmd === 'stop' && process.exit(0)),
     (e: unknown) => process.send!({ ok: false, error: String((e as Error)?.stack ?? e) }),
   );

@@ -6,7 +6,8 @@
  * again anything it had.
  */
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { query } from '../helpers/case.js';
 import { correlateCase } from '../../src/correlate/correlate-case.js';
@@ -36,6 +37,10 @@ describe('collect aws: failures', () => {
       expect(failed).toEqual(['GetObject cut 50', 'GetObject throttled 50', 'ListObjectsV2 server 50', 'ListPublicKeys timeout 50', 'LookupEvents throttled 50']);
       const cut = rec.find((x) => x.outcome === 'cut')!;
       expect(cut.message).toMatch(/connection cut before the response ended/);
+      // the bytes that came before the cut are what the record says (the body was streamed to its file, which was removed)
+      const body = a.trail.objects.get(decodeURIComponent(cut.path.split('?')[0]!.split('/').slice(2).join('/')))!.body;
+      expect([cut.response_bytes, cut.response_sha256]).toEqual([40, createHash('sha256').update(body.subarray(0, 40)).digest('hex')]);
+      expect(readdirSync(path.dirname(path.join(a.caseDir, rec.find((x) => x.path === cut.path && x.outcome === 'ok')!.response_file))).filter((f) => f.endsWith('.partial'))).toEqual([]);
       expect(rec.find((x) => x.verb === 'GetObject' && x.path === cut.path && x.outcome === 'ok')!.attempt).toBe(2);
       await correlateCase(a.caseDir);
       const v = await query(a.caseDir, `select count(*)::INTEGER as n from cloudtrail_validation where status not in ('valid', 'GAP')`);

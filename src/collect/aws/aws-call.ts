@@ -2,7 +2,7 @@ import type { HttpExchange } from '../common/exchange.js';
 import { RequestFailure } from '../common/collect-error.js';
 import { retryDelay, withRetry } from '../common/retry.js';
 import type { ExchangeNote } from '../common/collection-run.js';
-import { exchangeSlot } from './capture-handler.js';
+import { exchangeSlot, SinkError } from './capture-handler.js';
 import { awsFailure, requestIdOf } from './aws-failure.js';
 import type { AwsContext } from './aws-context.js';
 
@@ -29,6 +29,36 @@ export interface AwsCallResult<T> {
   record(note?: Partial<ExchangeNote>): void;
 }
 
+/**
+ * One attempt's abort signal: the operator's stop, or podtrail's timeout. A controller, a timer and
+ * a listener, all released when the attempt ends (AbortSignal.any and AbortSignal.timeout keep a
+ * timer and a dependent signal per attempt alive long after it); a failed attempt is aborted too,
+ * so a response it left unread does not hold its connection.
+ */
+function attemptAbort(stop: AbortSignal, timeoutMs: number): { signal: AbortSignal; readonly timedOut: boolean; done: (failed: boolean) => void } {
+  const ac = new AbortController();
+  let timedOut = false;
+  const onStop = (): void => ac.abort(stop.reason);
+  if (stop.aborted) onStop();
+  else stop.addEventListener('abort', onStop, { once: true });
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort(new DOMException(`no complete response in ${timeoutMs} ms`, 'TimeoutError'));
+  }, timeoutMs);
+  timer.unref();
+  return {
+    signal: ac.signal,
+    get timedOut() {
+      return timedOut;
+    },
+    done: (failed) => {
+      clearTimeout(timer);
+      stop.removeEventListener('abort', onStop);
+      if (failed && !ac.signal.aborted) ac.abort(new Error('the attempt failed'));
+    },
+  };
+}
+
 function newExchange(): HttpExchange {
   return { method: 'POST', url: '', requestBody: null, status: null, headers: {}, body: Buffer.alloc(0), requestedAtMs: Date.now(), respondedAtMs: 0 };
 }
@@ -46,13 +76,15 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
       const ex = newExchange();
       ctx.stats.requests++;
       let output: T;
-      const timeout = AbortSignal.timeout(ctx.timeoutMs);
+      const abort = attemptAbort(ctx.signal, ctx.timeoutMs);
+      let failed = true;
       try {
-        const signal = AbortSignal.any([ctx.signal, timeout]);
-        output = await exchangeSlot.run({ ex, signal }, () => send(signal));
+        output = await exchangeSlot.run({ ex, signal: abort.signal }, () => send(abort.signal));
+        failed = false;
       } catch (e) {
         if (ctx.signal.aborted) throw ctx.signal.reason;
-        const failure = timeout.aborted
+        if (e instanceof SinkError) throw e.reason; // our disk, not the request: never retried
+        const failure = abort.timedOut
           ? new RequestFailure({ kind: 'timeout', server: ex.url ? new URL(ex.url).origin : spec.service, what, detail: `no complete response in ${(ctx.timeoutMs / 1000).toFixed(1)} s`, status: ex.status, exchange: ex })
           : e instanceof RequestFailure
             ? e
@@ -72,8 +104,10 @@ export async function awsCall<T>(ctx: AwsContext, spec: AwsCallSpec, send: (sign
           throttleWaitMs,
         });
         throw failure;
+      } finally {
+        abort.done(failed);
       }
-      ctx.stats.bytes += ex.body.length;
+      ctx.stats.bytes += ex.streamed?.bytes ?? ex.body.length;
       return {
         output,
         exchange: ex,

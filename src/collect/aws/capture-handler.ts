@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
 import type { HttpExchange } from '../common/exchange.js';
 
 /**
@@ -12,10 +13,36 @@ import type { HttpExchange } from '../common/exchange.js';
  * signal (the operator's stop and podtrail's timeout) comes with the exchange, so a call need not
  * pass per-call options to `send`, and the SDK can reuse the middleware it resolved for the
  * command (cacheMiddleware: any per-call options make it resolve them again, for every call).
+ *
+ * A call may instead stream its successful response body into a sink (`streamBodyInto`: a trail
+ * file written as it comes): the bytes are then hashed as they pass, written, and handed on to the
+ * SDK's body stream (its checksum validation still sees them); the exchange keeps their count and
+ * hash (`streamed`), not the bytes. The call must read the SDK's body to its end.
  */
 export interface CallSlot {
   ex: HttpExchange;
   signal: AbortSignal;
+  sink?: BodySink;
+}
+
+/** Where a streamed body goes: each chunk in order (the next waits for a returned promise). */
+export interface BodySink {
+  write(chunk: Buffer): Promise<void> | void;
+}
+
+/** The sink failed (a local write): not the server's doing, never retried as a request. */
+export class SinkError extends Error {
+  constructor(readonly reason: unknown) {
+    super(`writing the response body failed: ${(reason as Error)?.message ?? String(reason)}`);
+    this.name = 'SinkError';
+  }
+}
+
+/** Streams the 2xx response body of the current call (an awsCall's send) into `sink`. */
+export function streamBodyInto(sink: BodySink): void {
+  const slot = exchangeSlot.getStore();
+  if (!slot) throw new Error('streamBodyInto: not inside an AWS call');
+  slot.sink = sink;
 }
 
 export const exchangeSlot = new AsyncLocalStorage<CallSlot>();
@@ -94,6 +121,60 @@ class BodyBytes {
   }
 }
 
+function cut(message: string): Error {
+  return Object.assign(new Error(message), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+}
+
+/**
+ * The body as it comes, each chunk hashed and written to the sink before it is passed on (the next
+ * chunk waits for the sink); the exchange gets the count and hash of what came (also when it broke
+ * off) and its end time. A body shorter than announced, or cut, is an error of the stream.
+ */
+function streamed(stream: Readable & { complete?: boolean }, sink: BodySink, ex: HttpExchange, expected: number): Readable {
+  const hash = createHash('sha256');
+  let received = 0;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    ex.streamed = { bytes: received, sha256: hash.digest('hex') };
+    ex.respondedAtMs = Date.now();
+  };
+  const tee = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      received += chunk.length;
+      let wrote: Promise<void> | void;
+      try {
+        wrote = sink.write(chunk);
+      } catch (e) {
+        return done(new SinkError(e));
+      }
+      if (wrote) wrote.then(() => done(null, chunk), (e: unknown) => done(new SinkError(e)));
+      else done(null, chunk);
+    },
+    flush(done) {
+      end();
+      if (stream.complete === false || (Number.isFinite(expected) && received < expected)) done(cut(`the response ended after ${received} of ${Number.isFinite(expected) ? expected : '?'} bytes`));
+      else done();
+    },
+  });
+  stream.on('error', (e: Error) => {
+    end();
+    tee.destroy(e.name === 'AbortError' ? e : cut(`the response broke off after ${received} bytes (${e.message})`));
+  });
+  stream.on('close', () => {
+    if (stream.readableEnded) return;
+    end();
+    tee.destroy(cut(`the response broke off after ${received} bytes`));
+  });
+  tee.on('close', () => {
+    if (!stream.readableEnded) stream.destroy(); // the reader stopped, or the sink failed: stop reading
+  });
+  stream.pipe(tee);
+  return tee;
+}
+
 /** Wraps a client's request handler (client.config.requestHandler) so every exchange is kept. */
 export function captureExchanges(client: { config: { requestHandler: unknown } }): void {
   const inner = client.config.requestHandler as RequestHandler;
@@ -120,6 +201,10 @@ export function captureExchanges(client: { config: { requestHandler: unknown } }
       }
       const stream = res.body as (Readable & { complete?: boolean }) | undefined;
       const expected = Number(ex?.headers['content-length'] ?? NaN);
+      if (ex && slot?.sink && res.statusCode >= 200 && res.statusCode < 300 && request.method === 'GET' && stream && typeof (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
+        res.body = streamed(stream, slot.sink, ex, expected);
+        return { response: res };
+      }
       const body = new BodyBytes(request.method !== 'HEAD' && Number.isSafeInteger(expected) && expected >= 0 && expected <= PREALLOCATE_MAX ? expected : null);
       if (stream && typeof (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
         try {

@@ -82,6 +82,14 @@ export interface CollectAwsResult {
   ingest: IngestResult | null;
 }
 
+/**
+ * GetObject requests in flight by default: awscli's `s3 cp --recursive` default
+ * (max_concurrent_requests 10). S3 serves thousands of GETs a second per prefix, so ten is far from
+ * its limits; over a real network each request spends most of its time waiting for the first byte,
+ * and ten in flight hide that wait where four did not.
+ */
+export const DEFAULT_GET_CONCURRENCY = 10;
+
 /** s3://bucket[/prefix] into its parts. */
 export function parseTrailUrl(url: string): { bucket: string; prefix: string | null } {
   const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
@@ -167,7 +175,7 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
     progress,
     lookupPageSize: o.lookupPageSize ?? 50,
     listPageSize: o.listPageSize ?? 1000,
-    concurrency: o.concurrency ?? 4,
+    concurrency: o.concurrency ?? DEFAULT_GET_CONCURRENCY,
     inventoryPageSize: o.inventoryPageSize ?? 1000,
     auditPageSize: o.auditPageSize ?? 10000,
     timeoutMs: o.timeoutMs ?? 60_000,
@@ -186,8 +194,7 @@ export async function collectAws(o: CollectAwsOptions): Promise<CollectAwsResult
     progress.line(`identity: ${run.identity}`);
     run.recordRun('started', 'STS GetCallerIdentity', `${resumed ? 'continuing' : 'starting'} collection: regions ${regions.join(', ')}; event sources ${eventSources.join(', ') || '(all management events)'}; trail ${o.trail ?? '(none)'}`);
     noteScope(ctx, (o.now ?? Date.now)());
-    await run.commit();
-    cp.save();
+    await run.commit(false, cp);
     // LookupEvents first: its 90-day horizon makes it the more volatile source (RFC 3227 order)
     await Promise.all(
       regions.map(async (region) => {
@@ -238,20 +245,28 @@ function noteScope(ctx: AwsContext, nowMs: number): void {
   }
 }
 
-/** The trail: plan, list, fetch digests, follow them, fetch logs, then the public keys. */
+/**
+ * The trail: plan, list (the listings side by side), fetch what they found (digests and logs in one
+ * pool, digests first), then what the digests name beyond it (logs they list, the digest before the
+ * oldest of each chain, then the logs that one lists), then the public keys.
+ */
 async function collectTrail(ctx: AwsContext): Promise<void> {
   const t = ctx.cp.state.trail!;
   t.state = 'running';
   for (const o of ctx.cp.state.objects) if (o.state === 'forbidden' || o.state === 'failed') o.state = 'pending'; // granted since, or recovered
   if (Object.keys(t.bases).length === 0) await planTrail(ctx, t);
-  for (const l of t.listings.filter((x) => x.state !== 'done')) await runListing(ctx, t, l);
-  await fetchObjects(ctx, t, 'digest');
-  const followed = followDigests(ctx, t);
-  if (followed.logs || followed.previous) ctx.progress.line(`  digests list ${followed.logs} more log files; ${followed.previous} previous digests to check the chain into the range`);
-  ctx.cp.save();
-  await fetchObjects(ctx, t, 'digest');
-  followDigests(ctx, t);
-  await fetchObjects(ctx, t, 'log');
+  const listings = t.listings.filter((x) => x.state !== 'done');
+  await Promise.all(
+    Array.from({ length: Math.min(ctx.concurrency, listings.length) }, async () => {
+      for (let l = listings.shift(); l; l = listings.shift()) await runListing(ctx, t, l);
+    }),
+  );
+  await fetchObjects(ctx, t);
+  for (let round = 0; round < 2; round++) {
+    const followed = followDigests(ctx, t);
+    if (followed.logs || followed.previous) ctx.progress.line(`  digests list ${followed.logs} more log files; ${followed.previous} previous digests to check the chain into the range`);
+    await fetchObjects(ctx, t);
+  }
   planKeys(ctx);
   for (const k of ctx.cp.state.keys.filter((x) => x.state !== 'done')) await fetchPublicKeys(ctx, k);
   const open = t.listings.some((l) => l.state !== 'done') || ctx.cp.state.objects.some((o) => o.state === 'pending' || o.state === 'forbidden' || o.state === 'failed');

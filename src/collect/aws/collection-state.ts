@@ -3,7 +3,11 @@ import path from 'node:path';
 import { Checkpoint } from '../common/checkpoint.js';
 import type { ClusterState } from './inventory-state.js';
 
-export const AWS_CHECKPOINT_FORMAT = 'podtrail.aws-collection/v1';
+/** v2: the objects and files are in the checkpoint's journal (v1, read too, held them inline). */
+export const AWS_CHECKPOINT_FORMAT = 'podtrail.aws-collection/v2';
+
+/** How an AWS collection's checkpoint is kept: its per-file arrays journaled (they grow with the trail). */
+export const AWS_CHECKPOINT_OPTIONS = { journaled: ['objects', 'files'], reads: ['podtrail.aws-collection/v1'] } as const;
 
 export type StepState = 'pending' | 'running' | 'done' | 'forbidden' | 'failed';
 
@@ -138,7 +142,7 @@ export function findUnfinished(caseRoot: string, ask: Parameters<typeof sameAsk>
   if (!existsSync(root)) return null;
   for (const name of readdirSync(root).sort().reverse()) {
     if (!name.startsWith('aws-')) continue;
-    const cp = Checkpoint.load<AwsCollectionState>(path.join(root, name, 'checkpoint.json'), AWS_CHECKPOINT_FORMAT);
+    const cp = Checkpoint.load<AwsCollectionState>(path.join(root, name, 'checkpoint.json'), AWS_CHECKPOINT_FORMAT, AWS_CHECKPOINT_OPTIONS);
     if (cp && sameAsk(cp.state, ask) && !isFinished(cp.state)) return cp;
   }
   return null;
@@ -148,16 +152,11 @@ export function newCollection(caseRoot: string, s: Omit<AwsCollectionState, 'for
   const id = `aws-${fileStamp(s.created_at)}`;
   const dir = path.join(collectRoot(caseRoot), id);
   mkdirSync(dir, { recursive: true });
-  const cp = new Checkpoint<AwsCollectionState>(path.join(dir, 'checkpoint.json'), {
-    format: AWS_CHECKPOINT_FORMAT,
-    collection_id: id,
-    runs: 0,
-    identity: null,
-    objects: [],
-    keys: [],
-    files: [],
-    ...s,
-  });
+  const cp = new Checkpoint<AwsCollectionState>(
+    path.join(dir, 'checkpoint.json'),
+    { format: AWS_CHECKPOINT_FORMAT, collection_id: id, runs: 0, identity: null, objects: [], keys: [], files: [], ...s },
+    AWS_CHECKPOINT_OPTIONS,
+  );
   cp.save();
   return cp;
 }

@@ -44,8 +44,7 @@ export async function collectEksAudit(ctx: AwsContext, cl: ClusterState, nowMs: 
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource, verb: 'FilterLogEvents', from: new Date(a.from_ms).toISOString(), to: new Date(a.to_ms).toISOString(), message });
       ctx.progress.line(`  ${message}`);
       if (missing) a.state = 'done';
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return;
     }
     const events = r.output.events ?? [];
@@ -66,8 +65,7 @@ export async function collectEksAudit(ctx: AwsContext, cl: ClusterState, nowMs: 
         ctx.progress.line(`  ${message}`);
       }
     }
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     ctx.progress.tick(`audit:${a.log_group}`, `  ${label}: page ${a.pages.length}, ${a.events} events`, a.state === 'done');
     if (a.state === 'done') return;
   }

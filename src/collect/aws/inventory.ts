@@ -135,8 +135,7 @@ async function runCall(ctx: AwsContext, cl: ClusterState, c: InventoryCall): Pro
           : `${c.service} ${c.operation}${c.argument ? ` ${c.argument}` : ''} not collected after ${c.pages.length} pages: ${e.message}`;
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: `cluster/${cl.name}/${c.key}`, verb: c.operation, from: null, to: null, message });
       ctx.progress.line(`  ${message}`);
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return outputs;
     }
     const out = r.output as Obj;
@@ -161,8 +160,7 @@ async function runCall(ctx: AwsContext, cl: ClusterState, c: InventoryCall): Pro
       c.state = 'done';
       ctx.run.recordSnapshot({ resource: `cluster/${cl.name}/${c.key}`, snapshot_at: c.snapshot_at, server_date: r.exchange.headers['date'] ?? null, clock_difference_ms: null, resource_version: null, pages: c.pages.length, items: c.items, files: c.pages });
     }
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     if (c.state === 'done') return outputs;
   }
 }

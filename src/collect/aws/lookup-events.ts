@@ -60,8 +60,7 @@ export async function lookupScan(scan: LookupScan, ctx: AwsContext): Promise<voi
           : `not collected after page ${scan.pages.length}: ${e.message}`;
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: scanResource(scan), verb: 'LookupEvents', from: s.lookup_from, to: scan.oldest_event_at ?? s.lookup_to, message });
       ctx.progress.line(`  ${message}`);
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return;
     }
     const events = r.output.Events ?? [];
@@ -77,8 +76,7 @@ export async function lookupScan(scan: LookupScan, ctx: AwsContext): Promise<voi
     scan.next_token = r.output.NextToken ?? null;
     s.files.push({ file: name, ready: true, ingested: false });
     if (scan.next_token === null) scan.state = 'done';
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     // progress: how far back the scan has come, and what the 2 requests/s limit adds to the rest
     const done = scan.oldest_event_at && windowMs > 0 ? Math.min(1, (Date.parse(s.lookup_to) - Date.parse(scan.oldest_event_at)) / windowMs) : null;
     const left = done && done > 0 && scan.state !== 'done' ? Math.ceil((scan.pages.length * (1 - done)) / done) : 0;

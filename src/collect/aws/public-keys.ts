@@ -28,8 +28,7 @@ export async function fetchPublicKeys(ctx: AwsContext, k: KeysTask): Promise<voi
       const message = `public keys of ${k.region} not collected (${e.message}): its digests cannot be verified offline (UNVERIFIABLE)`;
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: `public-keys/${k.region}`, verb: 'ListPublicKeys', from: k.from, to: k.to, message });
       ctx.progress.line(`  ${message}`);
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return;
     }
     const name = `public-keys/${k.region}${k.files.length ? `-p${String(k.files.length + 1).padStart(4, '0')}` : ''}.json`;
@@ -40,8 +39,7 @@ export async function fetchPublicKeys(ctx: AwsContext, k: KeysTask): Promise<voi
     ctx.cp.state.files.push({ file: name, ready: true, ingested: false });
     k.token = r.output.NextToken ?? null;
     if (k.token === null) k.state = 'done';
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     if (k.state === 'done') return;
   }
 }

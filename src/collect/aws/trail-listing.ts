@@ -91,8 +91,7 @@ export async function planTrail(ctx: AwsContext, t: TrailState): Promise<void> {
       t.listings.push(...dayListings(t.bases[account]!, account, region, 'digest', s.logs_from, s.digests_to));
     }
   }
-  await ctx.run.commit();
-  ctx.cp.save();
+  await ctx.run.commit(false, ctx.cp);
 }
 
 /** One listing per day of [from, to], starting after the key of `from`'s minute on its first day. */
@@ -133,12 +132,12 @@ export async function runListing(ctx: AwsContext, t: TrailState, l: Listing): Pr
       const message = e.kind === 'forbidden' ? `forbidden: listing s3://${t.bucket}/${l.prefix} needs s3:ListBucket on the bucket (${e.message})` : `not listed: ${e.message}`;
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: `s3://${t.bucket}/${l.prefix}`, verb: 'ListObjectsV2', from: null, to: null, message });
       ctx.progress.line(`  ${message}`);
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return;
     }
     page.record();
     const low = stampMin(new Date(Date.parse(ctx.cp.state.logs_from) - 60_000));
+    const known = new Set(ctx.cp.state.objects.map((x) => `${x.bucket}/${x.key}`));
     let past = false;
     for (const o of page.output.Contents ?? []) {
       const key = o.Key!;
@@ -150,15 +149,15 @@ export async function runListing(ctx: AwsContext, t: TrailState, l: Listing): Pr
         break;
       }
       if (stamp < low) continue;
-      if (!ctx.cp.state.objects.some((x) => x.key === key && x.bucket === t.bucket)) {
+      if (!known.has(`${t.bucket}/${key}`)) {
+        known.add(`${t.bucket}/${key}`);
         ctx.cp.state.objects.push({ bucket: t.bucket, key, kind: l.kind, why: 'listed', state: 'pending', file: null, sha256: null, recorded: false, meta: null, message: null });
         l.keys++;
       }
     }
     l.token = !past && page.output.IsTruncated ? (page.output.NextContinuationToken ?? null) : null;
     if (l.token === null) l.state = 'done';
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     if (l.state === 'done') return;
   }
 }

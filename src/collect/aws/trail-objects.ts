@@ -1,4 +1,6 @@
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -9,6 +11,8 @@ import { awsCall } from './aws-call.js';
 import { isFatal, type AwsContext } from './aws-context.js';
 import type { ObjectTask, TrailState } from './collection-state.js';
 import { EvidenceBatch, writeEvidence } from './evidence-file.js';
+import { streamBodyInto } from './capture-handler.js';
+import { faultPoint } from '../../core/fault-point.js';
 import { s3For } from './trail-listing.js';
 import { CLOUDTRAIL_OBJECTS_FORMAT } from '../../collectors/cloudtrail-integrity/index.js';
 import { parseDigestKey } from '../../cloudtrail-digest/trail-keys.js';
@@ -22,17 +26,20 @@ export function objectFile(o: Pick<ObjectTask, 'bucket' | 'key'>): string {
 const BATCH = { files: 256, bytes: 64 * 1024 * 1024, ms: 5000 };
 
 /**
- * Fetches every pending object of `kind` (GetObject, `ctx.concurrency` at a time). Each file is
+ * Fetches every pending object (GetObject, `ctx.concurrency` at a time, digests first: they are
+ * small, and what they name is fetched after). Each file is
  * written as it comes; its request record, its object's state and its place in the checkpoint wait
  * in the batch until the file is durable. A commit, in the background while the fetching goes on
  * (one at a time, in order), syncs the files of its batch, then records them, appends custody and
  * saves the checkpoint, so custody never names a file that is not on disk. A run killed outright
  * fetches at most the last batch again; a stopped one (Ctrl-C) fetches nothing again.
  */
-export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' | 'digest'): Promise<void> {
-  const todo = ctx.cp.state.objects.filter((o) => o.state === 'pending' && o.kind === kind);
+export async function fetchObjects(ctx: AwsContext, t: TrailState): Promise<void> {
+  const pending = ctx.cp.state.objects.filter((o) => o.state === 'pending');
+  const todo = [...pending.filter((o) => o.kind === 'digest'), ...pending.filter((o) => o.kind === 'log')];
   if (todo.length === 0) return;
-  ctx.progress.line(`fetching ${todo.length} ${kind === 'log' ? 'log' : 'digest'} files from s3://${t.bucket}`);
+  const digests = todo.length - pending.filter((o) => o.kind === 'log').length;
+  ctx.progress.line(`fetching ${todo.length} trail files (${digests} digest, ${todo.length - digests} log) from s3://${t.bucket}`);
   let next = 0;
   let fatal: unknown = null;
   const files = new EvidenceBatch();
@@ -43,8 +50,8 @@ export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' |
     const batch = files.take(); // the files written so far; later ones go with the next commit
     committing = committing.then(async () => {
       await batch.sync(); // the files first, then the records and custody entries that name them
-      await ctx.run.commit();
-      ctx.cp.save();
+      faultPoint('trail-files-durable');
+      await ctx.run.commit(false, ctx.cp, () => faultPoint('trail-custody-appended'));
     });
     committing.catch((e: unknown) => (fatal ??= e));
     return committing;
@@ -71,31 +78,39 @@ export async function fetchObjects(ctx: AwsContext, t: TrailState, kind: 'log' |
   ctx.progress.tick('objects', `  ${ctx.stats.objects} trail files, ${(ctx.stats.bytes / 1e6).toFixed(1)} MB`, true);
 }
 
-/** Fetches one object into its evidence file; returns the bytes fetched (0 when none). */
+/**
+ * Fetches one object into its evidence file, the body streamed to disk as it comes (hashed on the
+ * way by the capture handler); returns the bytes fetched (0 when none).
+ */
 async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: EvidenceBatch): Promise<number> {
   const input = { Bucket: o.bucket, Key: o.key };
   const region = t.bucket_region ?? '?';
+  const rel = objectFile(o);
+  const abs = path.join(ctx.dir, ...rel.split('/'));
   try {
     const r = await awsCall(ctx, { service: 's3', operation: 'GetObject', region, resource: `s3://${o.bucket}/${o.key}`, parameters: input }, async () => {
-      const out = await s3For(ctx, t).send(new GetObjectCommand(input));
-      // the bytes are kept by the exchange handler: the SDK's body (the same bytes, through its
-      // checksum validation when S3 sent a checksum) is read to its end, not gathered again
-      if (out.Body) for await (const _ of out.Body as AsyncIterable<unknown>);
-      return out;
+      const file = files.open(abs); // one per attempt: a failed attempt's bytes are removed
+      streamBodyInto(file);
+      try {
+        const out = await s3For(ctx, t).send(new GetObjectCommand(input));
+        // the SDK's body (through its checksum validation when S3 sent a checksum) is read to its
+        // end: that is what streams the bytes into the file
+        if (out.Body) await finished((out.Body as Readable).resume());
+        return { out, file };
+      } catch (e) {
+        await file.discard();
+        throw e;
+      }
     });
-    const rel = objectFile(o);
-    const abs = path.join(ctx.dir, ...rel.split('/'));
-    const body = r.exchange.body;
-    // hashed once, here; the body is then only in its file (the record carries its size and hash)
-    const streamed = { bytes: body.length, sha256: sha256Hex(body) };
-    r.exchange.body = Buffer.alloc(0);
-    const m = r.output.Metadata ?? {};
+    const streamed = r.exchange.streamed ?? { bytes: 0, sha256: sha256Hex(Buffer.alloc(0)) };
+    const out = r.output.out;
+    const m = out.Metadata ?? {};
     const meta = {
-      size: body.length,
-      etag: r.output.ETag ?? null,
-      version_id: r.output.VersionId ?? null,
-      last_modified: r.output.LastModified?.toISOString() ?? null,
-      sse: r.output.ServerSideEncryption ?? null,
+      size: streamed.bytes,
+      etag: out.ETag ?? null,
+      version_id: out.VersionId ?? null,
+      last_modified: out.LastModified?.toISOString() ?? null,
+      sse: out.ServerSideEncryption ?? null,
       signature: m['signature'] ?? null,
       signature_algorithm: m['signature-algorithm'] ?? null,
       backfill_generation_timestamp: m['backfill-generation-timestamp'] ?? null,
@@ -103,7 +118,7 @@ async function fetchOne(ctx: AwsContext, t: TrailState, o: ObjectTask, files: Ev
       captured_at: new Date(r.exchange.respondedAtMs).toISOString(),
     };
     ctx.stats.objects++;
-    await files.write(abs, body, () => {
+    await files.add(r.output.file, () => {
       r.record({ responseFile: abs, streamed, message: `${streamed.bytes} bytes (${o.why})` });
       o.state = 'fetched';
       o.file = rel;

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { RequestRecord } from './request-record.js';
 
@@ -76,6 +76,13 @@ export class CollectionLog {
   flush(): void {
     if (this.dirty) fsyncSync(this.fd);
     this.dirty = false;
+  }
+
+  /** As flush, off the event loop: every line appended before the call is on disk when it resolves. */
+  async sync(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await new Promise<void>((resolve, reject) => fdatasync(this.fd, (e) => (e ? reject(e) : resolve())));
   }
 
   close(): void {

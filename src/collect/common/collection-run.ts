@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CasePaths } from '../../case/case-paths.js';
+import type { Checkpoint } from './checkpoint.js';
 import { CollectionLog, type GapRecord, type SnapshotRecord } from './collection-log.js';
 import { CustodySink } from './custody-sink.js';
 import type { HttpExchange } from './exchange.js';
@@ -36,6 +37,7 @@ export class CollectionRun {
   readonly log: CollectionLog;
   readonly custody: CustodySink;
   private seq = 0;
+  private committing: Promise<void> = Promise.resolve();
   identity: string;
   /** SHA-256 of the response body of the request recorded last (saves hashing large bodies twice). */
   lastResponseSha256: string | null = null;
@@ -90,8 +92,8 @@ export class CollectionRun {
       resource_version: n.resourceVersion ?? null,
       request_bytes: req.bytes,
       request_sha256: req.sha256,
-      response_bytes: n.streamed?.bytes ?? ex.body.length,
-      response_sha256: n.streamed?.sha256 ?? sha256Hex(ex.body),
+      response_bytes: (n.streamed ?? ex.streamed)?.bytes ?? ex.body.length,
+      response_sha256: (n.streamed ?? ex.streamed)?.sha256 ?? sha256Hex(ex.body),
       response_file: n.responseFile ? this.rel(n.responseFile) : null,
       ...serverClock(ex.headers['date'], respondedAt),
       identity: this.identity,
@@ -128,13 +130,30 @@ export class CollectionRun {
     this.custody.add(`collection ${this.collectionId} run ${this.run} ${state}: ${message}`, at, { kind: 'run', ...r });
   }
 
-  /** The log synced, then the custody entries appended (waiting for the case lock when `wait`). */
-  async commit(wait = false): Promise<void> {
-    this.log.flush();
-    await this.custody.flush(wait);
+  /**
+   * Makes what was recorded so far durable, off the event loop: the log synced, then the custody
+   * entries recorded so far appended (waiting for the case lock when `wait`), then, given a
+   * checkpoint, the state it had at this call written. The entries and the state are taken at the
+   * same instant, so a state on disk never goes with a custody entry that is not (records and
+   * state changes made while this commit writes go with the next). Commits complete in the order
+   * they were made. `afterCustody` runs between the custody append and the checkpoint (a test's
+   * fault point).
+   */
+  commit(wait = false, checkpoint?: Checkpoint<{ format: string }>, afterCustody?: () => void): Promise<void> {
+    const entries = this.custody.take();
+    const state = checkpoint?.snapshot();
+    const run = this.committing.then(async () => {
+      await this.log.sync();
+      await this.custody.append(entries, wait);
+      afterCustody?.();
+      await state?.write();
+    });
+    this.committing = run.catch(() => {});
+    return run;
   }
 
   async close(): Promise<void> {
+    await this.committing; // the commits made so far first (one may be syncing the log)
     this.log.close();
     await this.custody.flush(true);
   }

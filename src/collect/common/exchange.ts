@@ -8,8 +8,10 @@ export interface HttpExchange {
   status: number | null;
   /** Response headers, lower-case names. */
   headers: Record<string, string>;
-  /** The response bytes received (possibly cut short), empty when none. */
+  /** The response bytes received (possibly cut short), empty when none or streamed. */
   body: Buffer;
+  /** A body streamed to a file instead of kept here: the count and SHA-256 of the bytes received. */
+  streamed?: { bytes: number; sha256: string };
   requestedAtMs: number;
   respondedAtMs: number;
 }

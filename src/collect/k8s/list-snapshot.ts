@@ -57,8 +57,7 @@ export async function listSnapshot(step: SnapshotStep, ctx: K8sContext): Promise
       const message = e.kind === 'forbidden' ? forbiddenMessage(verb, step.resource, e) : `not collected: ${e.message}`;
       ctx.run.recordGap({ gap: e.kind === 'forbidden' ? 'forbidden' : 'not-collected', resource: step.resource, verb, from: null, to: null, message });
       ctx.progress.line(`  ${step.resource}: ${message}`);
-      await ctx.run.commit();
-      ctx.cp.save();
+      await ctx.run.commit(false, ctx.cp);
       return;
     }
     const first = step.pages.length === 0;
@@ -96,8 +95,7 @@ export async function listSnapshot(step: SnapshotStep, ctx: K8sContext): Promise
         `  ${step.resource}: ${step.items} items at ${step.snapshot_at}${skew === null ? ' (the server sent no Date)' : `; server Date ${step.server_date}, local clock ${skew >= 0 ? '+' : ''}${skew} ms`}`,
       );
     }
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
     if (step.state === 'done') return;
   }
 }
@@ -121,6 +119,5 @@ async function restart(step: SnapshotStep, ctx: K8sContext, e: RequestFailure): 
   step.server_date = null;
   step.clock_difference_ms = null;
   step.resource_version = null;
-  await ctx.run.commit();
-  ctx.cp.save();
+  await ctx.run.commit(false, ctx.cp);
 }

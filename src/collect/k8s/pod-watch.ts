@@ -150,8 +150,7 @@ export async function watchPods(step: WatchStep, ctx: K8sContext): Promise<void>
     fsyncSync(fd);
     closeSync(fd);
     closeSegment(ctx, name);
-    await ctx.run.commit();
-    ctx.cp.save();
+    await ctx.run.commit(false, ctx.cp);
   }
 }
 
@@ -191,8 +190,7 @@ async function relist(ctx: K8sContext, why: string): Promise<void> {
     to: step.snapshot_at,
     message: `the watch's resourceVersion expired (${why}): pod events between ${from ?? 'the watch start'} and the relist at ${step.snapshot_at} may be missing; the relist shows the state at its end`,
   });
-  await ctx.run.commit();
-  ctx.cp.save();
+  await ctx.run.commit(false, ctx.cp);
 }
 
 /** Marks a watch segment complete (landable). */

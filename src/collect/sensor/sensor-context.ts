@@ -75,6 +75,5 @@ export function record(ctx: SensorContext, r: Omit<SensorRecord, 'at'> & { at?: 
 /** Everything written so far made durable: the logs synced, then custody appended, then the state. */
 export async function commit(ctx: SensorContext, wait = false): Promise<void> {
   ctx.log.flush();
-  await ctx.run.commit(wait);
-  ctx.cp.save();
+  await ctx.run.commit(wait, ctx.cp);
 }

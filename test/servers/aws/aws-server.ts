@@ -76,6 +76,8 @@ export class FakeAws {
   url = '';
   /** Called with every request as it arrives (a test stops the collector at a chosen request). */
   onRequest: ((r: AwsRequest) => void) | null = null;
+  /** Time every answer waits before its headers (a remote endpoint's time to first byte, for the benchmark). */
+  firstByteMs = 0;
 
   constructor(private readonly o: FakeAwsOptions) {
     this.server = http.createServer((req, res) => {
@@ -143,6 +145,8 @@ export class FakeAws {
       out = service.error(r, fault.status, fault.code, fault.message ?? fault.code);
       if (fault.retryAfter !== undefined) out.headers = { ...(out.headers ?? {}), 'Retry-After': String(fault.retryAfter) };
     } else out = await service.handle(r);
+    if (this.firstByteMs > 0) await new Promise((resolve) => setTimeout(resolve, this.firstByteMs));
+    if (res.destroyed) return;
     const bytes = Buffer.isBuffer(out.body) ? out.body : Buffer.from(out.body ?? '', 'utf8');
     const idHeader = r.service === 's3' ? 'x-amz-request-id' : 'x-amzn-RequestId';
     const headers = { Date: date, [idHeader]: requestId, ...(out.headers ?? {}) };
