@@ -4,6 +4,7 @@ import os from 'node:os';
 import { canonicalJson } from '../core/canonical-json.js';
 import { IntegrityError } from '../core/errors.js';
 import { TOOL_ID } from '../core/version.js';
+import { createClock, type Clock } from '../core/clock.js';
 
 export const GENESIS = '0'.repeat(64);
 
@@ -151,7 +152,7 @@ export function hasTornTail(file: string): boolean {
  * append, so what they described is fetched and recorded again by the next run. The entries before
  * them must still chain (a broken chain is refused, as always). Returns a note, or null.
  */
-export function repairTornAppend(file: string, actor: string = os.userInfo().username): string | null {
+export function repairTornAppend(file: string, actor: string = os.userInfo().username, clock: Clock = createClock()): string | null {
   if (!hasTornTail(file)) return null;
   const bytes = readFileSync(file);
   const keep = completeLength(bytes);
@@ -162,7 +163,7 @@ export function repairTornAppend(file: string, actor: string = os.userInfo().use
   const purpose = `custody log settled after an interrupted append: ${torn.length} bytes of an incomplete entry after entry ${lines.length} removed`;
   const entry: CustodyEntry = {
     action: 'verified',
-    at: new Date().toISOString(),
+    at: clock.nowIso(),
     actor,
     tool: TOOL_ID,
     purpose,

@@ -14,6 +14,7 @@ import { casePaths } from '../../src/case/case-paths.js';
 import { CustodyAppender } from '../../src/custody/custody-append.js';
 import { appendCustody, completeLength, extendCustody, hasTornTail, readCustody, repairTornAppend, verifyChain, type CustodyEntryInput } from '../../src/custody/custody-log.js';
 import { IntegrityError } from '../../src/core/errors.js';
+import { createClock } from '../../src/core/clock.js';
 import path from 'node:path';
 
 const { newCase, dir } = scratch();
@@ -100,6 +101,14 @@ describe('an interrupted append', () => {
     expect(readFileSync(f).subarray(0, intact.length).equals(intact)).toBe(true);
     expect(all[3]).toMatchObject({ seq: 4, action: 'verified', actor: 'tester', object: { kind: 'custody-torn-append', after_seq: 3, bytes: 104, sha256: createHash('sha256').update(torn).digest('hex') } });
     expect(repairTornAppend(f)).toBeNull(); // settled: nothing more to do
+  });
+
+  it('the entry that records the cut tail is dated by the case clock (a pinned --as-of or PODTRAIL_AS_OF), never the wall clock', async () => {
+    const f = path.join(dir(), 'custody.jsonl');
+    await new CustodyAppender(f).append(entries(1, 2));
+    appendFileSync(f, Buffer.from('{"action":"requ'));
+    repairTornAppend(f, 'tester', createClock('2026-10-20T10:00:00Z'));
+    expect(readCustody(f).entries[2]).toMatchObject({ at: '2026-10-20T10:00:00.000Z', object: { kind: 'custody-torn-append', bytes: 15 } });
   });
 
   it('a broken entry before the tail is still refused, not cut', async () => {
